@@ -1,0 +1,23 @@
+// @ts-check
+import eslint from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "cdktf.out/", ".gen/", ".local/", "coverage/"] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "@cdktf/provider-aws", message: "Import from the submodule (@cdktf/provider-aws/lib/...)." },
+            { name: "@cdktf/provider-github", message: "Import from the submodule (@cdktf/provider-github/lib/...)." },
+          ],
+        },
+      ],
+    },
+  },
+);

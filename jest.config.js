@@ -1,0 +1,9 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  // swc strips types only; `npm run typecheck` (tsc --noEmit) does the type checking.
+  transform: { "^.+\\.ts$": ["@swc/jest"] },
+  setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
+};
