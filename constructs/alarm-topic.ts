@@ -1,0 +1,94 @@
+import { Construct } from "constructs";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { policyDocument } from "./iam";
+import type { Naming } from "./naming";
+
+export interface AlarmTopicProps {
+  /** Resource names. */
+  readonly naming: Naming;
+  /** AWS account id, for the key policy and the confused-deputy guards. */
+  readonly account: string;
+  /** Address that receives every alarm (subscription must be confirmed once). */
+  readonly email: string;
+}
+
+/** Publishers that must reach the topic: CloudWatch alarms, EventBridge rules, CodeStar notifications. */
+const PUBLISHERS = [
+  "cloudwatch.amazonaws.com",
+  "events.amazonaws.com",
+  "codestar-notifications.amazonaws.com",
+];
+
+/**
+ * The encrypted SNS topic all alarms go to. SNS's AWS-managed key cannot be used by CloudWatch or
+ * EventBridge, so the topic gets its own customer-managed key that grants them exactly what they need.
+ */
+export class AlarmTopic extends Construct {
+  public readonly topic: SnsTopic;
+  public readonly key: KmsKey;
+
+  constructor(scope: Construct, id: string, props: AlarmTopicProps) {
+    super(scope, id);
+    if (!/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/.test(props.email)) {
+      throw new Error(`AlarmTopic: email "${props.email}" is not an e-mail address`);
+    }
+    const { naming, account } = props;
+    this.key = new KmsKey(this, "key", {
+      description: `${naming.prefix} alarm notifications`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: policyDocument(
+        {
+          Sid: "AccountAdministers",
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${account}:root` },
+          Action: "kms:*",
+          Resource: "*",
+        },
+        {
+          Sid: "AlarmPublishersEncrypt",
+          Effect: "Allow",
+          Principal: { Service: PUBLISHERS },
+          Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+          Resource: "*",
+        },
+      ),
+    });
+    new KmsAlias(this, "alias", { name: `alias/${naming.name("alarms")}`, targetKeyId: this.key.keyId });
+
+    this.topic = new SnsTopic(this, "topic", {
+      name: naming.name("alarms"),
+      kmsMasterKeyId: this.key.arn,
+    });
+    new SnsTopicPolicy(this, "policy", {
+      arn: this.topic.arn,
+      policy: policyDocument(
+        {
+          Sid: "AlarmPublishers",
+          Effect: "Allow",
+          Principal: { Service: PUBLISHERS },
+          Action: "sns:Publish",
+          Resource: this.topic.arn,
+          Condition: { StringEquals: { "aws:SourceAccount": account } },
+        },
+        {
+          Sid: "TlsOnly",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "sns:Publish",
+          Resource: this.topic.arn,
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ),
+    });
+    new SnsTopicSubscription(this, "email", {
+      topicArn: this.topic.arn,
+      protocol: "email",
+      endpoint: props.email,
+    });
+  }
+}

@@ -1,0 +1,65 @@
+import { Construct } from "constructs";
+import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import type { Naming } from "./naming";
+
+export interface ContainerRepositoryProps {
+  /** Resource names. */
+  readonly naming: Naming;
+  /** Tagged images kept; older ones are expired. @default 50 */
+  readonly keepImages?: number;
+  /** Let `terraform destroy` delete a repository that still holds images; throw-away envs only. @default false */
+  readonly forceDelete?: boolean;
+}
+
+/** ECR repository for the Rails image: scan on push, immutable tags, lifecycle policy. */
+export class ContainerRepository extends Construct {
+  public readonly repository: EcrRepository;
+
+  constructor(scope: Construct, id: string, props: ContainerRepositoryProps) {
+    super(scope, id);
+    const keep = props.keepImages ?? 50;
+    if (!Number.isInteger(keep) || keep < 5 || keep > 1000) {
+      throw new Error(
+        `ContainerRepository: keepImages must be 5 to 1000 (rollbacks need history), got ${keep}`,
+      );
+    }
+    this.repository = new EcrRepository(this, "repo", {
+      name: props.naming.name("web"),
+      // A tag (the commit SHA) always means the same image, so a rollback deploys exactly what ran before.
+      imageTagMutability: "IMMUTABLE",
+      imageScanningConfiguration: { scanOnPush: true },
+      encryptionConfiguration: [{ encryptionType: "AES256" }],
+      forceDelete: props.forceDelete ?? false,
+    });
+    new EcrLifecyclePolicy(this, "lifecycle", {
+      repository: this.repository.name,
+      policy: JSON.stringify({
+        rules: [
+          {
+            rulePriority: 1,
+            description: "Drop untagged layers after a day",
+            selection: {
+              tagStatus: "untagged",
+              countType: "sinceImagePushed",
+              countUnit: "days",
+              countNumber: 1,
+            },
+            action: { type: "expire" },
+          },
+          {
+            rulePriority: 2,
+            description: `Keep the newest ${keep} images`,
+            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: keep },
+            action: { type: "expire" },
+          },
+        ],
+      }),
+    });
+  }
+
+  /** Image reference for a tag. */
+  public image(tag: string): string {
+    return `${this.repository.repositoryUrl}:${tag}`;
+  }
+}

@@ -1,0 +1,100 @@
+import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
+import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
+import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
+import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
+
+export interface DomainProps {
+  /** Fully qualified name the app is served at, e.g. `myamazingapp.cdlib.org`. */
+  readonly domainName: string;
+  /** Hosted zone that holds the records; `domainName` must be the zone or inside it. */
+  readonly zoneName: string;
+  /** Create the zone (to be delegated from its parent) instead of looking up an existing one. @default false */
+  readonly createZone?: boolean;
+}
+
+/** What an alias record points at (a load balancer). */
+export interface AliasTarget {
+  readonly dnsName: string;
+  readonly zoneId: string;
+}
+
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/**
+ * The app's DNS name: the hosted zone (looked up or created), an ACM certificate validated through DNS,
+ * and A/AAAA alias records added by `aliasTo`.
+ */
+export class Domain extends Construct {
+  public readonly domainName: string;
+  public readonly zoneId: string;
+  /** ARN of the certificate, available only once validation has completed. */
+  public readonly certificateArn: string;
+  /** Name servers to delegate to, when the zone is created here. */
+  public readonly nameServers?: string[];
+
+  constructor(scope: Construct, id: string, props: DomainProps) {
+    super(scope, id);
+    const { domainName, zoneName } = props;
+    for (const [key, value] of Object.entries({ domainName, zoneName })) {
+      if (!DNS_NAME.test(value)) {
+        throw new Error(`Domain: ${key} "${value}" is not a lowercase fully qualified domain name`);
+      }
+    }
+    if (domainName !== zoneName && !domainName.endsWith(`.${zoneName}`)) {
+      throw new Error(`Domain: "${domainName}" is not inside the hosted zone "${zoneName}"`);
+    }
+    this.domainName = domainName;
+
+    if (props.createZone) {
+      const zone = new Route53Zone(this, "zone", {
+        name: zoneName,
+        comment: `Delegated zone for ${domainName}; add its NS records to the parent zone.`,
+      });
+      this.zoneId = zone.zoneId;
+      this.nameServers = zone.nameServers;
+      new TerraformOutput(this, "name-servers", {
+        value: zone.nameServers,
+        description: `NS records to add for ${zoneName} in its parent zone`,
+      });
+    } else {
+      this.zoneId = new DataAwsRoute53Zone(this, "zone", { name: zoneName, privateZone: false }).zoneId;
+    }
+
+    const certificate = new AcmCertificate(this, "certificate", {
+      domainName,
+      validationMethod: "DNS",
+      keyAlgorithm: "EC_prime256v1",
+      lifecycle: { createBeforeDestroy: true },
+    });
+    // One validation record for the single name; indexing the set keeps the plan static.
+    const option = certificate.domainValidationOptions.get(0);
+    const validationRecord = new Route53Record(this, "validation", {
+      zoneId: this.zoneId,
+      name: option.resourceRecordName,
+      type: option.resourceRecordType,
+      records: [option.resourceRecordValue],
+      ttl: 300,
+      allowOverwrite: true,
+    });
+    const validation = new AcmCertificateValidation(this, "certificate-validation", {
+      certificateArn: certificate.arn,
+      validationRecordFqdns: [validationRecord.fqdn],
+    });
+    this.certificateArn = validation.certificateArn;
+  }
+
+  /** Points the domain (A and AAAA) at a dual-stack target such as the load balancer. */
+  public aliasTo(target: AliasTarget): void {
+    for (const type of ["A", "AAAA"]) {
+      new Route53Record(this, `alias-${type.toLowerCase()}`, {
+        zoneId: this.zoneId,
+        name: this.domainName,
+        type,
+        alias: { name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: true },
+      });
+    }
+  }
+}

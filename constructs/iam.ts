@@ -1,0 +1,29 @@
+/** Small helpers that keep IAM policy documents readable; policies are built where the resource lives. */
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Action: string | string[];
+  readonly Resource?: string | string[];
+  readonly Principal?: Record<string, string | string[]> | "*";
+  readonly NotPrincipal?: Record<string, string | string[]>;
+  readonly Condition?: Record<string, Record<string, string | string[] | boolean>>;
+}
+
+/** A policy document as the JSON string IAM, S3, SQS, SNS, KMS and Secrets Manager all take. */
+export function policyDocument(...statements: PolicyStatement[]): string {
+  return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
+/**
+ * Trust policy for a role assumed by an AWS service. `sourceAccount` adds the confused-deputy guard
+ * (aws:SourceAccount) that AWS recommends for service principals that support it.
+ */
+export function assumedBy(service: string, sourceAccount?: string): string {
+  return policyDocument({
+    Effect: "Allow",
+    Principal: { Service: service },
+    Action: "sts:AssumeRole",
+    ...(sourceAccount ? { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } } : {}),
+  });
+}

@@ -1,0 +1,175 @@
+import { Construct } from "constructs";
+import { DataAwsElbServiceAccount } from "@cdktf/provider-aws/lib/data-aws-elb-service-account";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import type { Naming } from "./naming";
+import { PrivateBucket } from "./private-bucket";
+
+export interface LoadBalancerProps {
+  /** Resource names. */
+  readonly naming: Naming;
+  /** VPC the load balancer lives in. */
+  readonly vpcId: string;
+  /** Public subnets, one per AZ (at least two). */
+  readonly publicSubnetIds: string[];
+  /** ACM certificate for the HTTPS listener. */
+  readonly certificateArn: string;
+  /** Port the targets listen on. */
+  readonly targetPort: number;
+  /** Path the health check requests. @default "/up" */
+  readonly healthCheckPath?: string;
+  /** Idle timeout, seconds. @default 60 */
+  readonly idleTimeoutSeconds?: number;
+  /** TLS policy of the HTTPS listener. @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
+  readonly sslPolicy?: string;
+  /** Days access logs are kept. @default 90 */
+  readonly accessLogRetentionDays?: number;
+  /** Refuse deletion of the load balancer and its log bucket's contents. @default true */
+  readonly deletionProtection?: boolean;
+  /** Bucket name for access logs. */
+  readonly accessLogBucketName: string;
+}
+
+/**
+ * Internet-facing, dual-stack ALB: HTTPS on 443 with a TLS 1.3 policy, port 80 only redirects (301),
+ * invalid header fields dropped, access logs to a private bucket.
+ */
+export class LoadBalancer extends Construct {
+  public readonly alb: Lb;
+  public readonly targetGroup: LbTargetGroup;
+  public readonly securityGroup: SecurityGroup;
+  public readonly httpsListener: LbListener;
+
+  constructor(scope: Construct, id: string, props: LoadBalancerProps) {
+    super(scope, id);
+    const { naming } = props;
+    if (props.publicSubnetIds.length < 2) {
+      throw new Error(
+        `LoadBalancer: needs public subnets in at least two AZs, got ${props.publicSubnetIds.length}`,
+      );
+    }
+    const idleTimeout = props.idleTimeoutSeconds ?? 60;
+    if (idleTimeout < 1 || idleTimeout > 4000) {
+      throw new Error(`LoadBalancer: idleTimeoutSeconds must be 1 to 4000, got ${idleTimeout}`);
+    }
+    const sslPolicy = props.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06";
+    if (!sslPolicy.includes("TLS13")) {
+      throw new Error(
+        `LoadBalancer: sslPolicy "${sslPolicy}" does not offer TLS 1.3; use an ELBSecurityPolicy-TLS13-* policy`,
+      );
+    }
+
+    const logs = new PrivateBucket(this, "access-logs", {
+      bucketName: props.accessLogBucketName,
+      forceDestroy: !(props.deletionProtection ?? true),
+    });
+    // ALB log delivery writes as the regional ELB account; it is allowed to put objects and nothing else.
+    const elbAccount = new DataAwsElbServiceAccount(this, "elb-account");
+    logs.addToPolicy({
+      Sid: "AlbLogDelivery",
+      Effect: "Allow",
+      Principal: { AWS: elbAccount.arn },
+      Action: "s3:PutObject",
+      Resource: `${logs.objectsArn}`,
+    });
+    new S3BucketLifecycleConfiguration(this, "access-logs-lifecycle", {
+      bucket: logs.bucket.id,
+      rule: [
+        {
+          id: "expire-access-logs",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          expiration: [{ days: props.accessLogRetentionDays ?? 90 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+        },
+      ],
+    });
+
+    this.securityGroup = new SecurityGroup(this, "sg", {
+      name: naming.name("alb"),
+      description: "Internet to the load balancer on 80 and 443",
+      vpcId: props.vpcId,
+    });
+    for (const port of [80, 443]) {
+      for (const [family, cidr] of [
+        ["v4", { cidrIpv4: "0.0.0.0/0" }],
+        ["v6", { cidrIpv6: "::/0" }],
+      ] as const) {
+        new VpcSecurityGroupIngressRule(this, `ingress-${port}-${family}`, {
+          securityGroupId: this.securityGroup.id,
+          ipProtocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          description: `HTTP${port === 443 ? "S" : ""} from the internet (IP${family})`,
+          ...cidr,
+        });
+      }
+    }
+
+    this.alb = new Lb(this, "alb", {
+      name: naming.name("alb", 32),
+      loadBalancerType: "application",
+      internal: false,
+      ipAddressType: "dualstack",
+      subnets: props.publicSubnetIds,
+      securityGroups: [this.securityGroup.id],
+      dropInvalidHeaderFields: true,
+      idleTimeout,
+      enableDeletionProtection: props.deletionProtection ?? true,
+      accessLogs: { bucket: logs.bucket.id, enabled: true, prefix: "alb" },
+      dependsOn: [logs.policy],
+    });
+
+    this.targetGroup = new LbTargetGroup(this, "web", {
+      name: naming.name("web", 32),
+      vpcId: props.vpcId,
+      targetType: "ip",
+      protocol: "HTTP",
+      port: props.targetPort,
+      deregistrationDelay: "30",
+      healthCheck: {
+        enabled: true,
+        path: props.healthCheckPath ?? "/up",
+        matcher: "200",
+        interval: 15,
+        timeout: 5,
+        healthyThreshold: 2,
+        unhealthyThreshold: 3,
+      },
+    });
+
+    new LbListener(this, "http", {
+      loadBalancerArn: this.alb.arn,
+      port: 80,
+      protocol: "HTTP",
+      defaultAction: [
+        { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+      ],
+    });
+    this.httpsListener = new LbListener(this, "https", {
+      loadBalancerArn: this.alb.arn,
+      port: 443,
+      protocol: "HTTPS",
+      sslPolicy,
+      certificateArn: props.certificateArn,
+      defaultAction: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+    });
+  }
+
+  /** Lets the load balancer reach a target security group on the target port (and only that). */
+  public allowTo(targetSecurityGroupId: string, port: number): void {
+    new VpcSecurityGroupEgressRule(this, "egress-to-targets", {
+      securityGroupId: this.securityGroup.id,
+      referencedSecurityGroupId: targetSecurityGroupId,
+      ipProtocol: "tcp",
+      fromPort: port,
+      toPort: port,
+      description: "To the web tasks",
+    });
+  }
+}

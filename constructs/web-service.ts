@@ -1,0 +1,148 @@
+import { Construct } from "constructs";
+import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import type { AppTaskDefinition } from "./app-task-definition";
+import type { Naming } from "./naming";
+
+export interface WebServiceProps {
+  /** Resource names. */
+  readonly naming: Naming;
+  /** VPC of the tasks. */
+  readonly vpcId: string;
+  /** Private subnets, one per AZ (at least two); tasks get no public IP. */
+  readonly subnetIds: string[];
+  /** The Rails task definition. */
+  readonly task: AppTaskDefinition;
+  /** Target group the load balancer forwards to. */
+  readonly targetGroupArn: string;
+  /** Security group of the load balancer (the only source of traffic). */
+  readonly loadBalancerSecurityGroupId: string;
+  /** Tasks at deploy time and the autoscaling floor (at least 2). @default 2 */
+  readonly minCount?: number;
+  /** Autoscaling ceiling. @default 4 */
+  readonly maxCount?: number;
+  /** Average CPU % target tracking aims for. @default 60 */
+  readonly targetCpuPercent?: number;
+  /** Target-tracking autoscaling between minCount and maxCount. @default true */
+  readonly autoscaling?: boolean;
+  /** Seconds the service ignores failing health checks after a task starts (Rails boot). @default 60 */
+  readonly healthCheckGracePeriodSeconds?: number;
+}
+
+/**
+ * ECS cluster (Container Insights) and the Fargate web service: at least two tasks spread over the AZs in
+ * private subnets, zero-downtime deploys (100% minimum healthy) with a circuit breaker that rolls back,
+ * CPU target tracking, and ECS Exec for operators.
+ */
+export class WebService extends Construct {
+  public readonly cluster: EcsCluster;
+  public readonly service: EcsService;
+  /** Security group of the tasks; the database and scheduled job use it as the app's identity. */
+  public readonly securityGroup: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: WebServiceProps) {
+    super(scope, id);
+    const { naming, task } = props;
+    const minCount = props.minCount ?? 2;
+    const maxCount = props.maxCount ?? 4;
+    if (!Number.isInteger(minCount) || minCount < 2) {
+      throw new Error(`WebService: minCount must be at least 2 (one task per AZ), got ${minCount}`);
+    }
+    if (maxCount < minCount) {
+      throw new Error(`WebService: maxCount (${maxCount}) must be at least minCount (${minCount})`);
+    }
+    if (props.subnetIds.length < 2) {
+      throw new Error(`WebService: needs subnets in at least two AZs, got ${props.subnetIds.length}`);
+    }
+    const autoscaling = props.autoscaling ?? true;
+
+    this.cluster = new EcsCluster(this, "cluster", {
+      name: naming.name(""),
+      setting: [{ name: "containerInsights", value: "enabled" }],
+    });
+
+    this.securityGroup = new SecurityGroup(this, "sg", {
+      name: naming.name("web"),
+      description: "Rails tasks: traffic from the load balancer only",
+      vpcId: props.vpcId,
+    });
+    new VpcSecurityGroupIngressRule(this, "from-alb", {
+      securityGroupId: this.securityGroup.id,
+      referencedSecurityGroupId: props.loadBalancerSecurityGroupId,
+      ipProtocol: "tcp",
+      fromPort: task.containerPort,
+      toPort: task.containerPort,
+      description: "From the load balancer",
+    });
+    // Out to the database, S3, ECR, Secrets Manager and the external services the app calls.
+    new VpcSecurityGroupEgressRule(this, "egress", {
+      securityGroupId: this.securityGroup.id,
+      cidrIpv4: "0.0.0.0/0",
+      ipProtocol: "-1",
+      description: "All outbound",
+    });
+
+    this.service = new EcsService(this, "service", {
+      name: naming.name("web"),
+      cluster: this.cluster.arn,
+      taskDefinition: task.taskDefinition.arn,
+      launchType: "FARGATE",
+      platformVersion: "LATEST",
+      desiredCount: minCount,
+      networkConfiguration: {
+        subnets: props.subnetIds,
+        securityGroups: [this.securityGroup.id],
+        assignPublicIp: false,
+      },
+      loadBalancer: [
+        {
+          targetGroupArn: props.targetGroupArn,
+          containerName: task.containerName,
+          containerPort: task.containerPort,
+        },
+      ],
+      // New tasks must be healthy before old ones stop; a deploy that cannot get there rolls itself back.
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      availabilityZoneRebalancing: "ENABLED",
+      healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds ?? 60,
+      enableExecuteCommand: true,
+      enableEcsManagedTags: true,
+      propagateTags: "SERVICE",
+      lifecycle: {
+        // The delivery pipeline registers new revisions and moves the service to them; autoscaling owns
+        // the running count. Terraform keeps the shape of both without fighting them.
+        ignoreChanges: autoscaling ? ["task_definition", "desired_count"] : ["task_definition"],
+      },
+    });
+
+    if (autoscaling) {
+      const target = new AppautoscalingTarget(this, "scaling-target", {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: `service/${this.cluster.name}/${this.service.name}`,
+        minCapacity: minCount,
+        maxCapacity: maxCount,
+      });
+      new AppautoscalingPolicy(this, "cpu-tracking", {
+        name: naming.name("cpu"),
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: target.serviceNamespace,
+        scalableDimension: target.scalableDimension,
+        resourceId: target.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: props.targetCpuPercent ?? 60,
+          predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+          scaleOutCooldown: 60,
+          scaleInCooldown: 300,
+        },
+      });
+    }
+  }
+}
