@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, join, relative } from "node:path";
 import Ajv, { type ErrorObject } from "ajv";
 import type { EnvironmentConfig } from "./environment";
 import { FARGATE_SIZES, environmentSchema } from "./schema";
@@ -10,12 +10,12 @@ export class ConfigError extends Error {
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(`${file} is not a valid environment file:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(`${relative(process.cwd(), file) || file} is not a valid environment file:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
 const validateSchema = ajv.compile<EnvironmentConfig>(environmentSchema);
 
 const WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];

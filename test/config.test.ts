@@ -1,0 +1,242 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadBackend } from "../config/backend";
+import type { EnvironmentConfig } from "../config/environment";
+import { applyLocalOverrides } from "../config/local";
+import {
+  ConfigError,
+  isWeeklyCron,
+  loadEnvironment,
+  loadEnvironments,
+  validateEnvironment,
+} from "../config/load";
+import { renderSchema, SCHEMA_FILE } from "../scripts/write-schema";
+
+const ENV_DIR = join(__dirname, "..", "environments");
+const staging = JSON.parse(readFileSync(join(ENV_DIR, "staging.json"), "utf8")) as EnvironmentConfig;
+
+/** Staging with one setting changed, validated as if it were environments/staging.json. */
+function problemsWith(mutate: (env: Record<string, any>) => void): string {
+  const env = structuredClone(staging) as Record<string, any>;
+  mutate(env);
+  try {
+    validateEnvironment(env, "environments/staging.json");
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error("expected the environment to be refused");
+}
+
+describe("environment files", () => {
+  it("every checked-in environment file is valid", () => {
+    const envs = loadEnvironments(ENV_DIR);
+    expect(envs.map((e) => e.name)).toEqual(expect.arrayContaining(["production", "staging"]));
+  });
+
+  it("production serves myamazingapp.cdlib.org over at least two AZs with NAT per AZ", () => {
+    const prod = loadEnvironment(join(ENV_DIR, "production.json"));
+    expect(prod.domain.name).toBe("myamazingapp.cdlib.org");
+    expect(prod.network.availabilityZones).toBeGreaterThanOrEqual(2);
+    expect(prod.network.natGateways).toBe("per-az");
+    expect(prod.database.deletionProtection).toBe(true);
+  });
+
+  it("each file points at the schema for editor completion, and the schema file is in sync with its source", () => {
+    for (const name of ["production", "staging"]) {
+      expect(JSON.parse(readFileSync(join(ENV_DIR, `${name}.json`), "utf8")).$schema).toBe(
+        "./environment.schema.json",
+      );
+    }
+    expect(readFileSync(SCHEMA_FILE, "utf8")).toBe(renderSchema());
+  });
+});
+
+describe("bad environment files are refused with the file, the setting and what is allowed", () => {
+  it.each<[string, (env: Record<string, any>) => void, RegExp[]]>([
+    ["an unknown key", (e) => (e.colour = "blue"), [/unknown setting "colour"/, /allowed: .*region/]],
+    [
+      "an unknown nested key",
+      (e) => (e.service.replicas = 3),
+      [/unknown setting "replicas" in service/, /allowed: cpu, memory/],
+    ],
+    ["a wrong type", (e) => (e.service.minCount = "2"), [/service\.minCount: must be integer, got "2"/]],
+    ["a malformed domain", (e) => (e.domain.name = "My App.cdlib.org"), [/domain\.name: .* is malformed/]],
+    [
+      "a domain outside its hosted zone",
+      (e) => (e.domain.name = "myamazingapp.example.org"),
+      [/domain\.name: "myamazingapp\.example\.org" is not inside domain\.zoneName/],
+    ],
+    [
+      "an unknown region",
+      (e) => (e.region = "us-west-9"),
+      [/region: "us-west-9" is not allowed; allowed values: .*us-west-2/],
+    ],
+    [
+      "too few tasks",
+      (e) => (e.service.minCount = 1),
+      [/service\.minCount: 1 is out of range; allowed: 2 to 100/],
+    ],
+    [
+      "one Availability Zone",
+      (e) => (e.network.availabilityZones = 1),
+      [/network\.availabilityZones: 1 is out of range; allowed: 2 to 3/],
+    ],
+    [
+      "max below min",
+      (e) => (e.service.maxCount = 2) && (e.service.minCount = 3),
+      [/service\.maxCount: 2 is below service\.minCount 3/],
+    ],
+    [
+      "memory that does not fit the CPU",
+      (e) => (e.service.memory = 512),
+      [/service\.memory: 512 MiB does not fit service\.cpu 512/],
+    ],
+    [
+      "a malformed schedule",
+      (e) => (e.statsTask.schedule = "cron(0 3 * * MON)"),
+      [/statsTask\.schedule: "cron\(0 3 \* \* MON\)" is not allowed; expected a weekly cron/],
+    ],
+    [
+      "a daily schedule",
+      (e) => (e.statsTask.schedule = "cron(0 3 * * ? *)"),
+      [/statsTask\.schedule: .*weekly cron/],
+    ],
+    [
+      "an unknown time zone",
+      (e) => (e.statsTask.timezone = "Mars/Olympus"),
+      [/statsTask\.timezone: "Mars\/Olympus" is not an IANA time zone/],
+    ],
+    [
+      "a retention that keeps files two weeks or more",
+      (e) => (e.uploads.expireAfterDays = 14),
+      [/uploads\.expireAfterDays: 14 is out of range; allowed: 1 to 13/, /midnight UTC/],
+    ],
+    [
+      "an upload size over 6 GiB",
+      (e) => (e.uploads.maxUploadGiB = 7),
+      [/uploads\.maxUploadGiB: 7 is out of range; allowed: 1 to 6/],
+    ],
+    [
+      "a log retention CloudWatch does not offer",
+      (e) => (e.logRetentionDays = 10),
+      [/logRetentionDays: 10 is not allowed; allowed values: 1, 3, 5, 7, 14/],
+    ],
+    ["a missing setting", (e) => delete e.alarmEmail, [/missing required setting "alarmEmail"/]],
+    [
+      "a malformed account",
+      (e) => (e.account = "1234"),
+      [/account: "1234" is malformed; expected 12-digit AWS account id/],
+    ],
+    [
+      "a password in plain settings",
+      (e) => (e.appEnvironment.SMTP_PASSWORD = "hunter2"),
+      [/appEnvironment\.SMTP_PASSWORD: looks like a secret; list "SMTP_PASSWORD" under secrets/],
+    ],
+    [
+      "a setting the stack owns",
+      (e) => (e.appEnvironment.DATABASE_HOST = "db"),
+      [/appEnvironment\.DATABASE_HOST: set by the stack itself/],
+    ],
+    [
+      "a name that differs from the file",
+      (e) => (e.name = "prod"),
+      [/name: "prod" must equal the file name "staging"/],
+    ],
+    [
+      "a backup retention under a week",
+      (e) => (e.database.backupRetentionDays = 1),
+      [/database\.backupRetentionDays: 1 is out of range; allowed: 7 to 35/],
+    ],
+  ])("%s", (_label, mutate, patterns) => {
+    const message = problemsWith(mutate);
+    expect(message).toContain("environments/staging.json");
+    for (const p of patterns) expect(message).toMatch(p);
+  });
+
+  it("reports every problem of a file at once", () => {
+    const message = problemsWith((e) => {
+      e.region = "nowhere";
+      e.service.minCount = 0;
+    });
+    expect(message).toMatch(/region/);
+    expect(message).toMatch(/service\.minCount/);
+  });
+
+  it("a file that is not JSON names the file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "env-"));
+    writeFileSync(join(dir, "broken.json"), "{ not json");
+    expect(() => loadEnvironments(dir)).toThrow(
+      /broken\.json is not a valid environment file:\n.*cannot be read as JSON/,
+    );
+  });
+
+  it("a folder without environment files is refused", () => {
+    expect(() => loadEnvironments(mkdtempSync(join(tmpdir(), "env-")))).toThrow(/No environment files/);
+  });
+});
+
+describe("weekly cron", () => {
+  it.each(["cron(0 3 ? * MON *)", "cron(59 23 ? * 7 *)", "cron(15 4 ? * SUN *)"])("accepts %s", (expr) => {
+    expect(isWeeklyCron(expr)).toBe(true);
+  });
+  it.each([
+    "cron(0 3 * * ? *)",
+    "cron(0 3 ? * MON-FRI *)",
+    "cron(60 3 ? * MON *)",
+    "cron(0 24 ? * MON *)",
+    "rate(7 days)",
+    "cron(0 3 ? * MON)",
+    "cron(0 3 ? * FUNDAY *)",
+  ])("refuses %s", (expr) => {
+    expect(isWeeklyCron(expr)).toBe(false);
+  });
+});
+
+describe("LOCAL_AWS_PORT", () => {
+  const local = { ...staging, emulator: { endpoint: "http://127.0.0.1:4566" } } as EnvironmentConfig;
+  it("moves the emulator endpoint of a local environment", () => {
+    expect(applyLocalOverrides(local, { LOCAL_AWS_PORT: "4599" }).emulator?.endpoint).toBe(
+      "http://127.0.0.1:4599",
+    );
+  });
+  it("leaves environments without an emulator alone", () => {
+    expect(applyLocalOverrides(staging, { LOCAL_AWS_PORT: "4599" })).toBe(staging);
+  });
+  it("refuses a value that is not a port", () => {
+    expect(() => applyLocalOverrides(local, { LOCAL_AWS_PORT: "70000" })).toThrow(
+      /LOCAL_AWS_PORT: "70000".*1 to 65535/,
+    );
+  });
+});
+
+describe("backend.tf.json", () => {
+  function backendWith(s3: Record<string, unknown>): string {
+    const file = join(mkdtempSync(join(tmpdir(), "backend-")), "backend.tf.json");
+    writeFileSync(file, JSON.stringify({ terraform: { backend: { s3 } } }));
+    return file;
+  }
+  const good = {
+    bucket: "state-bucket",
+    key: "myamazingapp/",
+    region: "us-west-2",
+    encrypt: true,
+    use_lockfile: true,
+  };
+
+  it("the checked-in file is an encrypted, locking S3 backend", () => {
+    const b = loadBackend(join(__dirname, "..", "backend.tf.json"));
+    expect(b).toMatchObject({ encrypt: true, useLockfile: true });
+    expect(b.keyPrefix).toMatch(/\/$/);
+  });
+  it("refuses a backend without use_lockfile or encryption, naming the setting", () => {
+    expect(() => loadBackend(backendWith({ ...good, use_lockfile: false }))).toThrow(
+      /use_lockfile: must be true/,
+    );
+    expect(() => loadBackend(backendWith({ ...good, encrypt: false }))).toThrow(/encrypt: must be true/);
+    expect(() => loadBackend(backendWith({ ...good, key: "state.tfstate" }))).toThrow(
+      /key: must be a key prefix/,
+    );
+  });
+});
