@@ -1,6 +1,7 @@
 // @ts-check
 import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
+import globals from "globals";
 
 export default tseslint.config(
   { ignores: ["node_modules/", "cdktf.out/", ".gen/", ".local/", "coverage/"] },
@@ -19,5 +20,16 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Plain CommonJS launchers.
+    files: ["**/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: globals.node },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
+    // Tests walk synthesized Terraform JSON, whose shape is the thing under test.
+    files: ["test/**/*.ts"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
 );

@@ -10,7 +10,9 @@ export class ConfigError extends Error {
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(`${relative(process.cwd(), file) || file} is not a valid environment file:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      `${relative(process.cwd(), file) || file} is not a valid environment file:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
     this.name = "ConfigError";
   }
 }

@@ -85,7 +85,7 @@ describe("bad environment files are refused with the file, the setting and what 
     ],
     [
       "max below min",
-      (e) => (e.service.maxCount = 2) && (e.service.minCount = 3),
+      (e) => Object.assign(e.service, { maxCount: 2, minCount: 3 }),
       [/service\.maxCount: 2 is below service\.minCount 3/],
     ],
     [
