@@ -48,6 +48,8 @@ export interface NetworkConfig {
   readonly availabilityZones: number;
   /** `per-az` (highly available) or `single` (cheaper; egress fails with that AZ). */
   readonly natGateways: "per-az" | "single";
+  /** IPv6 on the public tier and a dual-stack load balancer with an AAAA record. */
+  readonly dualStack: boolean;
 }
 
 export interface ServiceConfig {

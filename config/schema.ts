@@ -137,7 +137,7 @@ export const environmentSchema = {
     network: {
       type: "object",
       additionalProperties: false,
-      required: ["cidr", "availabilityZones", "natGateways"],
+      required: ["cidr", "availabilityZones", "natGateways", "dualStack"],
       properties: {
         cidr: {
           type: "string",
@@ -149,6 +149,10 @@ export const environmentSchema = {
           type: "string",
           enum: ["per-az", "single"],
           description: "per-az for high availability, single to save cost.",
+        },
+        dualStack: {
+          type: "boolean",
+          description: "IPv6 on the public subnets and a dual-stack load balancer (A and AAAA records).",
         },
       },
     },

@@ -62,6 +62,7 @@ export class AppStack extends TerraformStack {
       cidr: env.network.cidr,
       availabilityZones: env.network.availabilityZones,
       natGateways: env.network.natGateways,
+      dualStack: env.network.dualStack,
       flowLogRetentionDays: env.logRetentionDays,
     });
 
@@ -81,9 +82,14 @@ export class AppStack extends TerraformStack {
       idleTimeoutSeconds: env.service.idleTimeoutSeconds,
       accessLogRetentionDays: Math.max(env.logRetentionDays, 30),
       deletionProtection: !disposable,
+      dualStack: this.network.dualStack,
       accessLogBucketName: naming.name(`alb-logs-${env.account}`),
     });
-    this.domain.aliasTo({ dnsName: this.loadBalancer.alb.dnsName, zoneId: this.loadBalancer.alb.zoneId });
+    this.domain.aliasTo({
+      dnsName: this.loadBalancer.alb.dnsName,
+      zoneId: this.loadBalancer.alb.zoneId,
+      dualStack: this.network.dualStack,
+    });
 
     this.repository = new ContainerRepository(this, "repository", { naming, forceDelete: disposable });
 

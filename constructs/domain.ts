@@ -19,6 +19,8 @@ export interface DomainProps {
 export interface AliasTarget {
   readonly dnsName: string;
   readonly zoneId: string;
+  /** The target also answers on IPv6, so an AAAA record is published too. @default true */
+  readonly dualStack?: boolean;
 }
 
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -86,9 +88,9 @@ export class Domain extends Construct {
     this.certificateArn = validation.certificateArn;
   }
 
-  /** Points the domain (A and AAAA) at a dual-stack target such as the load balancer. */
+  /** Points the domain at a target such as the load balancer: A, and AAAA when it is dual-stack. */
   public aliasTo(target: AliasTarget): void {
-    for (const type of ["A", "AAAA"]) {
+    for (const type of (target.dualStack ?? true) ? ["A", "AAAA"] : ["A"]) {
       new Route53Record(this, `alias-${type.toLowerCase()}`, {
         zoneId: this.zoneId,
         name: this.domainName,

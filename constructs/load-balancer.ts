@@ -31,12 +31,14 @@ export interface LoadBalancerProps {
   readonly accessLogRetentionDays?: number;
   /** Refuse deletion of the load balancer and its log bucket's contents. @default true */
   readonly deletionProtection?: boolean;
+  /** Serve IPv6 too (the subnets must have IPv6 CIDRs). @default true */
+  readonly dualStack?: boolean;
   /** Bucket name for access logs. */
   readonly accessLogBucketName: string;
 }
 
 /**
- * Internet-facing, dual-stack ALB: HTTPS on 443 with a TLS 1.3 policy, port 80 only redirects (301),
+ * Internet-facing (by default dual-stack) ALB: HTTPS on 443 with a TLS 1.3 policy, port 80 only redirects (301),
  * invalid header fields dropped, access logs to a private bucket.
  */
 export class LoadBalancer extends Construct {
@@ -95,11 +97,11 @@ export class LoadBalancer extends Construct {
       description: "Internet to the load balancer on 80 and 443",
       vpcId: props.vpcId,
     });
+    const dualStack = props.dualStack ?? true;
+    const sources = [["v4", { cidrIpv4: "0.0.0.0/0" }]] as Array<[string, Record<string, string>]>;
+    if (dualStack) sources.push(["v6", { cidrIpv6: "::/0" }]);
     for (const port of [80, 443]) {
-      for (const [family, cidr] of [
-        ["v4", { cidrIpv4: "0.0.0.0/0" }],
-        ["v6", { cidrIpv6: "::/0" }],
-      ] as const) {
+      for (const [family, cidr] of sources) {
         new VpcSecurityGroupIngressRule(this, `ingress-${port}-${family}`, {
           securityGroupId: this.securityGroup.id,
           ipProtocol: "tcp",
@@ -115,7 +117,7 @@ export class LoadBalancer extends Construct {
       name: naming.name("alb", 32),
       loadBalancerType: "application",
       internal: false,
-      ipAddressType: "dualstack",
+      ipAddressType: dualStack ? "dualstack" : "ipv4",
       subnets: props.publicSubnetIds,
       securityGroups: [this.securityGroup.id],
       dropInvalidHeaderFields: true,

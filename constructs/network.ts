@@ -28,6 +28,8 @@ export interface NetworkProps {
   readonly availabilityZones?: number;
   /** `per-az` NAT gateways (egress survives an AZ loss) or one `single` NAT gateway. @default "per-az" */
   readonly natGateways?: "per-az" | "single";
+  /** IPv6 on the public tier, for a dual-stack load balancer. @default true */
+  readonly dualStack?: boolean;
   /** Flow log retention, days. @default 30 */
   readonly flowLogRetentionDays?: number;
 }
@@ -42,6 +44,8 @@ export class Network extends Construct {
   public readonly privateSubnetIds: string[];
   public readonly isolatedSubnetIds: string[];
   public readonly azCount: number;
+  /** Whether the public tier has IPv6 (a dual-stack load balancer can live there). */
+  public readonly dualStack: boolean;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -58,6 +62,7 @@ export class Network extends Construct {
       throw new Error(`Network: cidr must be an IPv4 block from /16 to /20, got "${cidr}"`);
     }
     this.azCount = azCount;
+    this.dualStack = props.dualStack ?? true;
 
     const azs = new DataAwsAvailabilityZones(this, "azs", {
       state: "available",
@@ -70,7 +75,7 @@ export class Network extends Construct {
       enableDnsHostnames: true,
       enableDnsSupport: true,
       // IPv6 on the public tier lets the load balancer be dual-stack (the AAAA record).
-      assignGeneratedIpv6CidrBlock: true,
+      assignGeneratedIpv6CidrBlock: this.dualStack,
       tags: { Name: naming.name("vpc") },
     });
     // No rules: nothing can use the default group by accident (CIS AWS 5.4).
@@ -91,18 +96,19 @@ export class Network extends Construct {
       destinationCidrBlock: "0.0.0.0/0",
       gatewayId: igw.id,
     });
-    new Route(this, "public-default-v6", {
-      routeTableId: publicRt.id,
-      destinationIpv6CidrBlock: "::/0",
-      gatewayId: igw.id,
-    });
+    if (this.dualStack) {
+      new Route(this, "public-default-v6", {
+        routeTableId: publicRt.id,
+        destinationIpv6CidrBlock: "::/0",
+        gatewayId: igw.id,
+      });
+    }
     const publicSubnets = indexes.map((i) => {
       const subnet = new Subnet(this, `public-${i}`, {
         vpcId: this.vpc.id,
         availabilityZone: az(i),
         cidrBlock: slice(1, i),
-        ipv6CidrBlock: Fn.cidrsubnet(this.vpc.ipv6CidrBlock, 8, i),
-        assignIpv6AddressOnCreation: false,
+        ipv6CidrBlock: this.dualStack ? Fn.cidrsubnet(this.vpc.ipv6CidrBlock, 8, i) : undefined,
         mapPublicIpOnLaunch: false,
         tags: { Name: naming.name(`public-${i}`), tier: "public" },
       });

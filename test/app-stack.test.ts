@@ -87,7 +87,7 @@ describe.each(["production", "staging"])("%s stack", (name) => {
     const aliases = records.filter((r) => r.alias);
     expect(aliases.map((r) => [r.name, r.type]).sort()).toEqual([
       [s.env.domain.name, "A"],
-      [s.env.domain.name, "AAAA"],
+      ...(s.env.network.dualStack ? [[s.env.domain.name, "AAAA"]] : []),
     ]);
     expect(only(s, "aws_acm_certificate")).toMatchObject({
       domain_name: s.env.domain.name,
