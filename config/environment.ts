@@ -92,6 +92,8 @@ export interface DatabaseConfig {
   readonly deletionProtection: boolean;
   /** Performance Insights (off only where the emulator or instance class lacks it). */
   readonly performanceInsights: boolean;
+  /** Own parameter group forcing TLS and logging slow queries (off only where the emulator lacks it). */
+  readonly parameterGroup: boolean;
 }
 
 export interface UploadsConfig {

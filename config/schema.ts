@@ -212,6 +212,7 @@ export const environmentSchema = {
         "backupRetentionDays",
         "deletionProtection",
         "performanceInsights",
+        "parameterGroup",
       ],
       properties: {
         instanceClass: {
@@ -229,6 +230,10 @@ export const environmentSchema = {
         backupRetentionDays: integer(7, 35, "Automated backup retention in days."),
         deletionProtection: { type: "boolean", description: "Deletion protection and a final snapshot." },
         performanceInsights: { type: "boolean", description: "Enable Performance Insights." },
+        parameterGroup: {
+          type: "boolean",
+          description: "Own parameter group: TLS-only connections (rds.force_ssl) and slow-query logging.",
+        },
       },
     },
     uploads: {

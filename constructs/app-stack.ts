@@ -104,6 +104,7 @@ export class AppStack extends TerraformStack {
       backupRetentionDays: env.database.backupRetentionDays,
       deletionProtection: env.database.deletionProtection,
       performanceInsights: env.database.performanceInsights,
+      parameterGroup: env.database.parameterGroup,
       databaseName: APPLICATION,
     });
 

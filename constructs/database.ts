@@ -27,6 +27,8 @@ export interface DatabaseProps {
   readonly deletionProtection?: boolean;
   /** Performance Insights. @default true */
   readonly performanceInsights?: boolean;
+  /** Own parameter group forcing TLS and logging slow queries (else the engine default). @default true */
+  readonly parameterGroup?: boolean;
   /** Database and user name the app uses. @default "myamazingapp" */
   readonly databaseName?: string;
 }
@@ -70,15 +72,18 @@ export class Database extends Construct {
       subnetIds: props.subnetIds,
       description: "Isolated subnets for the database",
     });
-    const parameters = new DbParameterGroup(this, "parameters", {
-      name: naming.name(`postgres${major}`),
-      family: `postgres${major}`,
-      description: "TLS-only connections, slow query logging",
-      parameter: [
-        { name: "rds.force_ssl", value: "1" },
-        { name: "log_min_duration_statement", value: "1000" },
-      ],
-    });
+    const parameters =
+      (props.parameterGroup ?? true)
+        ? new DbParameterGroup(this, "parameters", {
+            name: naming.name(`postgres${major}`),
+            family: `postgres${major}`,
+            description: "TLS-only connections, slow query logging",
+            parameter: [
+              { name: "rds.force_ssl", value: "1" },
+              { name: "log_min_duration_statement", value: "1000" },
+            ],
+          })
+        : undefined;
 
     this.instance = new DbInstance(this, "postgres", {
       identifier: naming.name("db"),
@@ -98,7 +103,7 @@ export class Database extends Construct {
       publiclyAccessible: false,
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: [this.securityGroup.id],
-      parameterGroupName: parameters.name,
+      parameterGroupName: parameters?.name,
       backupRetentionPeriod: backupRetentionDays,
       backupWindow: "09:00-10:00",
       maintenanceWindow: "sun:10:30-sun:11:30",

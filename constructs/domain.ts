@@ -68,7 +68,6 @@ export class Domain extends Construct {
     const certificate = new AcmCertificate(this, "certificate", {
       domainName,
       validationMethod: "DNS",
-      keyAlgorithm: "EC_prime256v1",
       lifecycle: { createBeforeDestroy: true },
     });
     // One validation record for the single name; indexing the set keeps the plan static.
