@@ -14,8 +14,14 @@ export default tseslint.config(
         "error",
         {
           paths: [
-            { name: "@cdktf/provider-aws", message: "Import from the submodule (@cdktf/provider-aws/lib/...)." },
-            { name: "@cdktf/provider-github", message: "Import from the submodule (@cdktf/provider-github/lib/...)." },
+            {
+              name: "@cdktf/provider-aws",
+              message: "Import from the submodule (@cdktf/provider-aws/lib/...).",
+            },
+            {
+              name: "@cdktf/provider-github",
+              message: "Import from the submodule (@cdktf/provider-github/lib/...).",
+            },
           ],
         },
       ],

@@ -134,6 +134,11 @@ function semanticProblems(env: EnvironmentConfig, fileName: string): string[] {
       `database.maxAllocatedStorageGiB: ${database.maxAllocatedStorageGiB} is below database.allocatedStorageGiB ${database.allocatedStorageGiB}`,
     );
   }
+  if (env.uploads.abortIncompleteUploadsAfterDays > env.uploads.expireAfterDays) {
+    problems.push(
+      `uploads.abortIncompleteUploadsAfterDays: ${env.uploads.abortIncompleteUploadsAfterDays} is above uploads.expireAfterDays ${env.uploads.expireAfterDays}; allowed: 1 to ${env.uploads.expireAfterDays}`,
+    );
+  }
   if (!isWeeklyCron(statsTask.schedule)) {
     problems.push(`statsTask.schedule: "${statsTask.schedule}" is not allowed; expected ${WEEKLY_CRON_HELP}`);
   }

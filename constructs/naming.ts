@@ -16,6 +16,13 @@ export class Naming {
     }
   }
 
+  // Lowercase letters, digits and dashes are the one alphabet every AWS name (S3, ALB, RDS, ...) accepts.
+  private static checkPurpose(purpose: string): void {
+    if (!/^([a-z0-9]+(-[a-z0-9]+)*)?$/.test(purpose)) {
+      throw new Error(`Naming: purpose "${purpose}" must be lowercase letters, digits and single dashes`);
+    }
+  }
+
   /** The prefix every name starts with. */
   get prefix(): string {
     return `${this.application}-${this.environment}`;
@@ -26,6 +33,7 @@ export class Naming {
    * target group names: 32); a name that would exceed it is refused rather than silently cut.
    */
   name(purpose: string, maxLength = 255): string {
+    Naming.checkPurpose(purpose);
     const name = purpose ? `${this.prefix}-${purpose}` : this.prefix;
     if (name.length > maxLength) {
       throw new Error(`Naming: "${name}" is ${name.length} characters; this resource allows ${maxLength}`);
@@ -35,6 +43,7 @@ export class Naming {
 
   /** Path-style name (log groups, parameters): `/<application>/<environment>/<purpose>`. */
   path(purpose: string): string {
+    Naming.checkPurpose(purpose);
     return `/${this.application}/${this.environment}/${purpose}`;
   }
 }

@@ -117,7 +117,7 @@ export class ScheduledTask extends Construct {
       ),
     });
 
-    const group = new SchedulerScheduleGroup(this, "group", { name: naming.name("jobs") });
+    const group = new SchedulerScheduleGroup(this, "group", { name: naming.name(purpose) });
     this.schedule = new SchedulerSchedule(this, "schedule", {
       name: naming.name(purpose),
       groupName: group.name,

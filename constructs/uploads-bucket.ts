@@ -47,9 +47,9 @@ export class UploadsBucket extends Construct {
       );
     }
     const abortDays = props.abortIncompleteUploadsAfterDays ?? 1;
-    if (!Number.isInteger(abortDays) || abortDays < 1 || abortDays >= expireAfterDays) {
+    if (!Number.isInteger(abortDays) || abortDays < 1 || abortDays > expireAfterDays) {
       throw new Error(
-        `UploadsBucket: abortIncompleteUploadsAfterDays must be 1 to ${expireAfterDays - 1}, got ${abortDays}`,
+        `UploadsBucket: abortIncompleteUploadsAfterDays must be 1 to expireAfterDays (${expireAfterDays}), got ${abortDays}`,
       );
     }
     const badOrigin = props.allowedOrigins.find((o) => !/^https:\/\/[a-z0-9.-]+$/.test(o));

@@ -114,6 +114,11 @@ describe("bad environment files are refused with the file, the setting and what 
       [/uploads\.expireAfterDays: 14 is out of range; allowed: 1 to 13/, /midnight UTC/],
     ],
     [
+      "aborting unfinished uploads later than expiring finished ones",
+      (e) => Object.assign(e.uploads, { expireAfterDays: 2, abortIncompleteUploadsAfterDays: 3 }),
+      [/uploads\.abortIncompleteUploadsAfterDays: 3 is above uploads\.expireAfterDays 2; allowed: 1 to 2/],
+    ],
+    [
       "an upload size over 6 GiB",
       (e) => (e.uploads.maxUploadGiB = 7),
       [/uploads\.maxUploadGiB: 7 is out of range; allowed: 1 to 6/],

@@ -1,0 +1,157 @@
+import { TerraformOutput } from "cdktf";
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { Database, type DatabaseProps } from "../constructs/database";
+import { Naming } from "../constructs/naming";
+import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
+
+const props: DatabaseProps = {
+  naming: new Naming("myamazingapp", "test"),
+  vpcId: "vpc-0123",
+  subnetIds: ["subnet-iso-a", "subnet-iso-b"],
+};
+
+describe("Database", () => {
+  let synth: Synthesized;
+  let protectedDb: Database;
+  let disposableDb: Database;
+  let instance: Block;
+  beforeAll(() => {
+    synth = synthConstruct((scope) => {
+      protectedDb = new Database(scope, "db", { ...props, backupRetentionDays: 14 });
+      protectedDb.allowFrom("sg-app", "From the app tasks");
+      new TerraformOutput(scope, "secret", { value: protectedDb.masterUserSecretArn });
+      disposableDb = new Database(scope, "scratch", {
+        ...props,
+        naming: new Naming("myamazingapp", "scratch"),
+        deletionProtection: false,
+        performanceInsights: false,
+        parameterGroup: false,
+      });
+    });
+    instance = synth.of(protectedDb.instance);
+  });
+
+  it("runs PostgreSQL, Multi-AZ, encrypted and not publicly accessible", () => {
+    expect(synth.json).toHaveResourceWithProperties(DbInstance, {
+      engine: "postgres",
+      engine_version: "16.4",
+      multi_az: true,
+      storage_encrypted: true,
+      publicly_accessible: false,
+    });
+    expect(synth.of(disposableDb.instance)).toMatchObject({ multi_az: true, storage_encrypted: true });
+  });
+
+  it("lets RDS manage the master password, so no password attribute appears anywhere", () => {
+    for (const db of synth.resources("aws_db_instance")) {
+      expect(db.manage_master_user_password).toBe(true);
+      expect(db).not.toHaveProperty("password");
+      expect(db).not.toHaveProperty("password_wo");
+    }
+    expect(synth.json).not.toMatch(/"password(_wo)?"\s*:/);
+  });
+
+  it("exposes the ARN of the secret RDS keeps the credentials in", () => {
+    const id = ref(protectedDb.instance, "id").split(".")[1];
+    expect(synth.config.output.secret.value).toBe(
+      `\${aws_db_instance.${id}.master_user_secret[0].secret_arn}`,
+    );
+  });
+
+  it("keeps automated backups for at least 7 days", () => {
+    expect(instance.backup_retention_period).toBe(14);
+    expect(synth.of(disposableDb.instance).backup_retention_period).toBe(7);
+  });
+
+  it("with deletionProtection: refuses deletion and takes a final snapshot", () => {
+    expect(instance).toMatchObject({
+      deletion_protection: true,
+      skip_final_snapshot: false,
+      final_snapshot_identifier: "myamazingapp-test-db-final",
+    });
+  });
+
+  it("without deletionProtection: can be deleted and skips the final snapshot", () => {
+    const db = synth.of(disposableDb.instance);
+    expect(db).toMatchObject({ deletion_protection: false, skip_final_snapshot: true });
+    expect(db.final_snapshot_identifier).toBeUndefined();
+  });
+
+  it("enables Performance Insights by default, and can turn it off", () => {
+    expect(instance).toMatchObject({
+      performance_insights_enabled: true,
+      performance_insights_retention_period: 7,
+    });
+    expect(synth.of(disposableDb.instance).performance_insights_enabled).toBe(false);
+    expect(synth.of(disposableDb.instance).performance_insights_retention_period).toBeUndefined();
+  });
+
+  it("places the instance in a subnet group of exactly the given (isolated) subnets", () => {
+    expect(synth.json).toHaveResourceWithProperties(DbSubnetGroup, {
+      name: "myamazingapp-test-db",
+      subnet_ids: ["subnet-iso-a", "subnet-iso-b"],
+    });
+    expect(instance.db_subnet_group_name).toMatch(/^\$\{aws_db_subnet_group\.db_subnets_[^.]+\.name\}$/);
+  });
+
+  it("uses a parameter group of the engine's family that forces SSL", () => {
+    expect(synth.json).toHaveResourceWithProperties(DbParameterGroup, {
+      family: "postgres16",
+      parameter: expect.arrayContaining([{ name: "rds.force_ssl", value: "1" }]),
+    });
+    expect(instance.parameter_group_name).toMatch(
+      /^\$\{aws_db_parameter_group\.db_parameters_[^.]+\.name\}$/,
+    );
+  });
+
+  it("without parameterGroup: uses the engine's default parameter group", () => {
+    expect(synth.of(disposableDb.instance).parameter_group_name).toBeUndefined();
+    expect(synth.resources("aws_db_parameter_group")).toHaveLength(1);
+  });
+
+  it("uses only its own security group", () => {
+    expect(instance.vpc_security_group_ids).toEqual([ref(protectedDb.securityGroup, "id")]);
+    expect(synth.of(protectedDb.securityGroup).ingress).toBeUndefined();
+  });
+
+  it("allowFrom opens 5432 to the given security group only, never to a CIDR", () => {
+    const ingress = synth.resources("aws_vpc_security_group_ingress_rule");
+    expect(ingress).toEqual([
+      {
+        security_group_id: ref(protectedDb.securityGroup, "id"),
+        referenced_security_group_id: "sg-app",
+        ip_protocol: "tcp",
+        from_port: 5432,
+        to_port: 5432,
+        description: "From the app tasks",
+      },
+    ]);
+  });
+
+  it("opens no port until allowFrom is called", () => {
+    const scratchSg = ref(disposableDb.securityGroup, "id");
+    expect(
+      synth.resources("aws_vpc_security_group_ingress_rule").filter((r) => r.security_group_id === scratchSg),
+    ).toEqual([]);
+  });
+
+  it.each([[[]], [["subnet-iso-a"]]])("refuses subnets %j (Multi-AZ needs two AZs)", (subnetIds) => {
+    expect(() => new Database(newStack(), "db", { ...props, subnetIds })).toThrow(
+      /Database: Multi-AZ needs subnets in at least two AZs/,
+    );
+  });
+
+  it.each([3, 6, 36])("refuses backupRetentionDays %p (7 to 35)", (backupRetentionDays) => {
+    expect(() => new Database(newStack(), "db", { ...props, backupRetentionDays })).toThrow(
+      /backupRetentionDays must be 7 to 35/,
+    );
+  });
+
+  it("refuses an engine version that is not a PostgreSQL version", () => {
+    expect(() => new Database(newStack(), "db", { ...props, engineVersion: "latest" })).toThrow(
+      /engineVersion/,
+    );
+  });
+});

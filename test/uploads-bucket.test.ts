@@ -1,0 +1,193 @@
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { MAX_UPLOAD_AGE_DAYS, UploadsBucket, type UploadsBucketProps } from "../constructs/uploads-bucket";
+import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
+
+const ORIGIN = "https://myamazingapp.cdlib.org";
+const props: UploadsBucketProps = { bucketName: "myamazingapp-test-uploads", allowedOrigins: [ORIGIN] };
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * When S3 expires an object: creation time plus N days, rounded up to the next midnight UTC
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html).
+ */
+function s3ExpiresAt(createdAt: number, days: number): number {
+  return Math.ceil((createdAt + days * DAY) / DAY) * DAY;
+}
+
+/** The oldest an object gets under an N-day rule, over creation times spread across a whole UTC day. */
+function worstCaseAge(days: number): number {
+  const midnight = Date.UTC(2025, 0, 6);
+  const createdAt = [midnight, midnight + 1, midnight + DAY - 1];
+  for (let t = midnight; t < midnight + DAY; t += 60_000) createdAt.push(t);
+  return Math.max(...createdAt.map((t) => s3ExpiresAt(t, days) - t));
+}
+
+// Constructors that must throw (or not) share one stack that is never synthesized.
+const scratch = newStack();
+let built = 0;
+const build = (overrides: Partial<UploadsBucketProps>) =>
+  new UploadsBucket(scratch, `uploads-${built++}`, { ...props, ...overrides });
+
+describe("UploadsBucket", () => {
+  let synth: Synthesized;
+  let uploads: UploadsBucket;
+  let role: IamRole;
+  let rules: Block[];
+  beforeAll(() => {
+    synth = synthConstruct((scope) => {
+      uploads = new UploadsBucket(scope, "uploads", props);
+      role = new IamRole(scope, "task-role", { name: "task", assumeRolePolicy: "{}" });
+      uploads.grantReadWrite(role);
+    });
+    rules = synth.resources("aws_s3_bucket_lifecycle_configuration")[0].rule;
+  });
+  const rule = (id: string) => {
+    const found = rules.filter((r) => r.id === id);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ status: "Enabled", filter: [{ prefix: "" }] });
+    return found[0];
+  };
+
+  describe("lifecycle", () => {
+    it("expires every upload after 12 days by default", () => {
+      expect(synth.resources("aws_s3_bucket_lifecycle_configuration")).toHaveLength(1);
+      expect(rule("expire-uploads").expiration).toEqual([{ days: 12 }]);
+      expect(uploads.expireAfterDays).toBe(12);
+    });
+
+    it("applies expireAfterDays to the whole bucket (empty prefix filter, enabled)", () => {
+      expect(synth.resources("aws_s3_bucket_lifecycle_configuration")[0].bucket).toBe(
+        ref(uploads.bucket.bucket, "id"),
+      );
+      expect(build({ expireAfterDays: 13 }).expireAfterDays).toBe(13);
+    });
+
+    it("models S3's rounding: an N-day rule can keep an object N days plus almost a day", () => {
+      // Documented example: created 2014-01-15 10:30 UTC with a 3-day rule expires 2014-01-19 00:00 UTC.
+      expect(s3ExpiresAt(Date.UTC(2014, 0, 15, 10, 30), 3)).toBe(Date.UTC(2014, 0, 19));
+      expect(worstCaseAge(12)).toBeGreaterThan(12 * DAY + 23 * HOUR);
+      expect(worstCaseAge(12)).toBeLessThan(13 * DAY);
+    });
+
+    it("expires every upload before it is 14 days old, for every expireAfterDays it accepts", () => {
+      const accepted = [...Array(21).keys()].filter((days) => {
+        try {
+          build({ expireAfterDays: days });
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      expect(accepted).toContain(12);
+      expect(accepted).toContain(13);
+      for (const days of accepted) expect(worstCaseAge(days)).toBeLessThan(MAX_UPLOAD_AGE_DAYS * DAY);
+      // The refusal is not over-cautious: the first refused value really could reach 14 days.
+      const firstRefused = Math.max(...accepted) + 1;
+      expect(worstCaseAge(firstRefused)).toBeGreaterThanOrEqual(MAX_UPLOAD_AGE_DAYS * DAY - HOUR);
+    });
+
+    it("accepts 13 days (13 + up to one day of rounding stays under 14)", () => {
+      expect(() => build({ expireAfterDays: 13 })).not.toThrow();
+    });
+
+    it.each([14, 15, 0, -1, 12.5])("refuses expireAfterDays %p", (expireAfterDays) => {
+      expect(() => build({ expireAfterDays })).toThrow(/UploadsBucket: expireAfterDays must be 1 to 13/);
+    });
+
+    it("accepts expireAfterDays 1, the documented lower bound", () => {
+      expect(() => build({ expireAfterDays: 1 })).not.toThrow();
+    });
+
+    it("aborts incomplete multipart uploads after 1 day, freeing their parts", () => {
+      expect(rule("abort-incomplete-multipart-uploads").abort_incomplete_multipart_upload).toEqual([
+        { days_after_initiation: 1 },
+      ]);
+    });
+
+    it.each([0, 13])("refuses abortIncompleteUploadsAfterDays %p (must be 1 to expireAfterDays)", (days) => {
+      expect(() => build({ abortIncompleteUploadsAfterDays: days })).toThrow(
+        /abortIncompleteUploadsAfterDays must be 1 to expireAfterDays \(12\)/,
+      );
+    });
+
+    it("never versions the bucket: no aws_s3_bucket_versioning resource at all", () => {
+      expect(synth.resources("aws_s3_bucket_versioning")).toEqual([]);
+      expect(synth.of(uploads.bucket.bucket).versioning).toBeUndefined();
+    });
+
+    it("expires noncurrent versions after 1 day and cleans up delete markers, should versioning be enabled", () => {
+      expect(rule("remove-noncurrent-versions")).toMatchObject({
+        noncurrent_version_expiration: [{ noncurrent_days: 1 }],
+        expiration: [{ expired_object_delete_marker: true }],
+      });
+    });
+
+    it("is a PrivateBucket (public access blocked, TLS only)", () => {
+      expect(synth.resources("aws_s3_bucket_public_access_block")).toHaveLength(1);
+      expect(synth.resources("aws_s3_bucket_policy")[0].policy).toContain("aws:SecureTransport");
+    });
+  });
+
+  describe("CORS", () => {
+    let cors: Block[];
+    beforeAll(() => {
+      cors = synth.resources("aws_s3_bucket_cors_configuration")[0].cors_rule;
+    });
+
+    it("allows only the given https origin, never '*'", () => {
+      expect(cors).toHaveLength(1);
+      expect(cors[0].allowed_origins).toEqual([ORIGIN]);
+      expect(JSON.stringify(cors)).not.toContain('"*"');
+    });
+
+    it("allows PUT (presigned multipart parts) and exposes ETag (to complete the upload)", () => {
+      expect(cors[0].allowed_methods).toContain("PUT");
+      expect(cors[0].allowed_methods).not.toContain("DELETE");
+      expect(cors[0].expose_headers).toEqual(["ETag"]);
+    });
+
+    it.each([
+      ["plain http", ["http://myamazingapp.cdlib.org"]],
+      ["a wildcard", ["*"]],
+      ["a wildcard subdomain", ["https://*.cdlib.org"]],
+      ["a path", ["https://myamazingapp.cdlib.org/upload"]],
+      ["no origin", []],
+      ["one bad origin among good ones", [ORIGIN, "*"]],
+    ])("refuses allowedOrigins with %s", (_why, allowedOrigins) => {
+      expect(() => build({ allowedOrigins })).toThrow(/UploadsBucket: allowedOrigins must be https origins/);
+    });
+  });
+
+  describe("grantReadWrite", () => {
+    let statements: Block[];
+    beforeAll(() => {
+      const policies = synth.resources("aws_iam_role_policy");
+      expect(policies).toHaveLength(1);
+      expect(policies[0].role).toBe(ref(role, "id"));
+      statements = JSON.parse(policies[0].policy).Statement;
+    });
+
+    it("grants only S3 object and bucket actions on this bucket's ARN", () => {
+      const arn = ref(uploads.bucket.bucket, "arn");
+      for (const statement of statements) {
+        expect(statement.Effect).toBe("Allow");
+        expect([statement.Resource].flat().every((r: string) => r === arn || r === `${arn}/*`)).toBe(true);
+      }
+      const objects = statements.find((s) => s.Resource === `${arn}/*`);
+      expect(objects?.Action).toEqual(
+        expect.arrayContaining(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]),
+      );
+      expect(objects?.Action).toContain("s3:AbortMultipartUpload");
+    });
+
+    it("grants no '*' resource and no s3:* (or other wildcard) action", () => {
+      const actions = statements.flatMap((s) => [s.Action].flat());
+      const resources = statements.flatMap((s) => [s.Resource].flat());
+      expect(resources).not.toContain("*");
+      for (const action of actions) expect(action).toMatch(/^s3:[A-Za-z]+$/);
+      expect(actions.some((a) => /^s3:(Put|Delete)Bucket/.test(a))).toBe(false);
+    });
+  });
+});

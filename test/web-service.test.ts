@@ -1,0 +1,159 @@
+import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import type { Construct } from "constructs";
+import { AppTaskDefinition } from "../constructs/app-task-definition";
+import { Naming } from "../constructs/naming";
+import { WebService, type WebServiceProps } from "../constructs/web-service";
+import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
+
+const TARGET_GROUP =
+  "arn:aws:elasticloadbalancing:us-west-2:111111111111:targetgroup/myamazingapp-test-web/abc";
+
+function serviceProps(scope: Construct, environment: string): WebServiceProps {
+  const naming = new Naming("myamazingapp", environment);
+  const task = new AppTaskDefinition(scope, `${environment}-task`, {
+    naming,
+    account: "111111111111",
+    region: "us-west-2",
+    image: "repo:tag",
+    containerPort: 8080,
+  });
+  return {
+    naming,
+    vpcId: "vpc-0123",
+    subnetIds: ["subnet-private-a", "subnet-private-b"],
+    task,
+    targetGroupArn: TARGET_GROUP,
+    loadBalancerSecurityGroupId: "sg-alb",
+  };
+}
+
+describe("WebService", () => {
+  let synth: Synthesized;
+  let web: WebService;
+  let webProps: WebServiceProps;
+  let fixed: WebService;
+  let service: Block;
+  let rejectProps: WebServiceProps;
+  beforeAll(() => {
+    synth = synthConstruct((scope) => {
+      webProps = { ...serviceProps(scope, "test"), minCount: 3, maxCount: 6 };
+      web = new WebService(scope, "web", webProps);
+      fixed = new WebService(scope, "fixed", { ...serviceProps(scope, "fixed"), autoscaling: false });
+    });
+    service = synth.of(web.service);
+    const scratch = newStack();
+    rejectProps = serviceProps(scratch, "reject");
+  });
+  const reject = (overrides: Partial<WebServiceProps>) => () =>
+    new WebService(newStack(), "web", { ...rejectProps, ...overrides });
+
+  it("turns Container Insights on for the cluster", () => {
+    expect(synth.json).toHaveResourceWithProperties(EcsCluster, {
+      name: "myamazingapp-test",
+      setting: [{ name: "containerInsights", value: "enabled" }],
+    });
+  });
+
+  it("runs the task definition on Fargate in the cluster", () => {
+    expect(service).toMatchObject({
+      cluster: ref(web.cluster, "arn"),
+      task_definition: ref(webProps.task.taskDefinition, "arn"),
+      launch_type: "FARGATE",
+    });
+  });
+
+  it("starts minCount tasks (at least two, one per AZ)", () => {
+    expect(service.desired_count).toBe(3);
+    expect(synth.of(fixed.service).desired_count).toBe(2);
+  });
+
+  it("runs tasks in the private subnets, without a public IP, in its own security group", () => {
+    expect(service.network_configuration).toEqual({
+      subnets: ["subnet-private-a", "subnet-private-b"],
+      security_groups: [ref(web.securityGroup, "id")],
+      assign_public_ip: false,
+    });
+  });
+
+  it("deploys without downtime (100% minimum healthy) and rolls back a failing deploy", () => {
+    expect(service).toMatchObject({
+      deployment_minimum_healthy_percent: 100,
+      deployment_circuit_breaker: { enable: true, rollback: true },
+    });
+    expect(service.deployment_maximum_percent).toBeGreaterThan(100);
+  });
+
+  it("enables ECS Exec", () => {
+    expect(service.enable_execute_command).toBe(true);
+  });
+
+  it("registers the app container's port with the target group", () => {
+    expect(service.load_balancer).toEqual([
+      { target_group_arn: TARGET_GROUP, container_name: "web", container_port: 8080 },
+    ]);
+  });
+
+  it("with autoscaling: a scalable target from minCount to maxCount and CPU target tracking", () => {
+    const [target] = synth
+      .resources("aws_appautoscaling_target")
+      .filter((t) => t.resource_id.includes(ref(web.service, "name")));
+    expect(target).toMatchObject({
+      service_namespace: "ecs",
+      scalable_dimension: "ecs:service:DesiredCount",
+      resource_id: `service/${ref(web.cluster, "name")}/${ref(web.service, "name")}`,
+      min_capacity: 3,
+      max_capacity: 6,
+    });
+    expect(synth.json).toHaveResourceWithProperties(AppautoscalingPolicy, {
+      policy_type: "TargetTrackingScaling",
+      target_tracking_scaling_policy_configuration: expect.objectContaining({
+        target_value: 60,
+        predefined_metric_specification: { predefined_metric_type: "ECSServiceAverageCPUUtilization" },
+      }),
+    });
+    // Autoscaling owns the running count, so Terraform must not reset it.
+    expect(service.lifecycle.ignore_changes).toContain("desired_count");
+  });
+
+  it("without autoscaling: no scaling target or policy, and Terraform keeps the count", () => {
+    // The stack holds both services; the one target and policy belong to the autoscaled one.
+    expect(synth.json).toHaveResource(AppautoscalingTarget);
+    const targets = synth.resources("aws_appautoscaling_target");
+    expect(targets).toHaveLength(1);
+    expect(targets[0].resource_id).toContain(ref(web.service, "name"));
+    expect(synth.resources("aws_appautoscaling_policy")).toHaveLength(1);
+    expect(synth.of(fixed.service).lifecycle.ignore_changes).not.toContain("desired_count");
+  });
+
+  it("accepts traffic only from the load balancer's security group, on the container port", () => {
+    const sgId = ref(web.securityGroup, "id");
+    const ingress = synth
+      .resources("aws_vpc_security_group_ingress_rule")
+      .filter((r) => r.security_group_id === sgId);
+    expect(ingress).toEqual([
+      expect.objectContaining({
+        referenced_security_group_id: "sg-alb",
+        ip_protocol: "tcp",
+        from_port: 8080,
+        to_port: 8080,
+      }),
+    ]);
+    expect(ingress[0].cidr_ipv4).toBeUndefined();
+    expect(ingress[0].cidr_ipv6).toBeUndefined();
+    expect(synth.of(web.securityGroup).ingress).toBeUndefined();
+  });
+
+  it.each([1, 0, 2.5])("refuses minCount %p (at least two tasks, one per AZ)", (minCount) => {
+    expect(reject({ minCount, maxCount: 4 })).toThrow(/WebService: minCount must be at least 2/);
+  });
+
+  it("refuses maxCount below minCount", () => {
+    expect(reject({ minCount: 4, maxCount: 3 })).toThrow(/maxCount \(3\) must be at least minCount \(4\)/);
+  });
+
+  it("refuses fewer than two subnets", () => {
+    expect(reject({ subnetIds: ["subnet-private-a"] })).toThrow(/needs subnets in at least two AZs/);
+  });
+});
