@@ -30,6 +30,17 @@ export interface EnvironmentConfig {
   readonly appEnvironment: Record<string, string>;
   /** Present only for an environment that deploys to a local AWS emulator. */
   readonly emulator?: EmulatorConfig;
+  /** Continuous delivery of the app from GitHub; absent means no pipeline (the emulator lacks CodePipeline). */
+  readonly delivery?: DeliveryConfig;
+}
+
+export interface DeliveryConfig {
+  /** GitHub repository of the Rails app, `owner/name`. */
+  readonly appRepository: string;
+  /** Branch whose every push is built and released. */
+  readonly branch: string;
+  /** Wait for a manual approval between build and release (production). */
+  readonly requireApproval: boolean;
 }
 
 export interface DomainConfig {

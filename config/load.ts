@@ -158,6 +158,11 @@ function semanticProblems(env: EnvironmentConfig, fileName: string): string[] {
       problems.push(`appEnvironment.${key}: also listed under secrets; a variable is one or the other`);
     }
   }
+  if (env.delivery && env.emulator) {
+    problems.push(
+      "delivery: not available with emulator (the emulator has no CodeStar connections or notifications); remove one",
+    );
+  }
   for (const name of env.secrets) {
     if (RESERVED_VARIABLES.test(name)) {
       problems.push(

@@ -290,6 +290,28 @@ export const environmentSchema = {
       additionalProperties: { type: "string", maxLength: 4096 },
       description: "Plain settings for the Rails containers (never secrets).",
     },
+    delivery: {
+      type: "object",
+      additionalProperties: false,
+      required: ["appRepository", "branch", "requireApproval"],
+      description: "Continuous delivery of the app from GitHub (leave out for no pipeline).",
+      properties: {
+        appRepository: {
+          type: "string",
+          pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$",
+          description: "GitHub repository of the Rails app, owner/name, e.g. cdlib/myamazingapp.",
+        },
+        branch: {
+          type: "string",
+          pattern: "^(?!-)(?!.*\\.\\.)[A-Za-z0-9._/-]{1,255}$",
+          description: "Release branch: every push to it is built and released, e.g. main.",
+        },
+        requireApproval: {
+          type: "boolean",
+          description: "Wait for a manual approval in CodePipeline before migrating and deploying.",
+        },
+      },
+    },
     emulator: {
       type: "object",
       additionalProperties: false,

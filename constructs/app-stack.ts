@@ -1,18 +1,23 @@
 import { Construct } from "constructs";
-import { S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import type { BackendSettings } from "../config/backend";
 import type { EnvironmentConfig } from "../config/environment";
+import { type GithubSettings, repositoryFullName } from "../config/github";
 import { AlarmTopic } from "./alarm-topic";
 import { AppSecrets } from "./app-secrets";
 import { AppTaskDefinition } from "./app-task-definition";
 import { AwsProviderForEnvironment } from "./aws-provider";
 import { ContainerRepository } from "./container-repository";
 import { Database } from "./database";
+import { DeliveryPipeline } from "./delivery-pipeline";
 import { Domain } from "./domain";
+import { GithubOidc } from "./github-oidc";
 import { LoadBalancer } from "./load-balancer";
 import { Naming } from "./naming";
 import { Network } from "./network";
 import { ScheduledTask } from "./scheduled-task";
+import { stateKey, useS3Backend } from "./state-backend";
 import { UploadsBucket } from "./uploads-bucket";
 import { WebService } from "./web-service";
 
@@ -23,6 +28,8 @@ export interface AppStackProps {
   readonly env: EnvironmentConfig;
   /** State backend settings from backend.tf.json. */
   readonly backend: BackendSettings;
+  /** Validated config/github.json (the repository GitHub Actions deploys from). */
+  readonly github: GithubSettings;
 }
 
 /** Name of an environment's AWS stack (also its state key). */
@@ -44,6 +51,10 @@ export class AppStack extends TerraformStack {
   public readonly web: WebService;
   public readonly statsTask: ScheduledTask;
   public readonly alarms: AlarmTopic;
+  /** The image the delivery pipeline released last. */
+  public readonly deployedImage: SsmParameter;
+  public readonly delivery?: DeliveryPipeline;
+  public readonly githubOidc?: GithubOidc;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id);
@@ -53,7 +64,7 @@ export class AppStack extends TerraformStack {
     const disposable = env.emulator !== undefined;
 
     const provider = new AwsProviderForEnvironment(this, "aws", { env, application: APPLICATION });
-    this.configureBackend(props.backend, id, provider.emulatorEndpoint);
+    useS3Backend(this, props.backend, id, provider.emulatorEndpoint);
 
     this.alarms = new AlarmTopic(this, "alarms", { naming, account: env.account, email: env.alarmEmail });
 
@@ -123,12 +134,22 @@ export class AppStack extends TerraformStack {
       recoveryWindowInDays: disposable ? 0 : 30,
     });
 
+    // The release step writes the image it deployed here; Terraform reads it back (ignoring its own value),
+    // so a task definition revision Terraform registers keeps the released image, not the bootstrap tag.
+    this.deployedImage = new SsmParameter(this, "deployed-image", {
+      name: naming.path("image"),
+      description: "Image URI of the last release (written by the delivery pipeline)",
+      type: "String",
+      insecureValue: this.repository.image(env.service.imageTag),
+      lifecycle: { ignoreChanges: ["insecure_value"] },
+    });
+
     const dbSecret = this.database.masterUserSecretArn;
     this.task = new AppTaskDefinition(this, "task", {
       naming,
       account: env.account,
       region: env.region,
-      image: this.repository.image(env.service.imageTag),
+      image: this.deployedImage.insecureValue,
       cpu: env.service.cpu,
       memory: env.service.memory,
       ephemeralStorageGiB: env.service.ephemeralStorageGiB,
@@ -188,30 +209,39 @@ export class AppStack extends TerraformStack {
       alarmTopicArn: this.alarms.topic.arn,
     });
 
-    this.outputs(appOrigin);
-  }
+    if (env.delivery) {
+      this.delivery = new DeliveryPipeline(this, "delivery", {
+        naming,
+        account: env.account,
+        region: env.region,
+        appRepository: env.delivery.appRepository,
+        branch: env.delivery.branch,
+        requireApproval: env.delivery.requireApproval,
+        ecrRepository: this.repository.repository,
+        clusterArn: this.web.cluster.arn,
+        clusterName: this.web.cluster.name,
+        serviceName: this.web.service.name,
+        task: this.task,
+        subnetIds: this.network.privateSubnetIds,
+        securityGroupIds: [this.web.securityGroup.id],
+        alarmTopicArn: this.alarms.topic.arn,
+        logRetentionDays: env.logRetentionDays,
+        imageParameter: this.deployedImage,
+        forceDestroy: disposable,
+      });
+    }
+    // GitHub Actions cannot reach the emulator; real environments get their plan and deploy roles.
+    if (!disposable) {
+      this.githubOidc = new GithubOidc(this, "github-oidc", {
+        naming,
+        account: env.account,
+        repository: repositoryFullName(props.github, "infra"),
+        stateBucket: props.backend.bucket,
+        stateKey: stateKey(props.backend, id),
+      });
+    }
 
-  private configureBackend(backend: BackendSettings, stackName: string, emulatorEndpoint?: string): void {
-    new S3Backend(this, {
-      bucket: backend.bucket,
-      key: `${backend.keyPrefix}${stackName}.tfstate`,
-      region: backend.region,
-      encrypt: backend.encrypt,
-      ...(emulatorEndpoint
-        ? {
-            endpoints: { s3: emulatorEndpoint },
-            usePathStyle: true,
-            skipCredentialsValidation: true,
-            skipRequestingAccountId: true,
-            skipRegionValidation: true,
-            skipMetadataApiCheck: true,
-            accessKey: "test",
-            secretKey: "test",
-          }
-        : {}),
-    });
-    // cdktf 0.21's S3Backend has no typed use_lockfile (Terraform >= 1.10 native S3 locking).
-    this.addOverride("terraform.backend.s3.use_lockfile", backend.useLockfile);
+    this.outputs(appOrigin);
   }
 
   private outputs(appOrigin: string): void {

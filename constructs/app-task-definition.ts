@@ -114,6 +114,9 @@ export class AppTaskDefinition extends Construct {
 
     this.taskDefinition = new EcsTaskDefinition(this, "task", {
       family: naming.name("web"),
+      // The delivery pipeline registers newer revisions (same settings, new image): Terraform compares its
+      // configuration with the family's newest revision, not with the one it registered last.
+      trackLatest: true,
       requiresCompatibilities: ["FARGATE"],
       networkMode: "awsvpc",
       cpu: String(props.cpu ?? 512),

@@ -29,6 +29,7 @@ export const EMULATED_SERVICES = [
   "secretsmanager",
   "sns",
   "sqs",
+  "ssm",
   "sts",
 ] as const;
 

@@ -2,11 +2,13 @@ import { join } from "node:path";
 import { Testing } from "cdktf";
 import { loadBackend } from "../config/backend";
 import type { EnvironmentConfig } from "../config/environment";
+import { loadGithubSettings } from "../config/github";
 import { loadEnvironment } from "../config/load";
 import { AppStack, appStackName } from "../constructs/app-stack";
 
 const ROOT = join(__dirname, "..");
 const backend = loadBackend(join(ROOT, "backend.tf.json"));
+const github = loadGithubSettings(join(ROOT, "config", "github.json"));
 
 interface Synthesized {
   text: string;
@@ -25,7 +27,7 @@ function synthEnvironment(name: string): Synthesized & { env: EnvironmentConfig 
   const hit = cache.get(name);
   if (hit) return hit;
   const env = loadEnvironment(join(ROOT, "environments", `${name}.json`));
-  const stack = new AppStack(Testing.app(), appStackName(env.name), { env, backend });
+  const stack = new AppStack(Testing.app(), appStackName(env.name), { env, backend, github });
   const text = Testing.synth(stack);
   const result = { env, text, json: JSON.parse(text) };
   cache.set(name, result);

@@ -1,0 +1,227 @@
+import { Construct } from "constructs";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { isRepositoryFullName } from "../config/github";
+import { policyDocument, type PolicyStatement } from "./iam";
+import type { Naming } from "./naming";
+
+export interface GithubOidcProps {
+  /** Resource names; the role names derive from it, so the GitHub stack can build their ARNs. */
+  readonly naming: Naming;
+  /** AWS account id. */
+  readonly account: string;
+  /** The infrastructure repository, `owner/name`: the only one whose workflows may assume the roles. */
+  readonly repository: string;
+  /** Terraform state bucket (backend.tf.json). */
+  readonly stateBucket: string;
+  /** State object key of this environment's stack; its lock file is `<key>.tflock`. */
+  readonly stateKey: string;
+  /** Create the account's GitHub OIDC provider; false where another stack in the account owns it. @default true */
+  readonly createProvider?: boolean;
+}
+
+/** GitHub Actions' OIDC issuer (host, as IAM condition keys name it). */
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+
+/** The two roles each environment gives GitHub Actions. */
+export type GithubRoleKind = "plan" | "deploy";
+
+/** Name of an environment's GitHub role, e.g. `myamazingapp-staging-github-deploy`. */
+export function githubRoleName(naming: Naming, kind: GithubRoleKind): string {
+  return naming.name(`github-${kind}`, 64);
+}
+
+/** ARN of an environment's GitHub role, built without a reference to the AWS stack. */
+export function githubRoleArn(naming: Naming, account: string, kind: GithubRoleKind): string {
+  return `arn:aws:iam::${account}:role/${githubRoleName(naming, kind)}`;
+}
+
+/**
+ * Services the environment's stack manages. A deploy creates and changes their resources, so each gets its
+ * action wildcard; IAM and S3, where a wildcard would reach beyond this environment, are scoped by name below.
+ */
+const DEPLOYED_SERVICES = [
+  "acm",
+  "application-autoscaling",
+  "cloudwatch",
+  "codebuild",
+  "codeconnections",
+  "codepipeline",
+  "codestar-connections",
+  "codestar-notifications",
+  "ec2",
+  "ecr",
+  "ecs",
+  "elasticloadbalancing",
+  "events",
+  "kms",
+  "logs",
+  "rds",
+  "route53",
+  "scheduler",
+  "secretsmanager",
+  "sns",
+  "sqs",
+  "ssm",
+];
+
+/**
+ * Lets GitHub Actions in the infrastructure repository reach this environment without stored keys: the
+ * account's OIDC provider for GitHub, a read-only PLAN role that only pull-request workflows can assume, and
+ * a DEPLOY role that only a job in this environment's GitHub environment can assume. The GitHub stack gives
+ * that environment a deployment branch policy (protected branches only) and, for production, reviewers:
+ * those, not this trust policy, are what hold deploys to main.
+ */
+export class GithubOidc extends Construct {
+  public readonly providerArn: string;
+  public readonly planRole: IamRole;
+  public readonly deployRole: IamRole;
+
+  constructor(scope: Construct, id: string, props: GithubOidcProps) {
+    super(scope, id);
+    const { naming, account } = props;
+    if (!isRepositoryFullName(props.repository)) {
+      throw new Error(`GithubOidc: repository "${props.repository}" must be "owner/name" on GitHub`);
+    }
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.stateBucket)) {
+      throw new Error(`GithubOidc: stateBucket "${props.stateBucket}" is not an S3 bucket name`);
+    }
+    if (!/^[A-Za-z0-9][A-Za-z0-9/_.-]*\.tfstate$/.test(props.stateKey)) {
+      throw new Error(`GithubOidc: stateKey "${props.stateKey}" must be a relative key ending in .tfstate`);
+    }
+
+    if (props.createProvider ?? true) {
+      // No thumbprint_list: since provider 5.x it is optional, and AWS trusts GitHub's issuer by its CA.
+      this.providerArn = new IamOpenidConnectProvider(this, "provider", {
+        url: `https://${GITHUB_OIDC_HOST}`,
+        clientIdList: ["sts.amazonaws.com"],
+      }).arn;
+    } else {
+      this.providerArn = `arn:aws:iam::${account}:oidc-provider/${GITHUB_OIDC_HOST}`;
+    }
+
+    const stateObject = `arn:aws:s3:::${props.stateBucket}/${props.stateKey}`;
+    const listState: PolicyStatement = {
+      Sid: "ListStateBucket",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: `arn:aws:s3:::${props.stateBucket}`,
+    };
+
+    // Pull-request code runs with the plan role, and a plan reads configuration, never data: no object but
+    // the state, no log events (which may hold personal data). iam.ts's type has no NotResource yet.
+    const noDataReads: PolicyStatement & { readonly NotResource: string } = {
+      Sid: "NoDataReads",
+      Effect: "Deny",
+      Action: ["s3:GetObject", "s3:GetObjectVersion"],
+      NotResource: stateObject,
+    };
+    this.planRole = this.role("plan", `repo:${props.repository}:pull_request`, props);
+    new IamRolePolicyAttachment(this, "plan-read-only", {
+      role: this.planRole.name,
+      policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    });
+    new IamRolePolicy(this, "plan-policy", {
+      role: this.planRole.id,
+      name: "plan",
+      policy: policyDocument(
+        listState,
+        { Sid: "ReadState", Effect: "Allow", Action: "s3:GetObject", Resource: stateObject },
+        noDataReads,
+        {
+          Sid: "NoLogReads",
+          Effect: "Deny",
+          Action: ["logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery", "logs:StartLiveTail"],
+          Resource: "*",
+        },
+      ),
+    });
+
+    this.deployRole = this.role(
+      "deploy",
+      `repo:${props.repository}:environment:${naming.environment}`,
+      props,
+    );
+    const prefix = naming.prefix;
+    new IamRolePolicy(this, "deploy-policy", {
+      role: this.deployRole.id,
+      name: "deploy",
+      policy: policyDocument(
+        {
+          Sid: "ManageTheStackServices",
+          Effect: "Allow",
+          Action: DEPLOYED_SERVICES.map((service) => `${service}:*`),
+          Resource: "*",
+        },
+        {
+          Sid: "ManageTheEnvironmentsRoles",
+          Effect: "Allow",
+          Action: "iam:*",
+          Resource: [
+            `arn:aws:iam::${account}:role/${prefix}-*`,
+            `arn:aws:iam::${account}:policy/${prefix}-*`,
+            `arn:aws:iam::${account}:oidc-provider/${GITHUB_OIDC_HOST}`,
+          ],
+        },
+        {
+          Sid: "ServiceLinkedRoles",
+          Effect: "Allow",
+          Action: ["iam:CreateServiceLinkedRole", "iam:GetRole"],
+          Resource: `arn:aws:iam::${account}:role/aws-service-role/*`,
+        },
+        {
+          Sid: "ManageTheEnvironmentsBuckets",
+          Effect: "Allow",
+          Action: "s3:*",
+          Resource: [`arn:aws:s3:::${prefix}-*`, `arn:aws:s3:::${prefix}-*/*`],
+        },
+        listState,
+        {
+          Sid: "ReadWriteState",
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:PutObject"],
+          Resource: stateObject,
+        },
+        {
+          Sid: "HoldTheStateLock",
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+          Resource: `${stateObject}.tflock`,
+        },
+      ),
+    });
+  }
+
+  /** ARN of the plan role. */
+  public get planRoleArn(): string {
+    return this.planRole.arn;
+  }
+
+  /** ARN of the deploy role. */
+  public get deployRoleArn(): string {
+    return this.deployRole.arn;
+  }
+
+  /** A role that GitHub's OIDC tokens for exactly one `sub` (and the STS audience) can assume. */
+  private role(kind: GithubRoleKind, subject: string, props: GithubOidcProps): IamRole {
+    return new IamRole(this, `${kind}-role`, {
+      name: githubRoleName(props.naming, kind),
+      description: `GitHub Actions (${props.repository}): ${kind} ${props.naming.environment}`,
+      assumeRolePolicy: policyDocument({
+        Sid: "GithubActions",
+        Effect: "Allow",
+        Principal: { Federated: this.providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        // StringEquals, never StringLike: a wildcard in `sub` would admit other branches, events or repositories.
+        Condition: {
+          StringEquals: {
+            [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com",
+            [`${GITHUB_OIDC_HOST}:sub`]: subject,
+          },
+        },
+      }),
+    });
+  }
+}

@@ -1,0 +1,413 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+import type { Construct } from "constructs";
+import { AppTaskDefinition } from "../constructs/app-task-definition";
+import { ContainerRepository } from "../constructs/container-repository";
+import { MIGRATE_COMMAND } from "../constructs/delivery-buildspecs";
+import { DeliveryPipeline, type DeliveryPipelineProps } from "../constructs/delivery-pipeline";
+import type { DeliveryStep } from "../constructs/delivery-step";
+import type { PolicyStatement } from "../constructs/iam";
+import { Naming } from "../constructs/naming";
+import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
+
+const ACCOUNT = "222222222222";
+const CLUSTER_ARN = `arn:aws:ecs:us-west-2:${ACCOUNT}:cluster/myamazingapp-test`;
+const ALARMS = `arn:aws:sns:us-west-2:${ACCOUNT}:myamazingapp-test-alarms`;
+
+/** The only actions AWS gives no resource-level permission that the pipeline needs. */
+const RESOURCE_STAR_ALLOWED = [
+  "ecr:GetAuthorizationToken",
+  "ecs:DescribeTaskDefinition",
+  "ecs:RegisterTaskDefinition",
+];
+
+const asList = (v: string | string[] | undefined): string[] =>
+  v === undefined ? [] : ([] as string[]).concat(v);
+
+/** Statements that break least privilege: an action wildcard, or `*` resources for an action that has ARNs. */
+function leastPrivilegeViolations(statements: PolicyStatement[]): PolicyStatement[] {
+  return statements.filter((s) => {
+    const actions = asList(s.Action);
+    if (actions.some((a) => a === "*" || a.endsWith(":*"))) return true;
+    const anyResource = asList(s.Resource).includes("*");
+    return s.Effect === "Allow" && anyResource && actions.some((a) => !RESOURCE_STAR_ALLOWED.includes(a));
+  });
+}
+
+function build(scope: Construct, env: string, extra: Partial<DeliveryPipelineProps>) {
+  const naming = new Naming("myamazingapp", env);
+  const task = new AppTaskDefinition(scope, `${env}-task`, {
+    naming,
+    account: ACCOUNT,
+    region: "us-west-2",
+    image: "bootstrap",
+  });
+  const repository = new ContainerRepository(scope, `${env}-repo`, { naming });
+  const imageParameter = new SsmParameter(scope, `${env}-image`, {
+    name: naming.path("image"),
+    type: "String",
+    insecureValue: "bootstrap",
+  });
+  const pipeline = new DeliveryPipeline(scope, `${env}-delivery`, {
+    naming,
+    account: ACCOUNT,
+    region: "us-west-2",
+    appRepository: "cdlib/myamazingapp",
+    ecrRepository: repository.repository,
+    clusterArn: CLUSTER_ARN,
+    clusterName: "myamazingapp-test",
+    serviceName: "myamazingapp-test-web",
+    task,
+    subnetIds: ["subnet-aaa", "subnet-bbb"],
+    securityGroupIds: ["sg-app"],
+    alarmTopicArn: ALARMS,
+    imageParameter,
+    ...extra,
+  });
+  return { pipeline, task, repository, imageParameter };
+}
+
+describe("DeliveryPipeline", () => {
+  let synth: Synthesized;
+  let prod: ReturnType<typeof build>;
+  let staging: ReturnType<typeof build>;
+  let pipeline: Block;
+  let buildSpec: Block;
+  let releaseSpec: Block;
+  let releaseScript: string;
+  const policiesOf = (role: IamRole) =>
+    synth
+      .resources("aws_iam_role_policy")
+      .filter((p) => p.role === ref(role, "id"))
+      .flatMap((p) => JSON.parse(p.policy).Statement as PolicyStatement[]);
+  const spec = (step: DeliveryStep) => JSON.parse(synth.of(step.project).source.buildspec) as Block;
+
+  beforeAll(() => {
+    synth = synthConstruct((scope) => {
+      prod = build(scope, "production", { requireApproval: true, branch: "release", logRetentionDays: 90 });
+      staging = build(scope, "staging", {});
+    });
+    pipeline = synth.of(prod.pipeline.pipeline);
+    buildSpec = spec(prod.pipeline.build);
+    releaseSpec = spec(prod.pipeline.release);
+    releaseScript = Object.values(releaseSpec.phases as Record<string, { commands: string[] }>)
+      .flatMap((p) => p.commands)
+      .join("\n");
+  });
+
+  describe("pipeline", () => {
+    it("is a V2 pipeline that queues executions", () => {
+      expect(pipeline.pipeline_type).toBe("V2");
+      expect(pipeline.execution_mode).toBe("QUEUED");
+      expect(pipeline.artifact_store).toEqual([
+        { type: "S3", location: ref(prod.pipeline.artifacts.bucket, "bucket") },
+      ]);
+    });
+
+    it("runs Source, Build, Approval, Release when requireApproval is set", () => {
+      expect(pipeline.stage.map((s: Block) => s.name)).toEqual(["Source", "Build", "Approval", "Release"]);
+      expect(pipeline.stage[2].action[0]).toMatchObject({ category: "Approval", provider: "Manual" });
+    });
+
+    it("has no approval stage by default", () => {
+      const stages = synth.of(staging.pipeline.pipeline).stage.map((s: Block) => s.name);
+      expect(stages).toEqual(["Source", "Build", "Release"]);
+    });
+
+    it("takes the source from the GitHub connection as a code zip of the release branch", () => {
+      expect(pipeline.stage[0].action[0]).toMatchObject({
+        provider: "CodeStarSourceConnection",
+        output_artifacts: ["source"],
+        configuration: {
+          ConnectionArn: ref(prod.pipeline.connection, "arn"),
+          FullRepositoryId: "cdlib/myamazingapp",
+          BranchName: "release",
+          OutputArtifactFormat: "CODE_ZIP",
+        },
+      });
+      expect(synth.json).toHaveResourceWithProperties(CodestarconnectionsConnection, {
+        name: "myamazingapp-production-github",
+        provider_type: "GitHub",
+      });
+    });
+
+    it("is triggered by a push to the release branch (main by default)", () => {
+      expect(pipeline.trigger).toEqual([
+        {
+          provider_type: "CodeStarSourceConnection",
+          git_configuration: {
+            source_action_name: "Source",
+            push: [{ branches: { includes: ["release"] } }],
+          },
+        },
+      ]);
+      const [trigger] = synth.of(staging.pipeline.pipeline).trigger;
+      expect(trigger.git_configuration.push[0].branches.includes).toEqual(["main"]);
+    });
+
+    it("hands the build's image record to the release", () => {
+      const [, buildStage, , releaseStage] = pipeline.stage;
+      expect(buildStage.action[0].configuration.ProjectName).toBe(ref(prod.pipeline.build.project, "name"));
+      expect(releaseStage.action[0].configuration.ProjectName).toBe(
+        ref(prod.pipeline.release.project, "name"),
+      );
+      expect(releaseStage.action[0].input_artifacts).toEqual(buildStage.action[0].output_artifacts);
+    });
+
+    it("tells the alarm topic about every failed execution", () => {
+      expect(synth.of(prod.pipeline.failureNotification)).toMatchObject({
+        resource: ref(prod.pipeline.pipeline, "arn"),
+        event_type_ids: ["codepipeline-pipeline-pipeline-execution-failed"],
+        target: [{ type: "SNS", address: ALARMS }],
+      });
+    });
+  });
+
+  describe("build step", () => {
+    const commands = () => JSON.stringify(buildSpec.phases);
+
+    it("runs Docker (privileged) and logs in to ECR", () => {
+      expect(synth.of(prod.pipeline.build.project).environment.privileged_mode).toBe(true);
+      expect(commands()).toContain(
+        "aws ecr get-login-password | docker login --username AWS --password-stdin",
+      );
+    });
+
+    it("builds the Dockerfile, tags the image with the commit SHA and pushes it", () => {
+      expect(commands()).toContain('IMAGE_TAG=\\"$CODEBUILD_RESOLVED_SOURCE_VERSION\\"');
+      expect(commands()).toContain('IMAGE_URI=\\"$REPOSITORY_URI:$IMAGE_TAG\\"');
+      expect(commands()).toMatch(/docker build --pull --tag \\"\$IMAGE_URI\\" .* \./);
+      expect(commands()).toContain('docker push \\"$IMAGE_URI\\"');
+      const variables = synth.of(prod.pipeline.build.project).environment.environment_variable;
+      expect(variables).toContainEqual({
+        name: "REPOSITORY_URI",
+        type: "PLAINTEXT",
+        value: ref(prod.repository.repository, "repository_url"),
+      });
+    });
+
+    it("writes the image URI as its output artifact", () => {
+      expect(buildSpec.artifacts.files).toEqual(["image.json"]);
+      expect(commands()).toContain("'{imageUri: $uri}' > image.json");
+    });
+  });
+
+  describe("release step", () => {
+    it("does not run Docker", () => {
+      expect(synth.of(prod.pipeline.release.project).environment.privileged_mode).toBe(false);
+    });
+
+    it("registers a revision from the family's newest one with only the app image replaced", () => {
+      expect(releaseScript).toContain('aws ecs describe-task-definition --task-definition "$TASK_FAMILY"');
+      expect(releaseScript).toContain("if .name == $name then .image = $image else . end");
+      expect(releaseScript).toContain("aws ecs register-task-definition --cli-input-json file://next.json");
+    });
+
+    it("runs bundle exec rails db:migrate from that revision in private subnets without a public IP", () => {
+      expect(MIGRATE_COMMAND.join(" ")).toBe("bundle exec rails db:migrate");
+      expect(releaseScript).toContain(JSON.stringify({ command: MIGRATE_COMMAND }));
+      expect(releaseScript).toMatch(
+        /aws ecs run-task --cluster "\$CLUSTER" --task-definition "\$TASK_DEFINITION"/,
+      );
+      expect(releaseScript).toContain("--started-by codepipeline-migrate");
+      expect(releaseScript).toContain(
+        "awsvpcConfiguration={subnets=[$SUBNET_IDS],securityGroups=[$SECURITY_GROUP_IDS],assignPublicIp=DISABLED}",
+      );
+      const variables = synth.of(prod.pipeline.release.project).environment.environment_variable;
+      expect(variables).toContainEqual(expect.objectContaining({ name: "SUBNET_IDS" }));
+      expect(JSON.stringify(variables)).toContain("subnet-aaa");
+    });
+
+    it("waits for the migration and fails unless its container exited 0", () => {
+      expect(releaseScript).toContain(
+        'aws ecs wait tasks-stopped --cluster "$CLUSTER" --tasks "$MIGRATION_TASK"',
+      );
+      expect(releaseScript).toContain('.exitCode // empty][0] // "missing"');
+      expect(releaseScript).toMatch(
+        /if \[\[ "\$MIGRATION_STATUS" != "STOPPED" \|\| "\$MIGRATION_EXIT_CODE" != "0" \]\]; then\n.*stoppedReason[^]*?exit 1\nfi/,
+      );
+      // The deploy comes after the check, so a failed migration never deploys.
+      expect(releaseScript.indexOf("update-service")).toBeGreaterThan(
+        releaseScript.indexOf("MIGRATION_EXIT_CODE"),
+      );
+    });
+
+    it("deploys the migrated revision, waits for a stable service and fails on a rollback", () => {
+      expect(releaseScript).toContain(
+        'aws ecs update-service --cluster "$CLUSTER" --service "$SERVICE" --task-definition "$TASK_DEFINITION"',
+      );
+      expect(releaseScript).toContain(
+        'aws ecs wait services-stable --cluster "$CLUSTER" --services "$SERVICE"',
+      );
+      expect(releaseScript).toContain('[[ "$ROLLOUT" == "COMPLETED" ]] ||');
+    });
+
+    it("records the deployed image in the SSM parameter and writes imagedefinitions.json", () => {
+      expect(releaseScript).toContain(
+        'aws ssm put-parameter --name "$IMAGE_PARAMETER" --type String --value "$IMAGE_URI" --overwrite',
+      );
+      expect(releaseSpec.artifacts.files).toContain("imagedefinitions.json");
+      const variables = synth.of(prod.pipeline.release.project).environment.environment_variable;
+      expect(variables).toContainEqual({
+        name: "IMAGE_PARAMETER",
+        type: "PLAINTEXT",
+        value: ref(prod.imageParameter, "name"),
+      });
+    });
+
+    it("stops at the first failing command of every phase", () => {
+      for (const s of [buildSpec, releaseSpec]) {
+        for (const phase of Object.values(s.phases as Record<string, Block>)) {
+          expect(phase["on-failure"]).toBe("ABORT");
+        }
+      }
+    });
+
+    it("holds no Terraform interpolation in either buildspec", () => {
+      for (const step of [prod.pipeline.build, prod.pipeline.release]) {
+        expect(synth.of(step.project).source.buildspec).not.toMatch(/[$%]\{/);
+      }
+    });
+  });
+
+  describe("permissions", () => {
+    const roles = () => [prod.pipeline.pipelineRole, prod.pipeline.build.role, prod.pipeline.release.role];
+
+    it("grants no action wildcard and `*` resources only to actions without resource-level permissions", () => {
+      for (const role of roles()) {
+        const statements = policiesOf(role);
+        expect(statements.length).toBeGreaterThan(0);
+        expect(leastPrivilegeViolations(statements)).toEqual([]);
+      }
+    });
+
+    it("the least-privilege rule catches a wildcard action and a needless `*` resource", () => {
+      const bad: PolicyStatement[] = [
+        { Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::x" },
+        { Effect: "Allow", Action: "ecs:*", Resource: "arn:aws:ecs:::x" },
+        { Effect: "Allow", Action: ["ecs:UpdateService"], Resource: "*" },
+      ];
+      expect(leastPrivilegeViolations(bad)).toHaveLength(3);
+    });
+
+    it("passes only the two task roles, and only to ECS tasks", () => {
+      const passRole = roles()
+        .flatMap(policiesOf)
+        .filter((s) => asList(s.Action).includes("iam:PassRole"));
+      expect(passRole).toEqual([
+        expect.objectContaining({
+          Resource: [ref(prod.task.executionRole, "arn"), ref(prod.task.taskRole, "arn")],
+          Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+        }),
+      ]);
+    });
+
+    it("runs tasks only of the app family, only in the app cluster", () => {
+      const runTask = policiesOf(prod.pipeline.release.role).find((s) => s.Action === "ecs:RunTask");
+      expect(runTask).toMatchObject({
+        Resource: `${ref(prod.task.taskDefinition, "arn_without_revision")}:*`,
+        Condition: { ArnEquals: { "ecs:cluster": CLUSTER_ARN } },
+      });
+    });
+
+    it("deploys only the app service and writes only the image parameter", () => {
+      const statements = policiesOf(prod.pipeline.release.role);
+      expect(statements.find((s) => asList(s.Action).includes("ecs:UpdateService"))?.Resource).toBe(
+        `arn:aws:ecs:us-west-2:${ACCOUNT}:service/myamazingapp-test/myamazingapp-test-web`,
+      );
+      expect(statements.find((s) => s.Action === "ssm:PutParameter")?.Resource).toBe(
+        ref(prod.imageParameter, "arn"),
+      );
+    });
+
+    it("uses only its own GitHub connection", () => {
+      const use = policiesOf(prod.pipeline.pipelineRole).find((s) =>
+        asList(s.Action).includes("codestar-connections:UseConnection"),
+      );
+      expect(use?.Resource).toBe(ref(prod.pipeline.connection, "arn"));
+    });
+
+    it("lets only CodeBuild and CodePipeline of this account assume the roles", () => {
+      const trust = (role: IamRole) => JSON.parse(synth.of(role).assume_role_policy).Statement[0];
+      expect(trust(prod.pipeline.pipelineRole)).toMatchObject({
+        Principal: { Service: "codepipeline.amazonaws.com" },
+        Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+      });
+      expect(trust(prod.pipeline.release.role).Principal).toEqual({ Service: "codebuild.amazonaws.com" });
+    });
+  });
+
+  describe("artifacts and logs", () => {
+    it("keeps artifacts in an encrypted, private, TLS-only bucket", () => {
+      const bucketId = ref(prod.pipeline.artifacts.bucket, "id");
+      const [sse] = synth
+        .resources("aws_s3_bucket_server_side_encryption_configuration")
+        .filter((r) => r.bucket === bucketId);
+      expect(sse.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toMatch(/AES256|aws:kms/);
+      expect(synth.json).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
+        bucket: bucketId,
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      });
+      const [policy] = synth.resources("aws_s3_bucket_policy").filter((r) => r.bucket === bucketId);
+      expect(JSON.parse(policy.policy).Statement).toContainEqual(
+        expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+      );
+    });
+
+    it("expires artifacts after 30 days and aborts unfinished uploads", () => {
+      const [lifecycle] = synth
+        .resources("aws_s3_bucket_lifecycle_configuration")
+        .filter((r) => r.bucket === ref(prod.pipeline.artifacts.bucket, "id"));
+      expect(lifecycle.rule).toEqual([
+        expect.objectContaining({
+          status: "Enabled",
+          expiration: [{ days: 30 }],
+          abort_incomplete_multipart_upload: [{ days_after_initiation: 1 }],
+        }),
+      ]);
+    });
+
+    it("sends build and release logs to log groups with retention", () => {
+      for (const step of [prod.pipeline.build, prod.pipeline.release]) {
+        expect(synth.of(step.project).logs_config.cloudwatch_logs).toEqual({
+          status: "ENABLED",
+          group_name: ref(step.logGroup, "name"),
+        });
+      }
+      expect(synth.json).toHaveResourceWithProperties(CloudwatchLogGroup, {
+        name: "/myamazingapp/production/delivery-release",
+        retention_in_days: 90,
+      });
+      expect(synth.of(staging.pipeline.build.logGroup).retention_in_days).toBe(30);
+    });
+  });
+
+  describe("refuses", () => {
+    const attempt = (extra: Partial<DeliveryPipelineProps>) => () => build(newStack(), "bad", extra);
+
+    it.each(["myamazingapp", "cdlib/", "cdlib/app/extra", "cd lib/app"])(
+      "appRepository %p",
+      (appRepository) => {
+        expect(attempt({ appRepository })).toThrow(/appRepository .* must be "owner\/name"/);
+      },
+    );
+
+    it.each(["", "feature/*", "-main", "a..b"])("branch %p", (branch) => {
+      expect(attempt({ branch })).toThrow(/branch .* must be a plain branch name/);
+    });
+
+    it("a migration task without subnets", () => {
+      expect(attempt({ subnetIds: [] })).toThrow(/subnetIds/);
+    });
+
+    it("artifacts kept for less than a day", () => {
+      expect(attempt({ artifactRetentionDays: 0 })).toThrow(/artifactRetentionDays/);
+    });
+  });
+});

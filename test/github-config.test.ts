@@ -1,0 +1,130 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type GithubSettings,
+  isRepositoryFullName,
+  loadGithubSettings,
+  repositoryFullName,
+  validateGithubSettings,
+} from "../config/github";
+
+const ROOT = join(__dirname, "..");
+const FILE = join(ROOT, "config", "github.json");
+const checkedIn = JSON.parse(readFileSync(FILE, "utf8")) as GithubSettings;
+
+/** Job names of a workflow: each job's `name:`, or its id when it has none (what GitHub reports as the check). */
+function jobNames(workflowFile: string): string[] {
+  const lines = readFileSync(workflowFile, "utf8").split("\n");
+  const start = lines.indexOf("jobs:");
+  expect(start).toBeGreaterThan(-1);
+  const names: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    const job = /^ {2}([A-Za-z0-9_-]+):\s*$/.exec(line);
+    if (job) names.push(job[1]);
+    const name = /^ {4}name:\s*["']?(.+?)["']?\s*$/.exec(line);
+    if (name && names.length > 0) names[names.length - 1] = name[1];
+    if (/^\S/.test(line)) break;
+  }
+  return names;
+}
+
+/** The checked-in settings with one change, validated; returns the error message. */
+function problemsWith(mutate: (s: Record<string, any>) => void): string {
+  const settings = structuredClone(checkedIn) as Record<string, any>;
+  mutate(settings);
+  try {
+    validateGithubSettings(settings, "config/github.json");
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error("expected the settings to be refused");
+}
+
+describe("GitHub settings (config/github.json)", () => {
+  it("the checked-in file is valid", () => {
+    const settings = loadGithubSettings(FILE);
+    expect(repositoryFullName(settings, "infra")).toBe("cdlib/myamazingapp-infra");
+    expect(repositoryFullName(settings, "app")).toBe("cdlib/myamazingapp");
+  });
+
+  it("requires exactly the jobs of the pull-request workflow on the infrastructure repository", () => {
+    const jobs = jobNames(join(ROOT, ".github", "workflows", "pull-request.yml"));
+    expect(jobs.length).toBeGreaterThan(0);
+    expect([...checkedIn.infraRepository.requiredStatusChecks].sort()).toEqual([...jobs].sort());
+  });
+
+  it("has production reviewers", () => {
+    const { teams, users } = checkedIn.productionReviewers;
+    expect(teams.length + users.length).toBeGreaterThan(0);
+  });
+
+  it("names the file and every broken setting in one message", () => {
+    const message = problemsWith((s) => {
+      s.owner = "-bad owner";
+      s.requiredApprovals = 0;
+      s.infraRepository.requiredStatusChecks = [];
+    });
+    expect(message).toMatch(/^config\/github\.json is not a valid GitHub settings file:/);
+    expect(message).toContain('owner: "-bad owner" is malformed');
+    expect(message).toContain("requiredApprovals: 0 is out of range; allowed: 1 to 6");
+    expect(message).toContain("infraRepository.requiredStatusChecks: needs at least 1 entry");
+  });
+
+  it.each<[string, (s: Record<string, any>) => void, RegExp]>([
+    ["an unknown setting", (s) => (s.reviewers = []), /unknown setting "reviewers"; allowed: .*owner/],
+    [
+      "a misspelt nested setting",
+      (s) => (s.appRepository.checks = []),
+      /appRepository: unknown setting "checks"/,
+    ],
+    ["a missing repository", (s) => delete s.appRepository, /appRepository: missing/],
+    [
+      "a repository name with its owner",
+      (s) => (s.appRepository.name = "cdlib/app"),
+      /appRepository\.name: .*malformed/,
+    ],
+    [
+      "a blank status check",
+      (s) => (s.appRepository.requiredStatusChecks = [" "]),
+      /requiredStatusChecks\[0\]/,
+    ],
+    [
+      "duplicate status checks",
+      (s) => (s.infraRepository.requiredStatusChecks = ["check", "check"]),
+      /duplicates/,
+    ],
+    [
+      "no production reviewers",
+      (s) => (s.productionReviewers = { teams: [], users: [] }),
+      /0 teams and users/,
+    ],
+    [
+      "more reviewers than GitHub allows",
+      (s) => (s.productionReviewers.users = ["a", "b", "c", "d", "e", "f"]),
+      /7 teams and users; allowed: 1 to 6/,
+    ],
+    [
+      "a team name instead of its slug",
+      (s) => (s.productionReviewers.teams = ["UC3 DevOps"]),
+      /teams\[0\].*team slug/,
+    ],
+    ["a plan environment that is no name", (s) => (s.planEnvironment = "Staging!"), /planEnvironment/],
+  ])("refuses %s", (_what, mutate, expected) => {
+    expect(problemsWith(mutate)).toMatch(expected);
+  });
+
+  it("refuses a file that is not JSON, naming it", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "github-settings-")), "github.json");
+    writeFileSync(file, "{ owner: cdlib");
+    expect(() => loadGithubSettings(file)).toThrow(/github\.json: cannot be read as JSON/);
+  });
+
+  it("recognizes owner/name and nothing else", () => {
+    expect(isRepositoryFullName("cdlib/myamazingapp")).toBe(true);
+    expect(isRepositoryFullName("cdlib/my.app_2")).toBe(true);
+    for (const bad of ["cdlib", "cdlib/", "/app", "cdlib/app/x", "-cdlib/app", "cdlib/app name"]) {
+      expect(isRepositoryFullName(bad)).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,196 @@
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { GithubOidc, type GithubOidcProps, githubRoleArn } from "../constructs/github-oidc";
+import type { PolicyStatement } from "../constructs/iam";
+import { Naming } from "../constructs/naming";
+import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
+
+const ACCOUNT = "111111111111";
+const STATE_KEY = "myamazingapp/myamazingapp-production.tfstate";
+const props: GithubOidcProps = {
+  naming: new Naming("myamazingapp", "production"),
+  account: ACCOUNT,
+  repository: "cdlib/myamazingapp-infra",
+  stateBucket: "myamazingapp-terraform-state",
+  stateKey: STATE_KEY,
+};
+const STATE_OBJECT = `arn:aws:s3:::myamazingapp-terraform-state/${STATE_KEY}`;
+const asList = (v: string | string[] | undefined): string[] =>
+  v === undefined ? [] : ([] as string[]).concat(v);
+
+describe("GithubOidc", () => {
+  let synth: Synthesized;
+  let oidc: GithubOidc;
+  let shared: GithubOidc;
+  const trustOf = (role: IamRole): Block[] => JSON.parse(synth.of(role).assume_role_policy).Statement;
+  const policyOf = (role: IamRole): PolicyStatement[] =>
+    synth
+      .resources("aws_iam_role_policy")
+      .filter((p) => p.role === ref(role, "id"))
+      .flatMap((p) => JSON.parse(p.policy).Statement);
+
+  beforeAll(() => {
+    synth = synthConstruct((scope) => {
+      oidc = new GithubOidc(scope, "github", props);
+      shared = new GithubOidc(scope, "shared", {
+        ...props,
+        naming: new Naming("myamazingapp", "staging"),
+        stateKey: "myamazingapp/myamazingapp-staging.tfstate",
+        createProvider: false,
+      });
+    });
+  });
+
+  it("creates GitHub's OIDC provider for the STS audience", () => {
+    expect(synth.json).toHaveResourceWithProperties(IamOpenidConnectProvider, {
+      url: "https://token.actions.githubusercontent.com",
+      client_id_list: ["sts.amazonaws.com"],
+    });
+    expect(synth.resources("aws_iam_openid_connect_provider")).toHaveLength(1);
+  });
+
+  it("with createProvider false, trusts the account's existing provider by its fixed ARN", () => {
+    expect(trustOf(shared.deployRole)[0].Principal).toEqual({
+      Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+    });
+  });
+
+  it("lets only pull requests of the infrastructure repository assume the plan role", () => {
+    const [providerId] = Object.keys(synth.config.resource.aws_iam_openid_connect_provider);
+    expect(trustOf(oidc.planRole)).toEqual([
+      {
+        Sid: "GithubActions",
+        Effect: "Allow",
+        Principal: { Federated: `\${aws_iam_openid_connect_provider.${providerId}.arn}` },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": "repo:cdlib/myamazingapp-infra:pull_request",
+          },
+        },
+      },
+    ]);
+  });
+
+  it("lets only jobs in the environment's GitHub environment assume the deploy role, matched exactly", () => {
+    const [statement] = trustOf(oidc.deployRole);
+    expect(statement.Condition).toEqual({
+      StringEquals: {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": "repo:cdlib/myamazingapp-infra:environment:production",
+      },
+    });
+    expect(JSON.stringify(statement.Condition)).not.toContain("*");
+    expect(
+      trustOf(shared.deployRole)[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"],
+    ).toBe("repo:cdlib/myamazingapp-infra:environment:staging");
+  });
+
+  it("names the roles so that their ARNs can be built from the account id alone", () => {
+    expect(synth.of(oidc.planRole).name).toBe("myamazingapp-production-github-plan");
+    expect(synth.of(oidc.deployRole).name).toBe("myamazingapp-production-github-deploy");
+    expect(githubRoleArn(props.naming, ACCOUNT, "deploy")).toBe(
+      `arn:aws:iam::${ACCOUNT}:role/myamazingapp-production-github-deploy`,
+    );
+  });
+
+  describe("plan role", () => {
+    it("reads everything through ReadOnlyAccess", () => {
+      expect(synth.json).toHaveResourceWithProperties(IamRolePolicyAttachment, {
+        role: ref(oidc.planRole, "name"),
+        policy_arn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      });
+    });
+
+    it("reads its environment's state, and writes nothing", () => {
+      const statements = policyOf(oidc.planRole);
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Action: "s3:GetObject", Resource: STATE_OBJECT }),
+      );
+      const allowed = statements.filter((s) => s.Effect === "Allow").flatMap((s) => asList(s.Action));
+      expect(allowed.sort()).toEqual(["s3:GetObject", "s3:ListBucket"]);
+    });
+
+    it("cannot read data: no object but the state, no log events", () => {
+      const denies = policyOf(oidc.planRole).filter((s) => s.Effect === "Deny");
+      expect(denies).toContainEqual(
+        expect.objectContaining({
+          Action: ["s3:GetObject", "s3:GetObjectVersion"],
+          NotResource: STATE_OBJECT,
+        }),
+      );
+      expect(denies.flatMap((s) => asList(s.Action))).toContain("logs:GetLogEvents");
+    });
+  });
+
+  describe("deploy role", () => {
+    let statements: PolicyStatement[];
+    beforeAll(() => {
+      statements = policyOf(oidc.deployRole);
+    });
+
+    it("never allows every action", () => {
+      for (const s of [...statements, ...policyOf(oidc.planRole)]) {
+        expect(asList(s.Action)).not.toContain("*");
+        expect(asList(s.Action)).not.toContain("*:*");
+      }
+    });
+
+    it("manages the services the stacks use, with a wildcard per service", () => {
+      const services = statements.find((s) => s.Sid === "ManageTheStackServices")!;
+      expect(services.Action).toEqual(
+        expect.arrayContaining(["ecs:*", "rds:*", "ec2:*", "codepipeline:*", "codebuild:*", "scheduler:*"]),
+      );
+      expect(asList(services.Action).every((a) => /^[a-z0-9-]+:\*$/.test(a))).toBe(true);
+      expect(asList(services.Action)).not.toContain("iam:*");
+      expect(asList(services.Action)).not.toContain("s3:*");
+    });
+
+    it("changes only this environment's IAM roles and policies, and only its buckets", () => {
+      expect(statements.find((s) => s.Action === "iam:*")?.Resource).toEqual([
+        `arn:aws:iam::${ACCOUNT}:role/myamazingapp-production-*`,
+        `arn:aws:iam::${ACCOUNT}:policy/myamazingapp-production-*`,
+        `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+      ]);
+      expect(statements.find((s) => s.Action === "s3:*")?.Resource).toEqual([
+        "arn:aws:s3:::myamazingapp-production-*",
+        "arn:aws:s3:::myamazingapp-production-*/*",
+      ]);
+    });
+
+    it("reads and writes its own state key and lock file, and no other key", () => {
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Action: ["s3:GetObject", "s3:PutObject"], Resource: STATE_OBJECT }),
+      );
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+          Resource: `${STATE_OBJECT}.tflock`,
+        }),
+      );
+      const stateBucketObjects = statements
+        .flatMap((s) => asList(s.Resource))
+        .filter((r) => r.startsWith("arn:aws:s3:::myamazingapp-terraform-state/"));
+      expect(stateBucketObjects.sort()).toEqual([STATE_OBJECT, `${STATE_OBJECT}.tflock`]);
+    });
+  });
+
+  describe("refuses", () => {
+    const attempt = (extra: Partial<GithubOidcProps>) => () =>
+      new GithubOidc(newStack(), "oidc", { ...props, ...extra });
+
+    it.each(["myamazingapp-infra", "cdlib/infra/x", "cdlib/*"])("repository %p", (repository) => {
+      expect(attempt({ repository })).toThrow(/repository .* must be "owner\/name"/);
+    });
+
+    it("a state key that is not a .tfstate object", () => {
+      expect(attempt({ stateKey: "/abs/state.json" })).toThrow(/stateKey/);
+    });
+
+    it("a state bucket that is not a bucket name", () => {
+      expect(attempt({ stateBucket: "Not_A_Bucket" })).toThrow(/stateBucket/);
+    });
+  });
+});
