@@ -319,7 +319,7 @@ export const environmentSchema = {
       properties: {
         endpoint: {
           type: "string",
-          pattern: "^http://(127\\.0\\.0\\.1|localhost):[0-9]{1,5}$",
+          pattern: "^https://(127\\.0\\.0\\.1|localhost):[0-9]{1,5}$",
           description: "Loopback endpoint of the local AWS emulator (LOCAL_AWS_PORT overrides the port).",
         },
       },

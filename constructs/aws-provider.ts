@@ -48,8 +48,8 @@ export class AwsProviderForEnvironment extends Construct {
     super(scope, id);
     const { env } = props;
     const endpoint = env.emulator?.endpoint;
-    if (endpoint !== undefined && !/^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}$/.test(endpoint)) {
-      throw new Error(`AwsProviderForEnvironment: emulator endpoint "${endpoint}" must be http on loopback`);
+    if (endpoint !== undefined && !/^https:\/\/(127\.0\.0\.1|localhost):\d{1,5}$/.test(endpoint)) {
+      throw new Error(`AwsProviderForEnvironment: emulator endpoint "${endpoint}" must be https on loopback`);
     }
     this.emulatorEndpoint = endpoint;
     const tags = {

@@ -49,7 +49,7 @@ const env: EnvironmentConfig = {
   secrets: ["SECRET_KEY_BASE"],
   appEnvironment: { RAILS_ENV: "production" },
 };
-const EMULATOR = "http://127.0.0.1:4566";
+const EMULATOR = "https://127.0.0.1:4566";
 const local: EnvironmentConfig = {
   ...env,
   name: "local",
@@ -147,26 +147,26 @@ describe("AwsProviderForEnvironment", () => {
   });
 
   it.each([
-    "http://10.0.0.5:4566",
-    "https://127.0.0.1:4566",
-    "http://localstack.example.org:4566",
-    "http://127.0.0.1",
-    "http://127.0.0.1:4566/path",
-  ])("refuses emulator endpoint %p (must be http on loopback)", (endpoint) => {
+    "https://10.0.0.5:4566",
+    "http://127.0.0.1:4566",
+    "https://localstack.example.org:4566",
+    "https://127.0.0.1",
+    "https://127.0.0.1:4566/path",
+  ])("refuses emulator endpoint %p (must be https on loopback)", (endpoint) => {
     expect(
       () =>
         new AwsProviderForEnvironment(newStack(), "aws", {
           env: { ...local, emulator: { endpoint } },
           application: "a",
         }),
-    ).toThrow(`AwsProviderForEnvironment: emulator endpoint "${endpoint}" must be http on loopback`);
+    ).toThrow(`AwsProviderForEnvironment: emulator endpoint "${endpoint}" must be https on loopback`);
   });
 
   it("accepts localhost as a loopback emulator endpoint", () => {
     expect(
       () =>
         new AwsProviderForEnvironment(newStack(), "aws", {
-          env: { ...local, emulator: { endpoint: "http://localhost:4566" } },
+          env: { ...local, emulator: { endpoint: "https://localhost:4566" } },
           application: "a",
         }),
     ).not.toThrow();

@@ -200,10 +200,10 @@ describe("weekly cron", () => {
 });
 
 describe("LOCAL_AWS_PORT", () => {
-  const local = { ...staging, emulator: { endpoint: "http://127.0.0.1:4566" } } as EnvironmentConfig;
+  const local = { ...staging, emulator: { endpoint: "https://127.0.0.1:4566" } } as EnvironmentConfig;
   it("moves the emulator endpoint of a local environment", () => {
     expect(applyLocalOverrides(local, { LOCAL_AWS_PORT: "4599" }).emulator?.endpoint).toBe(
-      "http://127.0.0.1:4599",
+      "https://127.0.0.1:4599",
     );
   });
   it("leaves environments without an emulator alone", () => {

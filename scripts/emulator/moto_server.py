@@ -1,0 +1,91 @@
+"""moto_server, plus two things moto 5.2 gets wrong that this project must verify. Everything else is
+moto's own; the end-to-end test (test/e2e/verify.ts) goes through both paths.
+
+1. ECS CreateService drops deploymentConfiguration (circuit breaker, minimum healthy percent) and the exec,
+   grace-period, AZ-rebalancing and managed-tags settings, although UpdateService keeps them. The launcher
+   stores those CreateService fields on the service the way UpdateService does, so DescribeServices reports
+   what was configured.
+2. S3 bucket policies: moto applies a Deny statement even when its Condition does not hold, so the standard
+   "deny unless aws:SecureTransport" statement refuses every request. The launcher evaluates bucket policies
+   as S3 does for the conditions this project uses: a statement whose condition does not hold does not
+   apply; aws:SecureTransport is "true" because this server only speaks HTTPS; a statement with a condition
+   it cannot evaluate does not apply either (so it can only make the emulator more permissive for Allow and
+   never silently deny).
+
+Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
+"""
+import json
+import sys
+
+from moto.core.utils import camelcase_to_underscores
+from moto.ecs.responses import EC2ContainerServiceResponse
+from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+from moto.s3.models import FakeBucket
+from moto.server import main
+
+KEPT_ON_CREATE = (
+    "deploymentConfiguration",
+    "enableExecuteCommand",
+    "healthCheckGracePeriodSeconds",
+    "availabilityZoneRebalancing",
+    "enableECSManagedTags",
+)
+
+_create_service = EC2ContainerServiceResponse.create_service
+
+
+def create_service(self):
+    result = _create_service(self)
+    service = self.ecs_backend._get_service(self._get_param("cluster", "default"), self._get_param("serviceName"))
+    for name in KEPT_ON_CREATE:
+        value = self._get_param(name)
+        if value is not None:
+            setattr(service, camelcase_to_underscores(name), value)
+    return result
+
+
+EC2ContainerServiceResponse.create_service = create_service
+
+# The request context this server can vouch for: every request arrives over TLS.
+REQUEST_CONTEXT = {"aws:securetransport": "true"}
+
+
+def _condition_holds(condition):
+    for operator, pairs in condition.items():
+        for key, expected in pairs.items():
+            actual = REQUEST_CONTEXT.get(key.lower())
+            values = expected if isinstance(expected, list) else [expected]
+            if operator == "Bool":
+                if actual is None or actual not in [str(v).lower() for v in values]:
+                    return False
+            elif operator == "StringEquals":
+                if actual is None or actual not in values:
+                    return False
+            else:
+                return False  # not evaluated here: the statement does not apply
+    return True
+
+
+def get_permission(self, action, resource):
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    statements = json.loads(self.policy.decode()).get("Statement", [])
+    result = PermissionResult.NEUTRAL
+    for statement in statements if isinstance(statements, list) else [statements]:
+        checker = IAMPolicyStatement(statement)
+        if "Action" not in statement or not checker._check_element_matches("Action", action):
+            continue
+        if "Resource" in statement and not checker._check_element_matches("Resource", resource):
+            continue
+        if not _condition_holds(statement.get("Condition", {})):
+            continue
+        if statement.get("Effect") == "Deny":
+            return PermissionResult.DENIED
+        result = PermissionResult.PERMITTED
+    return result
+
+
+FakeBucket.get_permission = get_permission
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,309 @@
+/**
+ * Local AWS emulator (moto_server) management for the local deploy scripts. Node built-ins only.
+ */
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as https from "https";
+import * as path from "path";
+import { localPaths, PROJECT_ROOT } from "./terraform";
+
+export const DEFAULT_EMULATOR_PORT = 4566;
+export const EMULATOR_HOST = "127.0.0.1";
+export const MOTO_INSTALL_HINT = "install Python 3 and moto: pip install 'moto[server]'";
+
+/**
+ * Environment for moto_server.
+ * - MOTO_IAM_LOAD_MANAGED_POLICIES: AWS managed policies (e.g. AmazonECSTaskExecutionRolePolicy) exist.
+ * - MOTO_ACM_VALIDATION_WAIT=0: DNS-validated certificates are ISSUED on the first describe (default 60 s).
+ */
+export const MOTO_ENV: Readonly<Record<string, string>> = {
+  MOTO_IAM_LOAD_MANAGED_POLICIES: "true",
+  MOTO_ACM_VALIDATION_WAIT: "0",
+};
+
+export type ProbeResult = "free" | "moto" | "other";
+
+/**
+ * The emulator speaks HTTPS with a certificate made for this checkout (`.local/emulator/`), so bucket
+ * policies that refuse plain HTTP (aws:SecureTransport) hold locally too, and clients verify the
+ * emulator instead of turning verification off. Terraform gets it as AWS_CA_BUNDLE.
+ */
+export function emulatorCertificate(projectRoot: string = PROJECT_ROOT): { cert: string; key: string } {
+  const dir = path.join(localPaths(projectRoot).dir, "emulator");
+  return { cert: path.join(dir, "cert.pem"), key: path.join(dir, "key.pem") };
+}
+
+/** Creates the emulator's self-signed certificate (127.0.0.1 and localhost) unless it exists. */
+export function ensureEmulatorCertificate(projectRoot: string = PROJECT_ROOT): { cert: string; key: string } {
+  const files = emulatorCertificate(projectRoot);
+  if (fs.existsSync(files.cert) && fs.existsSync(files.key)) return files;
+  fs.mkdirSync(path.dirname(files.cert), { recursive: true });
+  const made = spawnSync(
+    "openssl",
+    ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "825"]
+      .concat(["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
+      .concat(["-keyout", files.key, "-out", files.cert]),
+    { encoding: "utf8" },
+  );
+  if (made.status !== 0) {
+    throw new Error(
+      `Cannot create the emulator's TLS certificate with openssl (install OpenSSL): ${made.error?.message ?? made.stderr}`,
+    );
+  }
+  return files;
+}
+
+function emulatorCa(): Buffer | undefined {
+  const { cert } = emulatorCertificate();
+  return fs.existsSync(cert) ? fs.readFileSync(cert) : undefined;
+}
+
+/** A Python that can import moto (the one behind `moto_server`), for the project's launcher. */
+function motoPython(): string {
+  for (const candidate of [process.env.MOTO_PYTHON, "python3", "python"]) {
+    if (!candidate) continue;
+    const probe = spawnSync(candidate, ["-c", "import moto.server"], { stdio: "ignore" });
+    if (probe.status === 0) return candidate;
+  }
+  throw new Error(`Cannot start the AWS emulator (no Python with moto found): ${MOTO_INSTALL_HINT}`);
+}
+
+/** Parses a TCP port; throws an Error that names the variable the value came from. */
+export function parsePort(raw: string | undefined, varName = "LOCAL_AWS_PORT"): number {
+  if (raw === undefined || raw.trim() === "") return DEFAULT_EMULATOR_PORT;
+  const value = raw.trim();
+  const port = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${varName}=${JSON.stringify(raw)} is not a valid TCP port (an integer from 1 to 65535)`);
+  }
+  return port;
+}
+
+/** The emulator port: LOCAL_AWS_PORT, default 4566. */
+export function emulatorPort(env: NodeJS.ProcessEnv = process.env): number {
+  return parsePort(env.LOCAL_AWS_PORT, "LOCAL_AWS_PORT");
+}
+
+export function emulatorEndpoint(port: number): string {
+  return `https://${EMULATOR_HOST}:${port}`;
+}
+
+interface HttpReply {
+  status: number;
+  body: string;
+}
+
+function request(
+  port: number,
+  method: string,
+  urlPath: string,
+  opts: { body?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<HttpReply> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      {
+        host: EMULATOR_HOST,
+        ca: emulatorCa(),
+        port,
+        method,
+        path: urlPath,
+        agent: false,
+        timeout: opts.timeoutMs ?? 5000,
+        headers: {
+          ...(opts.body !== undefined ? { "Content-Length": Buffer.byteLength(opts.body) } : {}),
+          ...opts.headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+        );
+        res.on("error", reject);
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`timeout after ${opts.timeoutMs ?? 5000} ms`)));
+    req.on("error", reject);
+    req.end(opts.body);
+  });
+}
+
+/**
+ * What listens on 127.0.0.1:port? 'free' (connection refused), 'moto' (GET /moto-api/config answers with
+ * moto's JSON config, which has a "batch" key), or 'other' (anything else, including non-HTTP servers).
+ */
+export async function probeEmulator(port: number, timeoutMs = 2000): Promise<ProbeResult> {
+  try {
+    const reply = await request(port, "GET", "/moto-api/config", { timeoutMs });
+    if (reply.status < 200 || reply.status >= 300) return "other";
+    const parsed: unknown = JSON.parse(reply.body);
+    return parsed !== null && typeof parsed === "object" && "batch" in parsed ? "moto" : "other";
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ECONNREFUSED" ? "free" : "other";
+  }
+}
+
+function takenError(port: number): Error {
+  return new Error(
+    `Port ${port} on ${EMULATOR_HOST} is taken by something that is not this project's emulator (moto over ` +
+      `HTTPS with the certificate in .local/emulator); stop it or choose another port with LOCAL_AWS_PORT`,
+  );
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "";
+  }
+}
+
+export interface StartedEmulator {
+  port: number;
+  /** False when a moto server was already listening (it is reused and not ours to stop). */
+  started: boolean;
+  pid?: number;
+}
+
+/**
+ * Ensures moto listens on 127.0.0.1:port. Reuses a running moto; otherwise starts `moto_server` detached,
+ * records its pid in `.local/moto.pid`, logs to `.local/moto.log`, and waits until it answers.
+ */
+export async function startEmulator(
+  port: number,
+  opts: { projectRoot?: string; readyTimeoutMs?: number } = {},
+): Promise<StartedEmulator> {
+  const state = await probeEmulator(port);
+  if (state === "moto") return { port, started: false };
+  if (state === "other") throw takenError(port);
+
+  const { dir } = localPaths(opts.projectRoot ?? PROJECT_ROOT);
+  fs.mkdirSync(dir, { recursive: true });
+  const logFile = path.join(dir, "moto.log");
+  const pidFile = path.join(dir, "moto.pid");
+  const log = fs.openSync(logFile, "a");
+  const { cert, key } = ensureEmulatorCertificate(opts.projectRoot ?? PROJECT_ROOT);
+  const launcher = path.join(PROJECT_ROOT, "scripts", "emulator", "moto_server.py");
+  const python = motoPython();
+  const args = [launcher, "-H", EMULATOR_HOST, "-p", String(port), "-c", cert, "-k", key];
+  const child = spawn(python, args, {
+    detached: true,
+    stdio: ["ignore", log, log],
+    env: { ...process.env, ...MOTO_ENV },
+  });
+  fs.closeSync(log);
+
+  let spawnError: NodeJS.ErrnoException | undefined;
+  let exited: number | null | undefined;
+  child.on("error", (e: NodeJS.ErrnoException) => (spawnError = e));
+  child.on("exit", (code) => (exited = code));
+  if (child.pid === undefined) {
+    await sleep(0); // the 'error' event is emitted on the next tick
+    const reason =
+      spawnError?.code === "ENOENT" ? "moto_server not found on PATH" : String(spawnError?.message);
+    throw new Error(`Cannot start the AWS emulator (${reason}): ${MOTO_INSTALL_HINT}`);
+  }
+  child.unref();
+  fs.writeFileSync(pidFile, `${child.pid}\n`);
+
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
+  while (Date.now() < deadline) {
+    if (exited !== undefined) {
+      fs.rmSync(pidFile, { force: true });
+      throw new Error(
+        `moto_server exited with code ${exited} before answering; ${logFile}:\n${tail(logFile)}`,
+      );
+    }
+    if ((await probeEmulator(port, 1000)) === "moto") return { port, started: true, pid: child.pid };
+    await sleep(200);
+  }
+  await stopEmulator({ projectRoot: opts.projectRoot });
+  throw new Error(
+    `moto_server did not answer on port ${port} within the timeout; ${logFile}:\n${tail(logFile)}`,
+  );
+}
+
+/** Stops the moto_server recorded in `.local/moto.pid` (only that one). Returns true if it was running. */
+export async function stopEmulator(opts: { projectRoot?: string } = {}): Promise<boolean> {
+  const pidFile = path.join(localPaths(opts.projectRoot ?? PROJECT_ROOT).dir, "moto.pid");
+  if (!fs.existsSync(pidFile)) return false;
+  const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
+  fs.rmSync(pidFile, { force: true });
+  if (!Number.isInteger(pid) || pid <= 1 || !isAlive(pid)) return false;
+  // Guard against pid reuse where /proc exists (Linux): the process must still be moto.
+  const cmdline = `/proc/${pid}/cmdline`;
+  if (fs.existsSync(cmdline) && !fs.readFileSync(cmdline, "utf8").includes("moto")) return false;
+
+  process.kill(pid, "SIGTERM");
+  for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
+  if (isAlive(pid)) process.kill(pid, "SIGKILL");
+  return true;
+}
+
+/**
+ * Creates (idempotently) the Terraform state bucket in moto, with versioning enabled. moto does not check
+ * signatures, so plain unsigned S3 REST calls work (moto treats them as account 123456789012, the same
+ * account as any non-numeric access key such as "test").
+ */
+export async function ensureStateBucket(port: number, bucket: string, region: string): Promise<void> {
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new Error(`Invalid S3 bucket name for the Terraform state: ${JSON.stringify(bucket)}`);
+  }
+  const bucketPath = `/${bucket}`;
+  const head = await request(port, "HEAD", bucketPath);
+  if (head.status === 404) {
+    const body =
+      region === "us-east-1"
+        ? ""
+        : '<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+          `<LocationConstraint>${region}</LocationConstraint></CreateBucketConfiguration>`;
+    const created = await request(port, "PUT", bucketPath, {
+      body,
+      headers: { "Content-Type": "application/xml" },
+    });
+    const ownedAlready = created.status === 409 && created.body.includes("BucketAlreadyOwnedByYou");
+    if (created.status !== 200 && !ownedAlready) {
+      throw new Error(
+        `Creating state bucket ${bucket} in the emulator failed (HTTP ${created.status}): ${created.body}`,
+      );
+    }
+  } else if (head.status !== 200) {
+    throw new Error(`Checking state bucket ${bucket} in the emulator failed (HTTP ${head.status})`);
+  }
+  const versioning =
+    '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>';
+  const v = await request(port, "PUT", `${bucketPath}?versioning`, {
+    body: versioning,
+    headers: { "Content-Type": "application/xml" },
+  });
+  if (v.status !== 200) {
+    throw new Error(`Enabling versioning on state bucket ${bucket} failed (HTTP ${v.status}): ${v.body}`);
+  }
+}
+
+/** The pid of the moto_server this project started (recorded in `.local/moto.pid`), if it still runs. */
+export function ownedEmulatorPid(opts: { projectRoot?: string } = {}): number | undefined {
+  const pidFile = path.join(localPaths(opts.projectRoot ?? PROJECT_ROOT).dir, "moto.pid");
+  if (!fs.existsSync(pidFile)) return undefined;
+  const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
+  return Number.isInteger(pid) && pid > 1 && isAlive(pid) ? pid : undefined;
+}
+
+/** Empties the emulator (every service, every account): only for an emulator this project started. */
+export async function resetEmulator(port: number): Promise<void> {
+  const reply = await request(port, "POST", "/moto-api/reset", { timeoutMs: 30_000 });
+  if (reply.status !== 200)
+    throw new Error(`resetting the emulator failed (HTTP ${reply.status}): ${reply.body}`);
+}

@@ -1,0 +1,70 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/**
+ * Who is deploying the local stack right now: the deploy script's pid and its Terraform child's, kept in
+ * `.local/<stack>.deploy.<pid>.json`. A Terraform state lock whose recorded holders are all gone is stale (the
+ * deploy was killed) and may be released; a lock with a live holder, or one this checkout did not take,
+ * never is.
+ */
+export interface DeployMarker {
+  readonly deployPid: number;
+  terraformPid?: number;
+  readonly startedAt: string;
+}
+
+export function markerFile(localDir: string, stack: string, pid: number): string {
+  return path.join(localDir, `${stack}.deploy.${pid}.json`);
+}
+
+export function readMarker(file: string): DeployMarker | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as DeployMarker;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeMarker(file: string, marker: DeployMarker): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(marker)}\n`);
+}
+
+/** True while the process runs; a zombie (exited, not yet reaped by its parent) counts as gone. */
+export function isAlive(pid: number | undefined): boolean {
+  if (pid === undefined || !Number.isInteger(pid) || pid <= 1) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S ..."; the state letter follows the last ")".
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no /proc (not Linux): kill(0) is all we know
+  }
+}
+
+/** True when a recorded deploy exists and neither it nor its Terraform child is running any more. */
+export function markerIsStale(marker: DeployMarker | undefined): boolean {
+  return marker !== undefined && !isAlive(marker.deployPid) && !isAlive(marker.terraformPid);
+}
+
+/** The lock id from Terraform's "Error acquiring the state lock" message, if that is what failed. */
+export function lockIdFromError(output: string): string | undefined {
+  if (!/Error acquiring the state lock/.test(output)) return undefined;
+  return /^\s*ID:\s+(\S+)/m.exec(output)?.[1];
+}
+
+/** One readable line about the holder of a lock, from Terraform's "Lock Info" block. */
+export function lockHolder(output: string): string {
+  const field = (name: string) => new RegExp(`^\\s*${name}:\\s+(.+)$`, "m").exec(output)?.[1]?.trim();
+  const parts = [
+    field("Operation"),
+    field("Who") && `by ${field("Who")}`,
+    field("Created") && `since ${field("Created")}`,
+  ];
+  return parts.filter(Boolean).join(" ") || "another Terraform run";
+}

@@ -1,0 +1,147 @@
+/**
+ * End to end: the README's main job deploys the whole stack to the local emulator; the SDK then checks,
+ * against the emulator (not the synthesized JSON), that what was deployed meets the mission; a browser-style
+ * presigned multipart upload round-trips; a fresh plan is empty; destroy leaves nothing behind. Fault cases
+ * (a killed deploy, two deploys at once, a taken port, no moto) run around it.
+ */
+import { createServer, type Server } from "node:net";
+import { stopEmulator } from "../scripts/lib/emulator";
+import { requireTerraform, runTerraform } from "../scripts/lib/terraform";
+import { localTerraformEnv } from "../scripts/local/deploy";
+import { verifyDeployment, verifyNothingLeft, presignedMultipartRoundTrip } from "./e2e/verify";
+import { ROOT, runLocal, startLocal, waitForOutput, WORK_DIR } from "./e2e/local-run";
+
+const port = Number(process.env.LOCAL_AWS_PORT || 4566);
+const env = { LOCAL_AWS_PORT: String(port) };
+const MIN = 60_000;
+
+beforeAll(() => {
+  requireTerraform(); // fails loudly, never skips, when Terraform is missing
+});
+
+describe("faults before anything is deployed", () => {
+  it(
+    "refuses a port taken by something that is not the emulator, and writes nothing",
+    async () => {
+      const server: Server = createServer((socket) => socket.end("HTTP/1.1 200 OK\r\n\r\nnot moto"));
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      const taken = (server.address() as { port: number }).port;
+      try {
+        const result = await runLocal("deploy", { LOCAL_AWS_PORT: String(taken) });
+        expect(result.code).not.toBe(0);
+        expect(result.output).toMatch(new RegExp(`${taken}`));
+        expect(result.output).toMatch(/LOCAL_AWS_PORT/);
+        expect(result.output).not.toMatch(/\[3\/7\] State bucket/);
+      } finally {
+        server.close();
+      }
+    },
+    MIN,
+  );
+
+  it(
+    "says what to install when moto is missing",
+    async () => {
+      const path = (process.env.PATH ?? "")
+        .split(":")
+        .filter((dir) => !/pyenv|python/i.test(dir))
+        .join(":");
+      const free = await freePort();
+      const result = await runLocal("deploy", {
+        LOCAL_AWS_PORT: String(free),
+        PATH: `${path}:/usr/bin:/bin`,
+      });
+      expect(result.code).not.toBe(0);
+      expect(result.output).toMatch(/pip install 'moto\[server\]'/);
+    },
+    MIN,
+  );
+});
+
+describe("local deployment", () => {
+  it(
+    "a deploy killed halfway is picked up by the next deploy, which converges",
+    async () => {
+      const first = startLocal("deploy", env);
+      await waitForOutput(first, (out) => / 40 created /.test(out), 4 * MIN);
+      process.kill(-first.child.pid!, "SIGKILL"); // the whole process group: node and terraform
+      await first.done;
+
+      const second = await runLocal("deploy", env);
+      expect(second.output).toMatch(/Converged: a fresh plan changes nothing/);
+      expect(second.code).toBe(0);
+    },
+    10 * MIN,
+  );
+
+  it(
+    "what is deployed meets the mission, read back from the emulator",
+    async () => {
+      await verifyDeployment(port);
+    },
+    2 * MIN,
+  );
+
+  it(
+    "a browser-style presigned multipart upload and presigned download round-trip intact",
+    async () => {
+      await presignedMultipartRoundTrip(port);
+    },
+    2 * MIN,
+  );
+
+  it(
+    "terraform plan reports no changes (no perpetual diffs)",
+    async () => {
+      const plan = await runTerraform(
+        ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-parallelism=30"],
+        {
+          cwd: WORK_DIR,
+          env: localTerraformEnv(() => undefined),
+        },
+      );
+      expect(plan.stderr).toBe("");
+      expect(plan.code).toBe(0);
+    },
+    2 * MIN,
+  );
+
+  it(
+    "two deploys at once: one is refused on the state lock with a clear message, state stays usable",
+    async () => {
+      const [a, b] = await Promise.all([runLocal("deploy", env), runLocal("deploy", env)]);
+      const results = [a, b];
+      const refused = results.filter((r) => r.code !== 0);
+      for (const r of refused) {
+        expect(r.output).toMatch(/The local state is locked: .*Another deploy or destroy is running/);
+      }
+      expect(results.some((r) => r.code === 0)).toBe(true);
+      const again = await runLocal("deploy", env);
+      expect(again.code).toBe(0);
+      expect(again.output).toMatch(/No changes: the local deployment already matches the code/);
+    },
+    5 * MIN,
+  );
+
+  it(
+    "destroy removes everything the deploy created",
+    async () => {
+      const result = await runLocal("destroy --keep-emulator", env);
+      expect(result.output).toMatch(/Destroy complete!/);
+      expect(result.code).toBe(0);
+      await verifyNothingLeft(port);
+      expect(await stopEmulator({ projectRoot: ROOT })).toBe(true);
+    },
+    6 * MIN,
+  );
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}

@@ -1,0 +1,328 @@
+/**
+ * What the end-to-end test reads back from the emulator with the AWS SDK for JavaScript v3. Each check is
+ * a requirement of the mission, asserted on the deployed resources rather than on the synthesized JSON.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { ACMClient, DescribeCertificateCommand } from "@aws-sdk/client-acm";
+import {
+  DescribeRouteTablesCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
+import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+} from "@aws-sdk/client-ecs";
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeDBInstancesCommand, DescribeDBSubnetGroupsCommand, RDSClient } from "@aws-sdk/client-rds";
+import {
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from "@aws-sdk/client-route-53";
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetBucketCorsCommand,
+  GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  GetPublicAccessBlockCommand,
+  ListBucketsCommand,
+  S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
+import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import {
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListQueuesCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { clientConfig, httpsRequest } from "./local-run";
+
+const APP = "myamazingapp-local";
+const DOMAIN = "myamazingapp.cdlib.org";
+const ACCOUNT = "123456789012";
+const UPLOADS = `${APP}-uploads-${ACCOUNT}`;
+
+export async function verifyDeployment(port: number): Promise<void> {
+  const cfg = clientConfig(port);
+  await verifyUploadsBucket(new S3Client(cfg));
+  const { privateSubnetIds } = await verifyService(new ECSClient(cfg), new EC2Client(cfg));
+  await verifyDatabase(new RDSClient(cfg), new EC2Client(cfg), privateSubnetIds);
+  const alb = await verifyLoadBalancer(
+    new ElasticLoadBalancingV2Client(cfg),
+    new ACMClient(cfg),
+    new EC2Client(cfg),
+  );
+  await verifyDns(new Route53Client(cfg), alb.dnsName);
+  await verifySchedule(new SchedulerClient(cfg), new SQSClient(cfg));
+}
+
+async function verifyUploadsBucket(s3: S3Client): Promise<void> {
+  const lifecycle = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: UPLOADS }));
+  const rule = (id: string) => lifecycle.Rules?.find((r) => r.ID === id);
+  // 12 days, rounded up by S3 to the next midnight UTC: every object is gone before it is 14 days old.
+  expect(rule("expire-uploads")).toMatchObject({ Status: "Enabled", Expiration: { Days: 12 } });
+  expect(
+    rule("abort-incomplete-multipart-uploads")?.AbortIncompleteMultipartUpload?.DaysAfterInitiation,
+  ).toBe(1);
+  const versioning = await s3.send(new GetBucketVersioningCommand({ Bucket: UPLOADS }));
+  expect(versioning.Status).toBeUndefined();
+
+  const pab = await s3.send(new GetPublicAccessBlockCommand({ Bucket: UPLOADS }));
+  expect(pab.PublicAccessBlockConfiguration).toEqual({
+    BlockPublicAcls: true,
+    BlockPublicPolicy: true,
+    IgnorePublicAcls: true,
+    RestrictPublicBuckets: true,
+  });
+  const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: UPLOADS }));
+  expect(
+    encryption.ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
+  ).toBe("AES256");
+  const cors = await s3.send(new GetBucketCorsCommand({ Bucket: UPLOADS }));
+  expect(cors.CORSRules).toHaveLength(1);
+  expect(cors.CORSRules?.[0]).toMatchObject({
+    AllowedOrigins: [`https://${DOMAIN}`],
+    ExposeHeaders: ["ETag"],
+  });
+  expect(cors.CORSRules?.[0].AllowedMethods).toContain("PUT");
+}
+
+async function verifyService(ecs: ECSClient, ec2: EC2Client): Promise<{ privateSubnetIds: string[] }> {
+  const { services } = await ecs.send(
+    new DescribeServicesCommand({ cluster: APP, services: [`${APP}-web`] }),
+  );
+  const service = services?.[0];
+  expect(service?.status).toBe("ACTIVE");
+  expect(service?.desiredCount).toBe(2);
+  expect(service?.launchType).toBe("FARGATE");
+  expect(service?.deploymentConfiguration).toMatchObject({
+    minimumHealthyPercent: 100,
+    deploymentCircuitBreaker: { enable: true, rollback: true },
+  });
+  expect(service?.enableExecuteCommand).toBe(true);
+  const net = service?.networkConfiguration?.awsvpcConfiguration;
+  expect(net?.assignPublicIp).toBe("DISABLED");
+  const subnetIds = net?.subnets ?? [];
+  const { Subnets } = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnetIds }));
+  expect(new Set(Subnets?.map((s) => s.AvailabilityZone)).size).toBe(2);
+  for (const s of Subnets ?? []) expect(s.MapPublicIpOnLaunch).toBe(false);
+  // Private: each subnet's default route goes to a NAT gateway, never straight to the internet gateway.
+  for (const id of subnetIds) {
+    const { RouteTables } = await ec2.send(
+      new DescribeRouteTablesCommand({ Filters: [{ Name: "association.subnet-id", Values: [id] }] }),
+    );
+    const defaultRoute = RouteTables?.[0].Routes?.find((r) => r.DestinationCidrBlock === "0.0.0.0/0");
+    expect(defaultRoute?.NatGatewayId).toMatch(/^nat-/);
+  }
+
+  const { clusters } = await ecs.send(
+    new DescribeClustersCommand({ clusters: [APP], include: ["SETTINGS"] }),
+  );
+  expect(clusters?.[0].settings).toContainEqual({ name: "containerInsights", value: "enabled" });
+
+  const { taskDefinition } = await ecs.send(
+    new DescribeTaskDefinitionCommand({ taskDefinition: service?.taskDefinition }),
+  );
+  const container = taskDefinition?.containerDefinitions?.[0];
+  expect(container?.readonlyRootFilesystem).toBe(true);
+  const secrets = Object.fromEntries((container?.secrets ?? []).map((s) => [s.name, s.valueFrom]));
+  for (const name of ["DATABASE_USERNAME", "DATABASE_PASSWORD", "SECRET_KEY_BASE", "SMTP_PASSWORD"]) {
+    expect(secrets[name]).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:/);
+  }
+  expect(secrets.DATABASE_PASSWORD).toMatch(/:password::$/);
+  const plain = (container?.environment ?? []).map((e) => e.name);
+  for (const name of Object.keys(secrets)) expect(plain).not.toContain(name);
+  return { privateSubnetIds: subnetIds };
+}
+
+async function verifyDatabase(rds: RDSClient, ec2: EC2Client, privateSubnetIds: string[]): Promise<void> {
+  const { DBInstances } = await rds.send(
+    new DescribeDBInstancesCommand({ DBInstanceIdentifier: `${APP}-db` }),
+  );
+  const db = DBInstances?.[0];
+  expect(db).toMatchObject({
+    Engine: "postgres",
+    MultiAZ: true,
+    StorageEncrypted: true,
+    PubliclyAccessible: false,
+  });
+  expect(db?.MasterUserSecret?.SecretArn).toMatch(/^arn:aws:secretsmanager:/);
+  const { DBSubnetGroups } = await rds.send(
+    new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: db?.DBSubnetGroup?.DBSubnetGroupName }),
+  );
+  const dbSubnets = DBSubnetGroups?.[0].Subnets?.map((s) => s.SubnetIdentifier ?? "") ?? [];
+  expect(new Set(DBSubnetGroups?.[0].Subnets?.map((s) => s.SubnetAvailabilityZone?.Name)).size).toBe(2);
+  // Isolated: not the tasks' subnets, and no route out of the VPC at all.
+  for (const id of dbSubnets) {
+    expect(privateSubnetIds).not.toContain(id);
+    const { RouteTables } = await ec2.send(
+      new DescribeRouteTablesCommand({ Filters: [{ Name: "association.subnet-id", Values: [id] }] }),
+    );
+    expect(RouteTables?.[0].Routes?.filter((r) => r.DestinationCidrBlock === "0.0.0.0/0")).toEqual([]);
+  }
+}
+
+async function verifyLoadBalancer(
+  elb: ElasticLoadBalancingV2Client,
+  acm: ACMClient,
+  ec2: EC2Client,
+): Promise<{ dnsName: string }> {
+  const { LoadBalancers } = await elb.send(new DescribeLoadBalancersCommand({ Names: [`${APP}-alb`] }));
+  const alb = LoadBalancers?.[0];
+  // moto leaves Scheme empty unless it is "internal"; what makes the ALB internet-facing is where it lives:
+  // two public subnets whose default route is the internet gateway.
+  expect(alb?.Scheme).not.toBe("internal");
+  expect(alb?.AvailabilityZones).toHaveLength(2);
+  for (const zone of alb?.AvailabilityZones ?? []) {
+    const { RouteTables } = await ec2.send(
+      new DescribeRouteTablesCommand({
+        Filters: [{ Name: "association.subnet-id", Values: [zone.SubnetId ?? ""] }],
+      }),
+    );
+    expect(RouteTables?.[0].Routes?.find((r) => r.DestinationCidrBlock === "0.0.0.0/0")?.GatewayId).toMatch(
+      /^igw-/,
+    );
+  }
+  const { Listeners } = await elb.send(
+    new DescribeListenersCommand({ LoadBalancerArn: alb?.LoadBalancerArn }),
+  );
+  const http = Listeners?.find((l) => l.Port === 80);
+  expect(http?.DefaultActions).toEqual([
+    expect.objectContaining({
+      Type: "redirect",
+      RedirectConfig: expect.objectContaining({ Protocol: "HTTPS", Port: "443", StatusCode: "HTTP_301" }),
+    }),
+  ]);
+  const https = Listeners?.find((l) => l.Port === 443);
+  expect(https?.Protocol).toBe("HTTPS");
+  expect(https?.SslPolicy).toMatch(/TLS13/);
+  const certificateArn = https?.Certificates?.[0].CertificateArn;
+  const { Certificate } = await acm.send(new DescribeCertificateCommand({ CertificateArn: certificateArn }));
+  expect(Certificate).toMatchObject({ DomainName: DOMAIN, Status: "ISSUED", Type: "AMAZON_ISSUED" });
+  return { dnsName: alb?.DNSName ?? "" };
+}
+
+async function verifyDns(route53: Route53Client, albDnsName: string): Promise<void> {
+  const { HostedZones } = await route53.send(new ListHostedZonesCommand({}));
+  const zone = HostedZones?.find((z) => z.Name === `${DOMAIN}.`);
+  expect(zone).toBeDefined();
+  const { ResourceRecordSets } = await route53.send(
+    new ListResourceRecordSetsCommand({ HostedZoneId: zone?.Id }),
+  );
+  const alias = ResourceRecordSets?.find((r) => r.Name === `${DOMAIN}.` && r.Type === "A");
+  expect(alias?.AliasTarget?.DNSName?.replace(/\.$/, "").toLowerCase()).toBe(albDnsName.toLowerCase());
+}
+
+async function verifySchedule(scheduler: SchedulerClient, sqs: SQSClient): Promise<void> {
+  const schedule = await scheduler.send(
+    new GetScheduleCommand({ Name: `${APP}-weekly-stats`, GroupName: `${APP}-weekly-stats` }),
+  );
+  expect(schedule.ScheduleExpression).toBe("cron(0 3 ? * MON *)");
+  expect(schedule.ScheduleExpressionTimezone).toBe("America/Los_Angeles");
+  expect(schedule.State).toBe("ENABLED");
+  expect(schedule.Target?.Arn).toBe(`arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${APP}`);
+  expect(schedule.Target?.EcsParameters).toMatchObject({
+    LaunchType: "FARGATE",
+    TaskDefinitionArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${APP}-web`,
+  });
+  expect(JSON.parse(schedule.Target?.Input ?? "{}")).toEqual({
+    containerOverrides: [{ name: "web", command: ["bundle", "exec", "rake", "stats:users"] }],
+  });
+  expect(schedule.Target?.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: `${APP}-weekly-stats-dlq` }));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
+  );
+  expect(schedule.Target?.DeadLetterConfig?.Arn).toBe(Attributes?.QueueArn);
+}
+
+/**
+ * As a browser does: the server starts a multipart upload and hands out presigned URLs; the client PUTs
+ * each part with plain HTTP and keeps the ETags; completion and the download use presigned URLs too.
+ */
+export async function presignedMultipartRoundTrip(port: number): Promise<void> {
+  const s3 = new S3Client(clientConfig(port));
+  const partSize = 5 * 1024 * 1024; // the S3 minimum for every part but the last
+  const body = randomBytes(2 * partSize + 1024 * 1024);
+  const key = `e2e/${Date.now()}-upload.bin`;
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: UPLOADS, Key: key }));
+  expect(UploadId).toBeTruthy();
+
+  const parts: Array<{ PartNumber: number; ETag: string }> = [];
+  for (let i = 0; i * partSize < body.length; i++) {
+    const url = await getSignedUrl(
+      s3,
+      new UploadPartCommand({ Bucket: UPLOADS, Key: key, UploadId, PartNumber: i + 1 }),
+      { expiresIn: 600 },
+    );
+    const chunk = body.subarray(i * partSize, (i + 1) * partSize);
+    const res = await httpsRequest(url, "PUT", chunk);
+    expect(res.status).toBe(200);
+    const etag = String(res.headers.etag ?? "");
+    expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+    parts.push({ PartNumber: i + 1, ETag: etag });
+  }
+  expect(parts).toHaveLength(3);
+
+  // The presigner signs the request without its body, so the client sends the part list itself.
+  const completeUrl = await getSignedUrl(
+    s3,
+    new CompleteMultipartUploadCommand({ Bucket: UPLOADS, Key: key, UploadId }),
+    { expiresIn: 600 },
+  );
+  const xml =
+    "<CompleteMultipartUpload>" +
+    parts.map((p) => `<Part><PartNumber>${p.PartNumber}</PartNumber><ETag>${p.ETag}</ETag></Part>`).join("") +
+    "</CompleteMultipartUpload>";
+  const completed = await httpsRequest(completeUrl, "POST", xml);
+  expect(completed.status).toBe(200);
+  expect(completed.body.toString()).toMatch(
+    /<ETag>"?[0-9a-f]{32}-3"?<\/ETag>|<ETag>&#34;[0-9a-f]{32}-3&#34;<\/ETag>/,
+  );
+
+  const getUrl = await getSignedUrl(s3, new GetObjectCommand({ Bucket: UPLOADS, Key: key }), {
+    expiresIn: 600,
+  });
+  const download = await httpsRequest(getUrl, "GET");
+  expect(download.status).toBe(200);
+  const downloaded = download.body;
+  const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+  expect(downloaded.length).toBe(body.length);
+  expect(sha(downloaded)).toBe(sha(body));
+}
+
+/** After destroy: none of the stack's resources remain in the emulator (the state bucket aside). */
+export async function verifyNothingLeft(port: number): Promise<void> {
+  const cfg = clientConfig(port);
+  const { Buckets } = await new S3Client(cfg).send(new ListBucketsCommand({}));
+  expect((Buckets ?? []).map((b) => b.Name).filter((n) => n?.startsWith(APP))).toEqual([]);
+  const { clusters } = await new ECSClient(cfg).send(new DescribeClustersCommand({ clusters: [APP] }));
+  expect((clusters ?? []).filter((c) => c.status === "ACTIVE")).toEqual([]);
+  const { DBInstances } = await new RDSClient(cfg).send(new DescribeDBInstancesCommand({}));
+  expect(DBInstances ?? []).toEqual([]);
+  const { LoadBalancers } = await new ElasticLoadBalancingV2Client(cfg).send(
+    new DescribeLoadBalancersCommand({}),
+  );
+  expect(LoadBalancers ?? []).toEqual([]);
+  const { Vpcs } = await new EC2Client(cfg).send(new DescribeVpcsCommand({}));
+  expect((Vpcs ?? []).filter((v) => !v.IsDefault)).toEqual([]);
+  const { Schedules } = await new SchedulerClient(cfg).send(new ListSchedulesCommand({}));
+  expect(Schedules ?? []).toEqual([]);
+  const { QueueUrls } = await new SQSClient(cfg).send(new ListQueuesCommand({}));
+  expect(QueueUrls ?? []).toEqual([]);
+  const { HostedZones } = await new Route53Client(cfg).send(new ListHostedZonesCommand({}));
+  expect(HostedZones ?? []).toEqual([]);
+}

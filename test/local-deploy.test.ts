@@ -1,0 +1,120 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  KNOWN_CREATE_QUIRKS,
+  onlyKnownCreateQuirks,
+  plannedChanges,
+  type PlanJson,
+} from "../scripts/local/plan-check";
+import {
+  isAlive,
+  lockHolder,
+  lockIdFromError,
+  markerFile,
+  markerIsStale,
+  readMarker,
+  writeMarker,
+} from "../scripts/local/state-lock";
+
+function update(type: string, before: Record<string, unknown>, after: Record<string, unknown>) {
+  return { address: `${type}.x`, type, change: { actions: ["update"], before, after } };
+}
+
+describe("converging after the first apply", () => {
+  const sgQuirk = update(
+    "aws_vpc_security_group_ingress_rule",
+    { description: null, from_port: 5432 },
+    { description: "From the app tasks", from_port: 5432 },
+  );
+
+  it("accepts exactly the settings moto drops on create", () => {
+    expect(onlyKnownCreateQuirks({ resource_changes: [sgQuirk] })).toBe(true);
+    const egress = update(
+      "aws_vpc_security_group_egress_rule",
+      { description: null },
+      { description: "To the tasks" },
+    );
+    expect(onlyKnownCreateQuirks({ resource_changes: [sgQuirk, egress] })).toBe(true);
+  });
+
+  it("refuses any other change, so a real perpetual diff still fails the deploy", () => {
+    const port = update("aws_vpc_security_group_ingress_rule", { from_port: 5432 }, { from_port: 5433 });
+    expect(onlyKnownCreateQuirks({ resource_changes: [port] })).toBe(false);
+    const ecs = update(
+      "aws_ecs_service",
+      { enable_execute_command: false },
+      { enable_execute_command: true },
+    );
+    expect(onlyKnownCreateQuirks({ resource_changes: [sgQuirk, ecs] })).toBe(false);
+    const otherType = update("aws_lb", { description: null }, { description: "x" });
+    expect(onlyKnownCreateQuirks({ resource_changes: [sgQuirk, otherType] })).toBe(false);
+    const replace = { ...sgQuirk, change: { ...sgQuirk.change, actions: ["delete", "create"] } };
+    expect(onlyKnownCreateQuirks({ resource_changes: [replace] })).toBe(false);
+    expect(onlyKnownCreateQuirks({ resource_changes: [] })).toBe(false);
+  });
+
+  it("lists planned changes and ignores no-ops and reads", () => {
+    const plan: PlanJson = {
+      resource_changes: [
+        sgQuirk,
+        { address: "aws_vpc.v", type: "aws_vpc", change: { actions: ["no-op"], before: {}, after: {} } },
+        {
+          address: "data.aws_region.r",
+          type: "aws_region",
+          change: { actions: ["read"], before: null, after: {} },
+        },
+      ],
+    };
+    expect(plannedChanges(plan)).toEqual(["aws_vpc_security_group_ingress_rule.x (update)"]);
+  });
+
+  it("tolerates nothing on the resources that hold data", () => {
+    for (const type of ["aws_db_instance", "aws_s3_bucket", "aws_s3_bucket_lifecycle_configuration"]) {
+      expect(KNOWN_CREATE_QUIRKS[type]).toBeUndefined();
+    }
+  });
+});
+
+describe("state lock", () => {
+  const lockError = `
+Error: Error acquiring the state lock
+
+Error message: operation error S3: PutObject, https response error StatusCode: 412, PreconditionFailed
+Lock Info:
+  ID:        4c4bd2a1-7a1e-2b9c-31f4-0d1e8f6a9b2c
+  Path:      myamazingapp-terraform-state/myamazingapp/myamazingapp-local.tfstate
+  Operation: OperationTypeApply
+  Who:       dev@laptop
+  Version:   1.11.4
+  Created:   2026-11-27 07:00:00 +0000 UTC
+`;
+
+  it("reads the lock id and holder from Terraform's message", () => {
+    expect(lockIdFromError(lockError)).toBe("4c4bd2a1-7a1e-2b9c-31f4-0d1e8f6a9b2c");
+    expect(lockHolder(lockError)).toBe(
+      "OperationTypeApply by dev@laptop since 2026-11-27 07:00:00 +0000 UTC",
+    );
+    expect(lockIdFromError("Error: creating S3 Bucket: BucketAlreadyExists")).toBeUndefined();
+  });
+
+  it("calls a recorded deploy stale only when it and its Terraform are both gone", () => {
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid ?? 0; // exited and reaped
+    expect(isAlive(process.pid)).toBe(true);
+    expect(isAlive(dead)).toBe(false);
+    expect(markerIsStale({ deployPid: dead, terraformPid: dead, startedAt: "" })).toBe(true);
+    expect(markerIsStale({ deployPid: dead, terraformPid: process.pid, startedAt: "" })).toBe(false);
+    expect(markerIsStale({ deployPid: process.pid, startedAt: "" })).toBe(false);
+    expect(markerIsStale(undefined)).toBe(false);
+  });
+
+  it("keeps one marker file per deploy process", () => {
+    const dir = mkdtempSync(join(tmpdir(), "marker-"));
+    const file = markerFile(dir, "myamazingapp-local", 1234);
+    expect(file).toBe(join(dir, "myamazingapp-local.deploy.1234.json"));
+    writeMarker(file, { deployPid: 1234, terraformPid: 5678, startedAt: "now" });
+    expect(readMarker(file)).toEqual({ deployPid: 1234, terraformPid: 5678, startedAt: "now" });
+    expect(readMarker(join(dir, "missing.json"))).toBeUndefined();
+  });
+});
