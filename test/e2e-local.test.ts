@@ -4,7 +4,9 @@
  * presigned multipart upload round-trips; a fresh plan is empty; destroy leaves nothing behind. Fault cases
  * (a killed deploy, two deploys at once, a taken port, no moto) run around it.
  */
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
+import { join } from "node:path";
 import { stopEmulator } from "../scripts/lib/emulator";
 import { requireTerraform, runTerraform } from "../scripts/lib/terraform";
 import { localTerraformEnv } from "../scripts/local/deploy";
@@ -14,6 +16,20 @@ import { ROOT, runLocal, startLocal, waitForOutput, WORK_DIR } from "./e2e/local
 const port = Number(process.env.LOCAL_AWS_PORT || 4566);
 const env = { LOCAL_AWS_PORT: String(port) };
 const MIN = 60_000;
+/** Seconds per phase of the core run (fresh deploy, verify, plan, destroy), for `npm run bench -- --e2e`. */
+const timings: Record<string, number> = {};
+async function timed<T>(phase: string, fn: () => Promise<T>): Promise<T> {
+  const start = Date.now();
+  try {
+    return await fn();
+  } finally {
+    timings[phase] = (Date.now() - start) / 1000;
+  }
+}
+
+afterAll(() => {
+  writeFileSync(join(ROOT, ".local", "e2e-timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
+});
 
 beforeAll(() => {
   requireTerraform(); // fails loudly, never skips, when Terraform is missing
@@ -67,7 +83,8 @@ describe("local deployment", () => {
       process.kill(-first.child.pid!, "SIGKILL"); // the whole process group: node and terraform
       await first.done;
 
-      const second = await runLocal("deploy", env);
+      // The emulator is emptied and the stack deployed from scratch: the fresh-deploy time.
+      const second = await timed("deploy", () => runLocal("deploy", env));
       expect(second.output).toMatch(/Converged: a fresh plan changes nothing/);
       expect(second.code).toBe(0);
     },
@@ -77,7 +94,7 @@ describe("local deployment", () => {
   it(
     "what is deployed meets the mission, read back from the emulator",
     async () => {
-      await verifyDeployment(port);
+      await timed("verify", () => verifyDeployment(port));
     },
     2 * MIN,
   );
@@ -85,7 +102,7 @@ describe("local deployment", () => {
   it(
     "a browser-style presigned multipart upload and presigned download round-trip intact",
     async () => {
-      await presignedMultipartRoundTrip(port);
+      await timed("upload", () => presignedMultipartRoundTrip(port));
     },
     2 * MIN,
   );
@@ -93,12 +110,11 @@ describe("local deployment", () => {
   it(
     "terraform plan reports no changes (no perpetual diffs)",
     async () => {
-      const plan = await runTerraform(
-        ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-parallelism=30"],
-        {
+      const plan = await timed("plan", () =>
+        runTerraform(["plan", "-detailed-exitcode", "-input=false", "-no-color", "-parallelism=30"], {
           cwd: WORK_DIR,
           env: localTerraformEnv(() => undefined),
-        },
+        }),
       );
       expect(plan.stderr).toBe("");
       expect(plan.code).toBe(0);
@@ -126,7 +142,7 @@ describe("local deployment", () => {
   it(
     "destroy removes everything the deploy created",
     async () => {
-      const result = await runLocal("destroy --keep-emulator", env);
+      const result = await timed("destroy", () => runLocal("destroy --keep-emulator", env));
       expect(result.output).toMatch(/Destroy complete!/);
       expect(result.code).toBe(0);
       await verifyNothingLeft(port);

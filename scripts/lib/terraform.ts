@@ -216,6 +216,7 @@ export function runTerraform(args: readonly string[], opts: RunTerraformOptions)
     child.on("close", (code) => {
       clearTimeout(timer);
       clearTimeout(killTimer);
+      if (opts.onLine && partial !== "") opts.onLine(partial); // a last line without a newline
       resolve({
         code: code ?? 1,
         stdout: Buffer.concat(out).toString("utf8"),

@@ -159,7 +159,8 @@ async function planJson(): Promise<{ code: number; plan: PlanJson }> {
   return { code: plan.code, plan: JSON.parse(show.stdout) as PlanJson };
 }
 
-async function apply(): Promise<void> {
+/** Applies the plan saved by planJson(). */
+async function applySavedPlan(): Promise<void> {
   const result = await terraform(["apply", "-input=false", "-no-color", PARALLELISM, "tfplan"], {
     progress: true,
   });
@@ -196,17 +197,19 @@ async function deploy(): Promise<void> {
   synthLocalStack(port);
   info(`${STACK} -> .local/work/${STACK}/cdk.tf.json`);
 
-  stage(5, total, "terraform init and plan");
+  stage(5, total, "terraform init");
   await init();
-  const first = await planJson();
-  const changes = plannedChanges(first.plan);
-  if (first.code === 0) {
-    stage(6, total, "Apply");
+
+  // Apply plans and applies in one pass (one refresh of every resource instead of two); its summary says
+  // whether anything changed, and only then is a fresh plan needed to prove convergence.
+  stage(6, total, "Apply");
+  const result = await terraform(["apply", "-auto-approve", "-input=false", "-no-color", PARALLELISM], {
+    progress: true,
+  });
+  if (result.code !== 0) fail("terraform apply", result);
+  if (/Resources: 0 added, 0 changed, 0 destroyed/.test(result.stdout)) {
     info("No changes: the local deployment already matches the code.");
   } else {
-    info(`${changes.length} resource changes planned`);
-    stage(6, total, "Apply");
-    await apply();
     await converge();
   }
 
@@ -243,7 +246,7 @@ async function converge(): Promise<void> {
   let { code, plan } = await planJson();
   if (code === 2 && onlyKnownCreateQuirks(plan)) {
     info("moto ignored some settings on create (see KNOWN_CREATE_QUIRKS); applying them once more");
-    await apply();
+    await applySavedPlan();
     ({ code, plan } = await planJson());
   }
   if (code !== 0) {
