@@ -1,17 +1,19 @@
 /**
  * Prints one Markdown pull-request comment summarising Terraform plans, one per stack.
  *
- *   npx tsx scripts/plan-summary.ts [--commit=SHA] [--run-url=URL] <stack>=<plan.json>[:<plan.txt>] ...
+ *   npx tsx scripts/plan-summary.ts [--commit=SHA] [--run-url=URL] [--failed=<stack>] <stack>=<plan.json>[:<plan.txt>] ...
  *
  * plan.json is `terraform show -json plan.out`; the optional plan.txt is `terraform show -no-color plan.out`,
  * shown collapsed. The text file is split off at the last ":" so JSON paths must not contain one.
+ * `--failed=<stack>` (repeatable) lists a stack whose plan did not complete: it is shown as "plan failed".
+ * A plan file that is missing is still an error, so a wrong path is never mistaken for a failed plan.
  */
 import { readFileSync } from "node:fs";
-import { renderComment, type RenderOptions, type StackReport } from "./plan-summary/render";
+import { renderComment, type RenderOptions } from "./plan-summary/render";
 import { parsePlanJson, PlanFormatError, summarizePlan } from "./plan-summary/summarize";
 
 export { COMMENT_MARKER, renderComment } from "./plan-summary/render";
-export type { RenderOptions, StackReport } from "./plan-summary/render";
+export type { FailedStack, PlannedStack, RenderOptions, StackReport } from "./plan-summary/render";
 export {
   hasChanges,
   parsePlanJson,
@@ -22,14 +24,18 @@ export {
 export type { PlanCounts, PlanSummary, ResourceChangeSummary } from "./plan-summary/summarize";
 
 const USAGE =
-  "usage: plan-summary [--commit=SHA] [--run-url=URL] <stack>=<plan.json>[:<plan.txt>] ...\n" +
-  "  plan.json: `terraform show -json plan.out`; plan.txt: `terraform show -no-color plan.out`";
+  "usage: plan-summary [--commit=SHA] [--run-url=URL] [--failed=<stack>] <stack>=<plan.json>[:<plan.txt>] ...\n" +
+  "  plan.json: `terraform show -json plan.out`; plan.txt: `terraform show -no-color plan.out`\n" +
+  "  --failed=<stack>: a stack whose plan did not complete (repeatable)";
 
 export interface StackArg {
   name: string;
   jsonPath: string;
   textPath?: string;
 }
+
+/** A stack argument: its plan files, or `failed` for a stack whose plan did not complete. */
+type StackInput = StackArg | { name: string; failed: true };
 
 class UsageError extends Error {}
 
@@ -70,7 +76,7 @@ function read(io: Io, path: string, what: string): string {
 export function main(argv: string[], io: Io = realIo): number {
   try {
     const options: RenderOptions = {};
-    const stackArgs: StackArg[] = [];
+    const stackArgs: StackInput[] = [];
     for (const arg of argv) {
       if (arg === "-h" || arg === "--help") {
         io.stdout(`${USAGE}\n`);
@@ -79,6 +85,10 @@ export function main(argv: string[], io: Io = realIo): number {
         options.commitSha = arg.slice("--commit=".length);
       } else if (arg.startsWith("--run-url=")) {
         options.runUrl = arg.slice("--run-url=".length);
+      } else if (arg.startsWith("--failed=")) {
+        const name = arg.slice("--failed=".length);
+        if (name === "") throw new UsageError("--failed needs a stack name");
+        stackArgs.push({ name, failed: true });
       } else if (arg.startsWith("-")) {
         throw new UsageError(`unknown option ${arg}`);
       } else {
@@ -89,7 +99,9 @@ export function main(argv: string[], io: Io = realIo): number {
     const duplicate = stackArgs.find((s, i) => stackArgs.findIndex((t) => t.name === s.name) !== i);
     if (duplicate) throw new UsageError(`stack "${duplicate.name}" given twice`);
 
-    const stacks: StackReport[] = stackArgs.map(({ name, jsonPath, textPath }) => {
+    const stacks = stackArgs.map((stack) => {
+      if ("failed" in stack) return stack;
+      const { name, jsonPath, textPath } = stack;
       try {
         const json = parsePlanJson(read(io, jsonPath, "plan JSON"), jsonPath);
         const planText = textPath === undefined ? undefined : read(io, textPath, "plan text");

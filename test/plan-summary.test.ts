@@ -152,6 +152,41 @@ describe("renderComment", () => {
     expect(comment).toContain("[!CAUTION]");
   });
 
+  it("shows a stack whose plan failed as failed, next to the stacks that planned", () => {
+    const comment = renderComment(
+      [
+        { name: "myamazingapp-staging", summary: fixture("replace-db") },
+        { name: "myamazingapp-production", failed: true },
+      ],
+      { runUrl: "https://example.com/run/1" },
+    );
+    const lines = comment.split("\n");
+    // The caution about known losses stays first; the unknown plan is called out right after it.
+    expect(lines[1]).toBe("> [!CAUTION]");
+    expect(comment.indexOf("[!CAUTION]")).toBeLessThan(comment.indexOf("**Plan failed for"));
+    expect(comment.indexOf("**Plan failed for")).toBeLessThan(comment.indexOf("## Terraform plan"));
+    expect(comment).toContain(
+      "> **Plan failed for `myamazingapp-production`**: what this change does there is unknown; " +
+        "see the [workflow run](https://example.com/run/1).",
+    );
+    expect(comment).toContain("| `myamazingapp-production` | **plan failed** | – | – | – |");
+    expect(comment).toContain("| `myamazingapp-staging` | 1 | 0 | 1 | 1 |");
+    const section = comment.slice(comment.indexOf("### `myamazingapp-production`"));
+    expect(section).toContain("The plan for this stack did not complete, so its changes are unknown.");
+    expect(section).not.toContain("No changes.");
+  });
+
+  it("renders a comment when every plan failed", () => {
+    const comment = renderComment([
+      { name: "a", failed: true },
+      { name: "b", failed: true },
+    ]);
+    expect(comment.startsWith(`${COMMENT_MARKER}\n> [!WARNING]\n`)).toBe(true);
+    expect(comment).toContain("**Plan failed for `a`, `b`**");
+    expect(noCautionFor(comment)).toBe(true);
+    expect(comment).not.toContain("Plan:");
+  });
+
   it("keeps addresses with backticks or pipes from breaking the Markdown", () => {
     const summary = fixture("destroy");
     summary.changes[0] = { ...summary.changes[0], address: 'aws_sns_topic.t["a|`b"]' };
@@ -215,6 +250,26 @@ describe("command line", () => {
     expect(result.stdout.split(COMMENT_MARKER)).toHaveLength(2);
     expect(result.stdout).toContain("### `myamazingapp-production`");
     expect(result.stdout).toContain("Planned at `0123456789ab`");
+  });
+
+  it("takes --failed=<stack> for a stack whose plan did not complete", () => {
+    const result = run([
+      `myamazingapp-staging=${fixturePath("no-change.json")}`,
+      "--failed=myamazingapp-production",
+    ]);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout).toContain("| `myamazingapp-production` | **plan failed** | – | – | – |");
+    expect(result.stdout).toContain("### `myamazingapp-staging`");
+    // Only failed stacks is still a comment: the PR must not keep showing an older plan.
+    expect(run(["--failed=myamazingapp-staging"]).stdout).toContain("**Plan failed for");
+  });
+
+  it("refuses an empty --failed or a stack given both as planned and failed", () => {
+    expect(run(["--failed="])).toMatchObject({ code: 2 });
+    expect(run(["--failed="]).stderr).toContain("--failed needs a stack name");
+    const both = run([`s=${fixturePath("no-change.json")}`, "--failed=s"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('stack "s" given twice');
   });
 
   it("exits non-zero with a clear message for a missing file", () => {

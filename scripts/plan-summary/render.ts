@@ -14,11 +14,24 @@ export const DEFAULT_MAX_COMMENT_CHARS = 60_000;
 const MAX_ROWS_PER_STACK = 100;
 const MIN_USEFUL_PLAN_TEXT = 500;
 
-export interface StackReport {
+export interface PlannedStack {
   name: string;
   summary: PlanSummary;
   /** `terraform show -no-color <planfile>` output, shown collapsed. */
   planText?: string;
+  failed?: false;
+}
+
+/** A stack whose plan did not complete (e.g. a failed CI job), so there is no plan to summarise. */
+export interface FailedStack {
+  name: string;
+  failed: true;
+}
+
+export type StackReport = PlannedStack | FailedStack;
+
+function planned(stacks: StackReport[]): PlannedStack[] {
+  return stacks.filter((s): s is PlannedStack => s.failed !== true);
 }
 
 export interface RenderOptions {
@@ -94,7 +107,7 @@ export function countsLine(summary: PlanSummary): string {
 
 function cautionBlock(stacks: StackReport[]): string[] {
   const lines: string[] = [];
-  for (const stack of stacks) {
+  for (const stack of planned(stacks)) {
     for (const c of statefulLosses(stack.summary)) {
       const forced =
         c.replacedBecause.length > 0 ? ` (forced by ${c.replacedBecause.map(code).join(", ")})` : "";
@@ -113,11 +126,24 @@ function cautionBlock(stacks: StackReport[]): string[] {
   ];
 }
 
+/** A failed stack may hide a destroy as well as anything else, so it is called out next to the caution. */
+function failedBlock(stacks: StackReport[], runUrl: string | undefined): string[] {
+  const failed = stacks.filter((s) => s.failed === true).map((s) => code(s.name));
+  if (failed.length === 0) return [];
+  const see = runUrl ? `see the [workflow run](${runUrl})` : "see the workflow run";
+  return [
+    "> [!WARNING]",
+    `> **Plan failed for ${failed.join(", ")}**: what this change does there is unknown; ${see}.`,
+    "",
+  ];
+}
+
 function overviewTable(stacks: StackReport[]): string[] {
-  const rows = stacks.map(
-    ({ name, summary: { counts: c } }) =>
-      `| ${cell(code(name))} | ${c.add} | ${c.change} | ${c.destroy} | ${c.replace} |`,
-  );
+  const rows = stacks.map((stack) => {
+    if (stack.failed) return `| ${cell(code(stack.name))} | **plan failed** | – | – | – |`;
+    const c = stack.summary.counts;
+    return `| ${cell(code(stack.name))} | ${c.add} | ${c.change} | ${c.destroy} | ${c.replace} |`;
+  });
   return [
     "| Stack | Add | Change | Destroy | Of which replace |",
     "| --- | ---: | ---: | ---: | ---: |",
@@ -157,7 +183,17 @@ function fencedText(text: string, limit: number): string {
   return `${fence}text\n${body}\n${fence}`;
 }
 
-function stackSection(stack: StackReport, planTextLimit: number): string[] {
+function failedSection({ name }: FailedStack): string[] {
+  return [
+    `### ${code(name)}`,
+    "",
+    "> [!WARNING]",
+    "> The plan for this stack did not complete, so its changes are unknown. The workflow log has the error.",
+    "",
+  ];
+}
+
+function stackSection(stack: PlannedStack, planTextLimit: number): string[] {
   const { name, summary } = stack;
   const lines = [`### ${code(name)}`, ""];
   if (summary.errored) {
@@ -203,17 +239,20 @@ export function renderComment(stacks: StackReport[], options: RenderOptions = {}
     [
       COMMENT_MARKER,
       ...cautionBlock(stacks),
+      ...failedBlock(stacks, options.runUrl),
       "## Terraform plan",
       "",
       ...(stacks.length === 0 ? ["No stacks were planned.", ""] : overviewTable(stacks)),
-      ...stacks.flatMap((stack) => stackSection(stack, planTextLimit)),
+      ...stacks.flatMap((stack) =>
+        stack.failed ? failedSection(stack) : stackSection(stack, planTextLimit),
+      ),
       ...(footerParts.length > 0 ? [`<sub>${footerParts.join(" · ")}</sub>`] : []),
     ]
       .join("\n")
       .trimEnd() + "\n";
 
   // Lay out everything else first, then share what is left of the size limit among the plan texts.
-  const withText = stacks.filter((s) => s.planText !== undefined && hasChanges(s.summary)).length;
+  const withText = planned(stacks).filter((s) => s.planText !== undefined && hasChanges(s.summary)).length;
   const fenceOverhead = 200;
   const comment =
     withText === 0 ? build(0) : build(Math.floor((maxChars - build(0).length) / withText) - fenceOverhead);
