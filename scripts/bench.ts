@@ -109,7 +109,7 @@ rows.push(["unit tests (jest, 2 workers)", fmt(unit.seconds), "< 30 s", unit.sec
 
 if (process.argv.includes("--e2e")) {
   const jest = join(ROOT, "node_modules", "jest", "bin", "jest.js");
-  const all = timed(process.execPath, [jest, "test/e2e-local.test.ts"]);
+  const all = timed(process.execPath, [jest, "--silent", "test/e2e-local.test.ts"]);
   // The test records each phase of the core run; the fault cases around it are reported as a whole.
   const phases = JSON.parse(readFileSync(join(ROOT, ".local", "e2e-timings.json"), "utf8")) as Record<
     string,

@@ -1,5 +1,5 @@
-"""moto_server, plus two things moto 5.2 gets wrong that this project must verify. Everything else is
-moto's own; the end-to-end test (test/e2e/verify.ts) goes through both paths.
+"""moto_server, plus three things moto 5.2 lacks or gets wrong that this project must verify. Everything else
+is moto's own; the end-to-end test (test/e2e/verify.ts) goes through all three paths.
 
 1. ECS CreateService drops deploymentConfiguration (circuit breaker, minimum healthy percent) and the exec,
    grace-period, AZ-rebalancing and managed-tags settings, although UpdateService keeps them. The launcher
@@ -8,15 +8,18 @@ moto's own; the end-to-end test (test/e2e/verify.ts) goes through both paths.
 2. S3 bucket policies: moto applies a Deny statement even when its Condition does not hold, so the standard
    "deny unless aws:SecureTransport" statement refuses every request. The launcher evaluates bucket policies
    as S3 does for the conditions this project uses: a statement whose condition does not hold does not
-   apply; aws:SecureTransport is "true" because this server only speaks HTTPS; a statement with a condition
-   it cannot evaluate does not apply either (so it can only make the emulator more permissive for Allow and
-   never silently deny).
+   apply, and aws:SecureTransport is "true" because this server only speaks HTTPS. A statement with a
+   condition it cannot judge does not apply either: the emulator neither grants nor refuses on a guess.
+3. Application Auto Scaling has no tagging API in moto (ListTagsForResource, TagResource, UntagResource),
+   so the provider cannot read a scalable target back and retries for minutes. The launcher keeps tags per
+   target ARN in memory, as the service does, and returns them.
 
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
 import json
 import sys
 
+from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.core.utils import camelcase_to_underscores
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
@@ -86,6 +89,41 @@ def get_permission(self, action, resource):
 
 
 FakeBucket.get_permission = get_permission
+
+_SCALING_TAGS = {}  # target ARN -> {key: value}; ARNs carry account and region
+
+
+def list_tags_for_resource(self):
+    return json.dumps({"Tags": _SCALING_TAGS.get(self._get_param("ResourceARN"), {})})
+
+
+def tag_resource(self):
+    _SCALING_TAGS.setdefault(self._get_param("ResourceARN"), {}).update(self._get_param("Tags") or {})
+    return "{}"
+
+
+def untag_resource(self):
+    tags = _SCALING_TAGS.get(self._get_param("ResourceARN"), {})
+    for key in self._get_param("TagKeys") or []:
+        tags.pop(key, None)
+    return "{}"
+
+
+_register_scalable_target = ApplicationAutoScalingResponse.register_scalable_target
+
+
+def register_scalable_target(self):
+    body = _register_scalable_target(self)
+    if self._get_param("Tags"):
+        arn = json.loads(body)["ScalableTargetARN"]
+        _SCALING_TAGS.setdefault(arn, {}).update(self._get_param("Tags"))
+    return body
+
+
+ApplicationAutoScalingResponse.register_scalable_target = register_scalable_target
+ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource
+ApplicationAutoScalingResponse.tag_resource = tag_resource
+ApplicationAutoScalingResponse.untag_resource = untag_resource
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

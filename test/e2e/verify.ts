@@ -5,6 +5,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ACMClient, DescribeCertificateCommand } from "@aws-sdk/client-acm";
 import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  DescribeScalingPoliciesCommand,
+} from "@aws-sdk/client-application-auto-scaling";
+import {
   DescribeRouteTablesCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
@@ -58,7 +63,11 @@ const UPLOADS = `${APP}-uploads-${ACCOUNT}`;
 export async function verifyDeployment(port: number): Promise<void> {
   const cfg = clientConfig(port);
   await verifyUploadsBucket(new S3Client(cfg));
-  const { privateSubnetIds } = await verifyService(new ECSClient(cfg), new EC2Client(cfg));
+  const { privateSubnetIds } = await verifyService(
+    new ECSClient(cfg),
+    new EC2Client(cfg),
+    new ApplicationAutoScalingClient(cfg),
+  );
   await verifyDatabase(new RDSClient(cfg), new EC2Client(cfg), privateSubnetIds);
   const alb = await verifyLoadBalancer(
     new ElasticLoadBalancingV2Client(cfg),
@@ -100,7 +109,11 @@ async function verifyUploadsBucket(s3: S3Client): Promise<void> {
   expect(cors.CORSRules?.[0].AllowedMethods).toContain("PUT");
 }
 
-async function verifyService(ecs: ECSClient, ec2: EC2Client): Promise<{ privateSubnetIds: string[] }> {
+async function verifyService(
+  ecs: ECSClient,
+  ec2: EC2Client,
+  scaling: ApplicationAutoScalingClient,
+): Promise<{ privateSubnetIds: string[] }> {
   const { services } = await ecs.send(
     new DescribeServicesCommand({ cluster: APP, services: [`${APP}-web`] }),
   );
@@ -127,6 +140,23 @@ async function verifyService(ecs: ECSClient, ec2: EC2Client): Promise<{ privateS
     const defaultRoute = RouteTables?.[0].Routes?.find((r) => r.DestinationCidrBlock === "0.0.0.0/0");
     expect(defaultRoute?.NatGatewayId).toMatch(/^nat-/);
   }
+
+  // Target tracking between the configured bounds (local.json: 2 to 4 tasks at 60% CPU).
+  const resourceId = `service/${APP}/${APP}-web`;
+  const { ScalableTargets } = await scaling.send(
+    new DescribeScalableTargetsCommand({ ServiceNamespace: "ecs", ResourceIds: [resourceId] }),
+  );
+  expect(ScalableTargets?.[0]).toMatchObject({ MinCapacity: 2, MaxCapacity: 4 });
+  const { ScalingPolicies } = await scaling.send(
+    new DescribeScalingPoliciesCommand({ ServiceNamespace: "ecs", ResourceId: resourceId }),
+  );
+  expect(ScalingPolicies?.[0]).toMatchObject({
+    PolicyType: "TargetTrackingScaling",
+    TargetTrackingScalingPolicyConfiguration: expect.objectContaining({
+      TargetValue: 60,
+      PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization" },
+    }),
+  });
 
   const { clusters } = await ecs.send(
     new DescribeClustersCommand({ clusters: [APP], include: ["SETTINGS"] }),
