@@ -292,3 +292,27 @@ describe("command line", () => {
     expect(run(["staging"]).stderr).toContain('expected <stack>=<plan.json>[:<plan.txt>], got "staging"');
   });
 });
+
+describe("a plan of the project's own local stack, from the emulator (scripts/make-local-stack-fixture.sh)", () => {
+  const summary = fixture("local-stack");
+  const text = readFileSync(fixturePath("local-stack.txt"), "utf8");
+
+  it("counts what Terraform counts", () => {
+    const { add, change, destroy } = summary.counts;
+    expect(text).toContain(`Plan: ${add} to add, ${change} to change, ${destroy} to destroy.`);
+    expect(summary.counts.replace).toBe(2);
+  });
+
+  it("flags the database replacement, and only stateful resources, at the top of the comment", () => {
+    expect(statefulLosses(summary).map((c) => c.type)).toEqual(["aws_db_instance"]);
+    const comment = renderComment([{ name: "myamazingapp-local", summary, planText: text }]);
+    const caution = comment.slice(0, comment.indexOf("\n\n", comment.indexOf("[!CAUTION]")));
+    expect(caution).toContain("aws_db_instance.database_postgres_3F7927C4");
+    expect(caution).not.toContain("aws_cloudwatch_metric_alarm");
+    expect(caution).not.toContain("aws_ecs_task_definition");
+  });
+
+  it("lists the removed alarm as a plain destroy", () => {
+    expect(summary.changes.find((c) => c.type === "aws_cloudwatch_metric_alarm")?.kind).toBe("delete");
+  });
+});
