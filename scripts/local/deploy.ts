@@ -12,7 +12,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadBackend } from "../../config/backend";
 import {
-  emulatorCertificate,
   emulatorPort,
   ensureStateBucket,
   ownedEmulatorPid,
@@ -20,111 +19,27 @@ import {
   startEmulator,
   stopEmulator,
 } from "../lib/emulator";
-import {
-  PROJECT_ROOT,
-  requireTerraform,
-  runTerraform,
-  terraformEnv,
-  type TerraformResult,
-} from "../lib/terraform";
+import { PROJECT_ROOT, requireTerraform, runTerraform } from "../lib/terraform";
 import { onlyKnownCreateQuirks, plannedChanges, type PlanJson } from "./plan-check";
 import {
-  isAlive,
-  lockHolder,
-  lockIdFromError,
-  markerFile,
-  markerIsStale,
-  readMarker,
-  writeMarker,
-} from "./state-lock";
+  beginSession,
+  DeployError,
+  fail,
+  info,
+  LOCAL_DIR,
+  PARALLELISM,
+  runningTerraformPid,
+  STACK,
+  started,
+  stage,
+  staleMarkers,
+  terraform,
+  tfEnv,
+  WORK_DIR,
+} from "./session";
+import { isAlive, markerFile, readMarker, writeMarker } from "./state-lock";
 
-export const LOCAL_ENVIRONMENT = "local";
-const STACK = `myamazingapp-${LOCAL_ENVIRONMENT}`;
-const LOCAL_DIR = path.join(PROJECT_ROOT, ".local");
-const WORK_DIR = path.join(LOCAL_DIR, "work", STACK);
-/** The emulator answers in milliseconds; more parallel calls shorten the provider's fixed waits overall. */
-const PARALLELISM = "-parallelism=30";
-
-/** A failure the user can act on: printed without a stack trace. */
-export class DeployError extends Error {}
-
-const started = Date.now();
-let stageStarted = started;
-function stage(n: number, total: number, title: string): void {
-  const now = Date.now();
-  if (n > 1) console.log(`   done in ${((now - stageStarted) / 1000).toFixed(1)} s`);
-  stageStarted = now;
-  console.log(`\n[${n}/${total}] ${title}`);
-}
-const info = (msg: string) => console.log(`   ${msg}`);
-
-/** Terraform's environment for the local stack: the project's CLI config, and trust in the emulator's certificate. */
-export function localTerraformEnv(
-  warn: (m: string) => void = (m) => info(`warning: ${m}`),
-): NodeJS.ProcessEnv {
-  return { ...terraformEnv({ projectRoot: PROJECT_ROOT, warn }), AWS_CA_BUNDLE: emulatorCertificate().cert };
-}
-const tfEnv = () => localTerraformEnv();
-let current: { marker: string; pid?: number } | undefined;
-
-/** Runs Terraform in the work folder, recording its pid, releasing a lock left by a killed deploy once. */
-async function terraform(args: string[], opts: { progress?: boolean } = {}): Promise<TerraformResult> {
-  const run = () =>
-    runTerraform(args, {
-      cwd: WORK_DIR,
-      env: tfEnv(),
-      onStart: (pid) => {
-        if (!current) return;
-        current.pid = pid;
-        const m = readMarker(current.marker);
-        if (m) writeMarker(current.marker, { ...m, terraformPid: pid });
-      },
-      onLine: opts.progress ? progressLine : undefined,
-    });
-  let result = await run();
-  const lockId = lockIdFromError(result.stderr + result.stdout);
-  if (result.code !== 0 && lockId) {
-    const stale = staleMarkers();
-    if (stale.length === 0) {
-      throw new DeployError(
-        `The local state is locked: ${lockHolder(result.stderr)}. Another deploy or destroy is running; ` +
-          `wait for it to finish, then run again. Nothing was changed by this run.`,
-      );
-    }
-    info(`Releasing state lock ${lockId} left by a deploy that was killed (${stale.join(", ")})`);
-    const unlock = await runTerraform(["force-unlock", "-force", lockId], { cwd: WORK_DIR, env: tfEnv() });
-    if (unlock.code !== 0) throw new DeployError(`terraform force-unlock failed:\n${unlock.stderr}`);
-    for (const f of stale) fs.rmSync(f, { force: true });
-    result = await run();
-  }
-  return result;
-}
-
-/** Marker files of deploys in this checkout whose processes are all gone. */
-function staleMarkers(): string[] {
-  if (!fs.existsSync(LOCAL_DIR)) return [];
-  return fs
-    .readdirSync(LOCAL_DIR)
-    .filter((f) => f.startsWith(`${STACK}.deploy.`) && f.endsWith(".json"))
-    .map((f) => path.join(LOCAL_DIR, f))
-    .filter((f) => f !== current?.marker && markerIsStale(readMarker(f)));
-}
-
-let applied = 0;
-function progressLine(line: string): void {
-  const plain = line.replace(/\x1b\[[0-9;]*m/g, ""); // eslint-disable-line no-control-regex
-  const done = /^(\S+): (Creation|Modifications|Destruction) complete after (\S+)/.exec(plain);
-  if (done) {
-    applied += 1;
-    const verb = { Creation: "created", Modifications: "updated", Destruction: "destroyed" }[done[2]];
-    info(`${String(applied).padStart(3)} ${verb} ${done[1]} (${done[3]})`);
-  }
-  if (/^(Apply|Destroy) complete!/.test(plain)) info(plain);
-}
-
-function fail(what: string, result: TerraformResult): never {
-  throw new DeployError(`${what} failed:\n${(result.stderr || result.stdout).trim()}`);
-}
+export { DeployError, localTerraformEnv } from "./session";
 
 function synthLocalStack(port: number): void {
   const outdir = path.join(LOCAL_DIR, "synth");
@@ -310,12 +225,13 @@ async function main(command: string | undefined, flags: string[]): Promise<void>
   }
   fs.mkdirSync(LOCAL_DIR, { recursive: true });
   const marker = markerFile(LOCAL_DIR, STACK, process.pid);
-  current = { marker };
+  beginSession(marker);
   writeMarker(marker, { deployPid: process.pid, startedAt: new Date().toISOString() });
   // Ctrl-C: let Terraform stop cleanly (it saves state and releases the lock), then leave.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
-      if (current?.pid && isAlive(current.pid)) process.kill(current.pid, "SIGINT");
+      const pid = runningTerraformPid();
+      if (pid && isAlive(pid)) process.kill(pid, "SIGINT");
       console.error(`\n${signal}: stopping Terraform; the next deploy continues from the saved state.`);
     });
   }
