@@ -36,6 +36,8 @@ interface Phase {
   readonly "on-failure": "ABORT";
   /** Each command must fail on its own: in a multi-line command only the last status counts. */
   readonly commands: string[];
+  /** Commands that run after `commands` whether they succeeded or not. */
+  readonly finally?: string[];
 }
 
 interface BuildSpec {
@@ -46,6 +48,10 @@ interface BuildSpec {
 }
 
 const phase = (...commands: string[]): Phase => ({ "on-failure": "ABORT", commands });
+const withFinally = (cleanup: string, ...commands: string[]): Phase => ({
+  ...phase(...commands),
+  finally: [cleanup],
+});
 
 const render = (spec: BuildSpec): string => JSON.stringify(spec, null, 2);
 
@@ -109,7 +115,15 @@ export function releaseSpec(): string {
         `IMAGE_URI=$(jq -r '.imageUri // empty' ${IMAGE_FILE})`,
         `[[ -n "$IMAGE_URI" ]] || { echo "${IMAGE_FILE} names no image"; exit 1; }`,
       ),
-      build: phase(
+      build: withFinally(
+        // A revision that failed to migrate or deploy must not stay the family's newest: the weekly job runs
+        // the newest revision, and should keep running the image that was released last.
+        [
+          'if [[ "$RELEASED" != 1 && -n "$TASK_DEFINITION" ]]; then',
+          '  echo "Release failed: deregistering $TASK_DEFINITION"',
+          '  aws ecs deregister-task-definition --task-definition "$TASK_DEFINITION" >/dev/null',
+          "fi",
+        ].join("\n"),
         // (a) The newest revision of the family (what Terraform registered last), with the new image.
         'aws ecs describe-task-definition --task-definition "$TASK_FAMILY" --include TAGS --output json > current.json',
         [
@@ -153,6 +167,7 @@ export function releaseSpec(): string {
         waitLoop('aws ecs wait services-stable --cluster "$CLUSTER" --services "$SERVICE"', "Deployment"),
         `ROLLOUT=$(aws ecs describe-services --cluster "$CLUSTER" --services "$SERVICE" --query "services[0].deployments[?id=='$DEPLOYMENT'].rolloutState | [0]" --output text)`,
         `[[ "$ROLLOUT" == "COMPLETED" ]] || { echo "Deployment $DEPLOYMENT did not complete (rollout: $ROLLOUT); the circuit breaker keeps or restores the previous release"; exit 1; }`,
+        "RELEASED=1",
 
         // (d) What runs now, for operators and for Terraform's next task definition revision.
         'aws ssm put-parameter --name "$IMAGE_PARAMETER" --type String --value "$IMAGE_URI" --overwrite >/dev/null',

@@ -165,8 +165,13 @@ export class DeliveryPipeline extends Construct {
       concurrentBuildLimit: 1,
       logRetentionDays,
       statements: [
-        // Neither action has resource-level permissions in ECS: both must name "*".
-        allow("ReadAndRegisterRevisions", ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"], "*"),
+        // None of these has resource-level permissions in ECS: they must name "*". Deregister withdraws a
+        // revision whose migration or deploy failed, so the weekly job keeps the released image.
+        allow(
+          "ReadRegisterAndWithdrawRevisions",
+          ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition"],
+          "*",
+        ),
         allow("TagWhatTheReleaseCreates", "ecs:TagResource", [`${familyArn}:*`, tasksArn], {
           StringEquals: { "ecs:CreateAction": ["RegisterTaskDefinition", "RunTask"] },
         }),

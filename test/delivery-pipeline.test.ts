@@ -22,6 +22,7 @@ const RESOURCE_STAR_ALLOWED = [
   "ecr:GetAuthorizationToken",
   "ecs:DescribeTaskDefinition",
   "ecs:RegisterTaskDefinition",
+  "ecs:DeregisterTaskDefinition",
 ];
 
 const asList = (v: string | string[] | undefined): string[] =>
@@ -233,6 +234,16 @@ describe("DeliveryPipeline", () => {
       expect(releaseScript.indexOf("update-service")).toBeGreaterThan(
         releaseScript.indexOf("MIGRATION_EXIT_CODE"),
       );
+    });
+
+    it("withdraws the new revision when the migration or the deploy fails, so the weekly job keeps the release", () => {
+      const build = (releaseSpec.phases as Record<string, { commands: string[]; finally?: string[] }>).build;
+      const cleanup = (build.finally ?? []).join("\n");
+      expect(cleanup).toContain('if [[ "$RELEASED" != 1 && -n "$TASK_DEFINITION" ]]; then');
+      expect(cleanup).toContain('aws ecs deregister-task-definition --task-definition "$TASK_DEFINITION"');
+      // Only a completed rollout counts as released.
+      const script = build.commands.join("\n");
+      expect(script.indexOf("RELEASED=1")).toBeGreaterThan(script.indexOf('[[ "$ROLLOUT" == "COMPLETED" ]]'));
     });
 
     it("deploys the migrated revision, waits for a stable service and fails on a rollback", () => {
