@@ -15,6 +15,8 @@ import {
   markerFile,
   markerIsStale,
   readMarker,
+  releaseRunLock,
+  tryAcquireRunLock,
   writeMarker,
 } from "../scripts/local/state-lock";
 
@@ -116,5 +118,17 @@ Lock Info:
     writeMarker(file, { deployPid: 1234, terraformPid: 5678, startedAt: "now" });
     expect(readMarker(file)).toEqual({ deployPid: 1234, terraformPid: 5678, startedAt: "now" });
     expect(readMarker(join(dir, "missing.json"))).toBeUndefined();
+  });
+
+  it("lets one run at a time use the checkout, and takes over a lock left by a dead run", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "runlock-")), "stack.run.lock");
+    expect(tryAcquireRunLock(file)).toBeUndefined();
+    expect(tryAcquireRunLock(file, 4242)).toBe(process.pid); // a second run sees the live holder
+    releaseRunLock(file, 4242); // not the holder: nothing happens
+    expect(tryAcquireRunLock(file, 4242)).toBe(process.pid);
+    releaseRunLock(file);
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid ?? 0;
+    expect(tryAcquireRunLock(file, dead)).toBeUndefined(); // a killed run's lock...
+    expect(tryAcquireRunLock(file)).toBeUndefined(); // ...is taken over
   });
 });

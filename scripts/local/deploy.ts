@@ -37,7 +37,14 @@ import {
   tfEnv,
   WORK_DIR,
 } from "./session";
-import { isAlive, markerFile, readMarker, writeMarker } from "./state-lock";
+import {
+  isAlive,
+  markerFile,
+  readMarker,
+  releaseRunLock,
+  tryAcquireRunLock,
+  writeMarker,
+} from "./state-lock";
 
 export { DeployError, localTerraformEnv } from "./session";
 
@@ -224,6 +231,14 @@ async function main(command: string | undefined, flags: string[]): Promise<void>
     throw new DeployError("usage: deploy.ts deploy | destroy [--keep-emulator]");
   }
   fs.mkdirSync(LOCAL_DIR, { recursive: true });
+  const runLock = path.join(LOCAL_DIR, `${STACK}.run.lock`);
+  const holder = tryAcquireRunLock(runLock);
+  if (holder !== undefined) {
+    throw new DeployError(
+      `The local state is locked: a ${command} (pid ${holder}) is using this checkout. Another deploy or ` +
+        "destroy is running; wait for it to finish, then run again. Nothing was changed by this run.",
+    );
+  }
   const marker = markerFile(LOCAL_DIR, STACK, process.pid);
   beginSession(marker);
   writeMarker(marker, { deployPid: process.pid, startedAt: new Date().toISOString() });
@@ -239,6 +254,7 @@ async function main(command: string | undefined, flags: string[]): Promise<void>
     await (command === "deploy" ? deploy() : destroy(flags.includes("--keep-emulator")));
   } finally {
     fs.rmSync(marker, { force: true });
+    releaseRunLock(runLock);
   }
 }
 

@@ -68,3 +68,35 @@ export function lockHolder(output: string): string {
   ];
   return parts.filter(Boolean).join(" ") || "another Terraform run";
 }
+
+/**
+ * One deploy or destroy per checkout at a time: they share the Terraform working folder, which two runs
+ * would corrupt before either reached the S3 state lock. The lock file holds the owner's pid and is created
+ * atomically; one left by a dead process is taken over. Returns undefined when acquired, else the live
+ * holder's pid.
+ */
+export function tryAcquireRunLock(file: string, pid: number = process.pid): number | undefined {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, `${pid}\n`, { flag: "wx" });
+      return undefined;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const holder = Number(fs.readFileSync(file, "utf8").trim());
+      if (isAlive(holder)) return holder;
+      fs.rmSync(file, { force: true }); // left by a killed run; whoever recreates it first wins
+    }
+  }
+  const holder = Number(fs.readFileSync(file, "utf8").trim());
+  return Number.isInteger(holder) ? holder : -1;
+}
+
+/** Releases the run lock if this process holds it. */
+export function releaseRunLock(file: string, pid: number = process.pid): void {
+  try {
+    if (Number(fs.readFileSync(file, "utf8").trim()) === pid) fs.rmSync(file, { force: true });
+  } catch {
+    // already gone
+  }
+}
