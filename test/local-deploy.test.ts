@@ -8,8 +8,8 @@ import {
   plannedChanges,
   type PlanJson,
 } from "../scripts/local/plan-check";
+import { isAlive } from "../scripts/lib/process";
 import {
-  isAlive,
   lockHolder,
   lockIdFromError,
   markerFile,

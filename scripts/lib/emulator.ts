@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as https from "https";
 import * as path from "path";
 import { emulatorCa, ensureEmulatorCertificate } from "./emulator-certificate";
+import { isAlive } from "./process";
 import { localPaths, PROJECT_ROOT } from "./terraform";
 
 export { emulatorCertificate } from "./emulator-certificate";
@@ -120,15 +121,6 @@ function takenError(port: number): Error {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function tail(file: string, lines = 20): string {
   try {

@@ -37,14 +37,8 @@ import {
   tfEnv,
   WORK_DIR,
 } from "./session";
-import {
-  isAlive,
-  markerFile,
-  readMarker,
-  releaseRunLock,
-  tryAcquireRunLock,
-  writeMarker,
-} from "./state-lock";
+import { isAlive } from "../lib/process";
+import { markerFile, readMarker, releaseRunLock, tryAcquireRunLock, writeMarker } from "./state-lock";
 
 export { DeployError, localTerraformEnv } from "./session";
 

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isAlive } from "../lib/process";
 
 /**
  * Who is deploying the local stack right now: the deploy script's pid and its Terraform child's, kept in
@@ -28,23 +29,6 @@ export function readMarker(file: string): DeployMarker | undefined {
 export function writeMarker(file: string, marker: DeployMarker): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(marker)}\n`);
-}
-
-/** True while the process runs; a zombie (exited, not yet reaped by its parent) counts as gone. */
-export function isAlive(pid: number | undefined): boolean {
-  if (pid === undefined || !Number.isInteger(pid) || pid <= 1) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-  try {
-    // /proc/<pid>/stat: "pid (comm) S ..."; the state letter follows the last ")".
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true; // no /proc (not Linux): kill(0) is all we know
-  }
 }
 
 /** True when a recorded deploy exists and neither it nor its Terraform child is running any more. */
