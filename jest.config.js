@@ -4,6 +4,6 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   // swc strips types only; `npm run typecheck` (tsc --noEmit) does the type checking.
-  transform: { "^.+\\.ts$": ["@swc/jest"] },
+  transform: { "^.+\\.ts$": ["@swc/jest"], "^.+\\.sh$": "<rootDir>/test/text-transform.js" },
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
 };

@@ -6,12 +6,13 @@ import { applyLocalOverrides } from "./config/local";
 import { loadEnvironments } from "./config/load";
 import { synthAtomically } from "./config/outdir";
 import { projectRoot } from "./config/paths";
-import { AppStack, appStackName } from "./constructs/app-stack";
-import { GITHUB_STACK, GithubStack } from "./constructs/github-stack";
+import { AppStack } from "./stacks/app-stack";
+import { GithubStack } from "./stacks/github-stack";
+import { appStackName, GITHUB_STACK } from "./stacks/names";
 
 function main(): void {
   const root = projectRoot();
-  // Every environment file is validated before any construct is built: a broken file writes nothing.
+  // Every settings file is validated before any construct is built: a broken file writes nothing.
   const backend = loadBackend(join(root, "backend.tf.json"));
   const github = loadGithubSettings(join(root, "config", "github.json"));
   const environments = loadEnvironments(join(root, "environments")).map((env) =>
@@ -23,9 +24,8 @@ function main(): void {
     for (const env of environments) {
       new AppStack(app, appStackName(env.name), { env, backend, github });
     }
-    // The emulator environment is not deployed from GitHub Actions.
-    const deployed = environments.filter((env) => env.emulator === undefined);
-    new GithubStack(app, GITHUB_STACK, { settings: github, backend, environments: deployed });
+    const deployedByGithub = environments.filter((env) => env.githubActions);
+    new GithubStack(app, GITHUB_STACK, { settings: github, backend, environments: deployedByGithub });
     app.synth();
   });
 }

@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { AWS_REGIONS, BUCKET_NAME, type Pattern } from "../constructs/limits";
+import { oneOf, text } from "./schema";
+import { loadSettings, type SettingsFormat } from "./settings-file";
 
 /** The S3 backend settings of backend.tf.json: one file serves cdktf (here) and plain `terraform`. */
 export interface BackendSettings {
@@ -10,39 +12,56 @@ export interface BackendSettings {
   readonly keyPrefix: string;
 }
 
+/** A key prefix every stack's state key starts with. */
+const KEY_PREFIX: Pattern = {
+  pattern: /^[a-z0-9/_-]+\/$/,
+  expected: 'a key prefix ending in "/" (each stack appends "<stack>.tfstate"), e.g. myamazingapp/',
+};
+
+const object = (properties: Record<string, object>, required: string[]) => ({
+  type: "object",
+  required,
+  properties,
+});
+
+/**
+ * JSON Schema of backend.tf.json: the parts cdktf relies on. It is Terraform's own file, so other backend
+ * settings (a profile, a role to assume) are allowed and passed through by plain Terraform.
+ */
+export const backendSchema = object(
+  {
+    terraform: object(
+      {
+        backend: object(
+          {
+            s3: object(
+              {
+                bucket: text(BUCKET_NAME, "State bucket"),
+                key: text(KEY_PREFIX, "State key prefix"),
+                region: oneOf(AWS_REGIONS, "Region of the state bucket"),
+                encrypt: { const: true, description: "state holds resource details" },
+                use_lockfile: { const: true, description: "two applies must never run at once" },
+              },
+              ["bucket", "key", "region", "encrypt", "use_lockfile"],
+            ),
+          },
+          ["s3"],
+        ),
+      },
+      ["backend"],
+    ),
+  },
+  ["terraform"],
+);
+
+interface BackendFile {
+  terraform: { backend: { s3: { bucket: string; key: string; region: string } } };
+}
+
+const BACKEND_FILE: SettingsFormat<BackendFile> = { kind: "backend file", schema: backendSchema };
+
 /** Reads backend.tf.json (`{"terraform": {"backend": {"s3": {...}}}}`) and checks what cdktf relies on. */
 export function loadBackend(file: string): BackendSettings {
-  let s3: Record<string, unknown> | undefined;
-  try {
-    s3 = JSON.parse(readFileSync(file, "utf8"))?.terraform?.backend?.s3;
-  } catch (err) {
-    throw new Error(`${file}: cannot be read as JSON: ${(err as Error).message}`);
-  }
-  if (!s3) throw new Error(`${file}: expected {"terraform": {"backend": {"s3": {...}}}}`);
-  const problems: string[] = [];
-  if (typeof s3.bucket !== "string" || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s3.bucket)) {
-    problems.push(`terraform.backend.s3.bucket: must be an S3 bucket name, got ${JSON.stringify(s3.bucket)}`);
-  }
-  if (typeof s3.region !== "string" || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(s3.region)) {
-    problems.push(`terraform.backend.s3.region: must be an AWS region, got ${JSON.stringify(s3.region)}`);
-  }
-  if (s3.encrypt !== true)
-    problems.push("terraform.backend.s3.encrypt: must be true (state holds resource details)");
-  if (s3.use_lockfile !== true) {
-    problems.push("terraform.backend.s3.use_lockfile: must be true (two applies must never run at once)");
-  }
-  if (typeof s3.key !== "string" || !/^[a-z0-9/_-]+\/$/.test(s3.key)) {
-    problems.push(
-      `terraform.backend.s3.key: must be a key prefix ending in "/" (each stack appends "<stack>.tfstate"), got ${JSON.stringify(s3.key)}`,
-    );
-  }
-  if (problems.length > 0)
-    throw new Error(`${file} is not a valid backend file:\n  - ${problems.join("\n  - ")}`);
-  return {
-    bucket: s3.bucket as string,
-    region: s3.region as string,
-    encrypt: true,
-    useLockfile: true,
-    keyPrefix: s3.key as string,
-  };
+  const { bucket, key, region } = loadSettings(BACKEND_FILE, file).terraform.backend.s3;
+  return { bucket, region, encrypt: true, useLockfile: true, keyPrefix: key };
 }

@@ -1,7 +1,12 @@
+import type { DatabaseProps } from "../constructs/database";
+import type { NetworkProps } from "../constructs/network";
+
 /**
  * The shape of an environment file (environments/<name>.json). Everything that differs between
- * environments lives here; the constructs take their props from it and nothing else.
- * The JSON Schema in ./schema.ts mirrors this interface and is what files are checked against.
+ * environments lives here, and every setting is required (only the `emulator` and `delivery` sections may
+ * be left out): a file says all of it, and nothing is decided by a default somewhere else. The stacks
+ * (stacks/) hand these values to the constructs; where a section is exactly a construct's props, its type is.
+ * The JSON Schema in ./environment-schema.ts mirrors this interface and is what files are checked against.
  */
 export interface EnvironmentConfig {
   /** Editor completion only. */
@@ -24,6 +29,15 @@ export interface EnvironmentConfig {
   readonly statsTask: StatsTaskConfig;
   /** CloudWatch Logs retention for application, flow and job logs, in days. */
   readonly logRetentionDays: number;
+  /** Days the load balancer's access logs are kept in their bucket (30 to 3653). */
+  readonly accessLogRetentionDays: number;
+  /** What `terraform destroy` may remove, and how fast. */
+  readonly teardown: TeardownConfig;
+  /**
+   * Deployed by GitHub Actions from the infrastructure repository: the stack gets the GitHub OIDC plan and
+   * deploy roles, and the GitHub stack an environment of this name. False for the local emulator.
+   */
+  readonly githubActions: boolean;
   /** Names of external-service secrets (container env var names); values are set by an operator. */
   readonly secrets: string[];
   /** Plain (non-secret) settings passed to the Rails containers. */
@@ -32,6 +46,15 @@ export interface EnvironmentConfig {
   readonly emulator?: EmulatorConfig;
   /** Continuous delivery of the app from GitHub; absent means no pipeline (the emulator lacks CodePipeline). */
   readonly delivery?: DeliveryConfig;
+}
+
+export interface TeardownConfig {
+  /** The load balancer refuses deletion (the database has its own `database.deletionProtection`). */
+  readonly loadBalancerDeletionProtection: boolean;
+  /** `terraform destroy` empties the buckets (uploads, access logs, artifacts) and the image repository first. */
+  readonly emptyOnDestroy: boolean;
+  /** Days a deleted secret can be restored: 7 to 30, or 0 to delete at once (throw-away environments). */
+  readonly secretRecoveryDays: number;
 }
 
 export interface DeliveryConfig {
@@ -52,16 +75,8 @@ export interface DomainConfig {
   readonly createZone: boolean;
 }
 
-export interface NetworkConfig {
-  /** VPC IPv4 CIDR, /16 to /20. */
-  readonly cidr: string;
-  /** How many Availability Zones to spread over (2 to 3). */
-  readonly availabilityZones: number;
-  /** `per-az` (highly available) or `single` (cheaper; egress fails with that AZ). */
-  readonly natGateways: "per-az" | "single";
-  /** IPv6 on the public tier and a dual-stack load balancer with an AAAA record. */
-  readonly dualStack: boolean;
-}
+/** The network's settings are the Network construct's own props (documented there). */
+export type NetworkConfig = Pick<NetworkProps, "cidr" | "availabilityZones" | "natGateways" | "dualStack">;
 
 export interface ServiceConfig {
   /** Fargate task CPU units. */
@@ -80,7 +95,7 @@ export interface ServiceConfig {
   readonly healthCheckPath: string;
   /** Fargate ephemeral storage, GiB (21 to 200). */
   readonly ephemeralStorageGiB: number;
-  /** ALB idle timeout, seconds; long enough for slow clients on large downloads. */
+  /** ALB idle timeout, seconds (60 to 4000); long enough for slow clients on large transfers. */
   readonly idleTimeoutSeconds: number;
   /** Image tag deployed until the pipeline ships a newer one. */
   readonly imageTag: string;
@@ -88,27 +103,21 @@ export interface ServiceConfig {
   readonly autoscaling: boolean;
 }
 
-export interface DatabaseConfig {
-  /** RDS instance class. */
-  readonly instanceClass: string;
-  /** PostgreSQL major.minor version. */
-  readonly engineVersion: string;
-  /** Initial storage, GiB. */
-  readonly allocatedStorageGiB: number;
-  /** Storage autoscaling ceiling, GiB. */
-  readonly maxAllocatedStorageGiB: number;
-  /** Automated backup retention, days (7 to 35). */
-  readonly backupRetentionDays: number;
-  /** Refuse deletion and take a final snapshot (production). */
-  readonly deletionProtection: boolean;
-  /** Performance Insights (off only where the emulator or instance class lacks it). */
-  readonly performanceInsights: boolean;
-  /** Own parameter group forcing TLS and logging slow queries (off only where the emulator lacks it). */
-  readonly parameterGroup: boolean;
-}
+/** The database's settings are the Database construct's own props (documented there). */
+export type DatabaseConfig = Pick<
+  DatabaseProps,
+  | "instanceClass"
+  | "engineVersion"
+  | "allocatedStorageGiB"
+  | "maxAllocatedStorageGiB"
+  | "backupRetentionDays"
+  | "deletionProtection"
+  | "performanceInsights"
+  | "parameterGroup"
+>;
 
 export interface UploadsConfig {
-  /** Lifecycle expiration in days; S3 rounds up to the next midnight UTC, so at most 13. */
+  /** Lifecycle expiration in days; S3 rounds up to the next midnight UTC, so at most 13 (see limits.ts). */
   readonly expireAfterDays: number;
   /** Days after which incomplete multipart uploads are aborted. */
   readonly abortIncompleteUploadsAfterDays: number;

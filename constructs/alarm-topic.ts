@@ -5,6 +5,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { policyDocument } from "./iam";
+import { ACCOUNT_ID, checkPattern, EMAIL, refuse } from "./limits";
 import type { Naming } from "./naming";
 
 export interface AlarmTopicProps {
@@ -33,9 +34,10 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
-    if (!/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/.test(props.email)) {
-      throw new Error(`AlarmTopic: email "${props.email}" is not an e-mail address`);
-    }
+    refuse("AlarmTopic", {
+      email: checkPattern(EMAIL, props.email),
+      account: checkPattern(ACCOUNT_ID, props.account),
+    });
     const { naming, account } = props;
     this.key = new KmsKey(this, "key", {
       description: `${naming.prefix} alarm notifications`,

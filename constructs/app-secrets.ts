@@ -1,9 +1,11 @@
 import { Construct } from "constructs";
+import { Lazy } from "cdktf";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
 import { policyDocument } from "./iam";
+import { checkOneOf, checkPattern, refuse, SECRET_RECOVERY_DAYS, VARIABLE_NAME } from "./limits";
 import type { Naming } from "./naming";
 
 export interface AppSecretsProps {
@@ -11,8 +13,8 @@ export interface AppSecretsProps {
   readonly naming: Naming;
   /** Secret names, which are also the container variable names, e.g. `SMTP_PASSWORD`. */
   readonly names: string[];
-  /** Days a deleted secret can be restored (0 deletes at once; only for throw-away environments). @default 30 */
-  readonly recoveryWindowInDays?: number;
+  /** Days a deleted secret can be restored: 7 to 30, or 0 to delete at once (throw-away environments). */
+  readonly recoveryWindowInDays: number;
 }
 
 /** One entry of a container definition's `secrets`. */
@@ -24,26 +26,45 @@ export interface ContainerSecret {
 /**
  * Secrets Manager secrets for external-service passwords, created WITHOUT a value: an operator sets each
  * one (`aws secretsmanager put-secret-value`), so no password is ever in code, config or Terraform state.
+ * Only the roles granted with `grantRead` may read the values: each secret's resource policy denies every
+ * other principal, so a broad IAM policy elsewhere in the account cannot reach them either.
  */
 export class AppSecrets extends Construct {
   public readonly secrets: Record<string, SecretsmanagerSecret> = {};
+  private readonly readers: IamRole[] = [];
 
   constructor(scope: Construct, id: string, props: AppSecretsProps) {
     super(scope, id);
-    const bad = props.names.find((n) => !/^[A-Z][A-Z0-9_]{1,63}$/.test(n));
-    if (bad !== undefined) {
-      throw new Error(`AppSecrets: "${bad}" is not an upper-case variable name (A-Z, 0-9, _)`);
-    }
-    if (new Set(props.names).size !== props.names.length) {
-      throw new Error(`AppSecrets: names must be unique, got ${props.names.join(", ")}`);
-    }
+    AppSecrets.validate(props);
     for (const name of props.names) {
-      this.secrets[name] = new SecretsmanagerSecret(this, name, {
+      const secret = new SecretsmanagerSecret(this, name, {
         name: `${props.naming.application}/${props.naming.environment}/${name}`,
         description: `${name} for MyAmazingApp (${props.naming.environment}); value set by an operator`,
-        recoveryWindowInDays: props.recoveryWindowInDays ?? 30,
+        recoveryWindowInDays: props.recoveryWindowInDays,
+      });
+      this.secrets[name] = secret;
+      new SecretsmanagerSecretPolicy(this, `${name}-policy`, {
+        secretArn: secret.arn,
+        policy: Lazy.stringValue({ produce: () => this.onlyReadersPolicy() }),
       });
     }
+  }
+
+  /** Refuses names that cannot be container variables, duplicates, and recovery windows AWS refuses. */
+  public static validate(props: AppSecretsProps): void {
+    const bad = props.names.map((n) => checkPattern(VARIABLE_NAME, n)).find((p) => p !== undefined);
+    refuse("AppSecrets", {
+      names:
+        bad ??
+        (new Set(props.names).size !== props.names.length
+          ? `must be unique, got ${props.names.join(", ")}`
+          : undefined),
+      recoveryWindowInDays: checkOneOf(
+        SECRET_RECOVERY_DAYS.allowed,
+        props.recoveryWindowInDays,
+        SECRET_RECOVERY_DAYS.unit,
+      ),
+    });
   }
 
   /** The container `secrets` entries: each variable read from its secret at task start. */
@@ -52,29 +73,32 @@ export class AppSecrets extends Construct {
   }
 
   /**
-   * Makes `role` (the task execution role) the only principal that may read the values: an IAM grant
-   * for it, and a resource policy on each secret that denies every other principal.
+   * Lets `role` (the task execution role) read the values: an IAM grant for it, and its place among the
+   * only principals each secret's resource policy lets read. Returns the grant (none without secrets).
    */
-  public restrictReadTo(role: IamRole): void {
+  public grantRead(role: IamRole): IamRolePolicy | undefined {
     const arns = Object.values(this.secrets).map((s) => s.arn);
-    if (arns.length === 0) return;
-    new IamRolePolicy(this, "read", {
+    if (arns.length === 0) return undefined;
+    this.readers.push(role);
+    return new IamRolePolicy(this, `read-${role.node.id}`, {
       role: role.id,
       name: "read-app-secrets",
       policy: policyDocument({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: arns }),
     });
-    for (const [name, secret] of Object.entries(this.secrets)) {
-      new SecretsmanagerSecretPolicy(this, `${name}-policy`, {
-        secretArn: secret.arn,
-        policy: policyDocument({
-          Sid: "OnlyTheTaskExecutionRoleReads",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "secretsmanager:GetSecretValue",
-          Resource: "*",
-          Condition: { ArnNotEquals: { "aws:PrincipalArn": role.arn } },
-        }),
-      });
-    }
+  }
+
+  /** Denies GetSecretValue to every principal but the granted readers (to all, before any grant). */
+  private onlyReadersPolicy(): string {
+    const readers = this.readers.map((r) => r.arn);
+    return policyDocument({
+      Sid: "OnlyTheTaskExecutionRoleReads",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: "*",
+      ...(readers.length > 0
+        ? { Condition: { ArnNotEquals: { "aws:PrincipalArn": readers.length === 1 ? readers[0] : readers } } }
+        : {}),
+    });
   }
 }

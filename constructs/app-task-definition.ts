@@ -6,7 +6,47 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import type { ContainerSecret } from "./app-secrets";
 import { assumedBy, policyDocument } from "./iam";
+import {
+  checkLogRetention,
+  checkOneOf,
+  checkPattern,
+  checkRange,
+  CONTAINER_PORT,
+  EPHEMERAL_STORAGE_GIB,
+  FARGATE_SIZES,
+  refuse,
+  VARIABLE_NAME,
+} from "./limits";
 import type { Naming } from "./naming";
+
+/**
+ * Variables the platform sets in every app container: where the app is served, where its database and
+ * uploads bucket are. The stack must give each (the type says so); no environment file may set one.
+ */
+export const PLATFORM_VARIABLES = [
+  "APP_DOMAIN",
+  "PORT",
+  "AWS_REGION",
+  "DATABASE_HOST",
+  "DATABASE_PORT",
+  "DATABASE_NAME",
+  "UPLOADS_BUCKET",
+  "UPLOADS_EXPIRE_DAYS",
+  "UPLOADS_MAX_BYTES",
+] as const;
+export type PlatformVariable = (typeof PLATFORM_VARIABLES)[number];
+
+/** Secret variables the platform sets: the RDS-managed database credentials. */
+export const PLATFORM_SECRETS = ["DATABASE_USERNAME", "DATABASE_PASSWORD"] as const;
+
+/**
+ * Prefixes the platform owns: AWS_ and ECS_ are read by the AWS SDK and set by ECS (task credentials,
+ * metadata), and DATABASE_ and DB_ name the database connection (a DATABASE_URL would override it).
+ */
+const PLATFORM_PREFIXES = ["AWS_", "ECS_", "DATABASE_", "DB_"];
+
+/** Names that say "secret": such values belong in Secrets Manager, never in a config file. */
+const SECRET_LIKE = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL)/;
 
 export interface AppTaskDefinitionProps {
   /** Resource names. */
@@ -17,20 +57,24 @@ export interface AppTaskDefinitionProps {
   readonly region: string;
   /** Image reference, `repository:tag`. */
   readonly image: string;
-  /** Fargate CPU units. @default 512 */
-  readonly cpu?: number;
-  /** Fargate memory, MiB. @default 1024 */
-  readonly memory?: number;
-  /** Fargate ephemeral storage, GiB (21 to 200). @default 21 */
-  readonly ephemeralStorageGiB?: number;
-  /** Port the Rails server listens on. @default 3000 */
-  readonly containerPort?: number;
-  /** Plain settings (`environment`). @default {} */
-  readonly environment?: Record<string, string>;
-  /** Secret settings, each read from Secrets Manager at task start (`secrets` / `valueFrom`). @default [] */
-  readonly secrets?: ContainerSecret[];
-  /** Log retention, days. @default 30 */
-  readonly logRetentionDays?: number;
+  /** Fargate CPU units. */
+  readonly cpu: number;
+  /** Fargate memory, MiB; must be a size Fargate offers for `cpu`. */
+  readonly memory: number;
+  /** Fargate ephemeral storage, GiB (21 to 200). */
+  readonly ephemeralStorageGiB: number;
+  /** Port the Rails server listens on. */
+  readonly containerPort: number;
+  /** Log retention, days (a value CloudWatch Logs accepts). */
+  readonly logRetentionDays: number;
+  /** What the platform tells the app (`environment`): its domain, database and uploads bucket. */
+  readonly platformEnvironment: Readonly<Record<PlatformVariable, string>>;
+  /** The environment file's plain settings (`environment`); platform names and secret-looking names are refused. */
+  readonly appEnvironment: Readonly<Record<string, string>>;
+  /** The RDS-managed secret (JSON with `username` and `password`) behind DATABASE_USERNAME and DATABASE_PASSWORD. */
+  readonly databaseCredentialsSecretArn: string;
+  /** The app's own secrets (`secrets` / `valueFrom`), each read from Secrets Manager at task start. */
+  readonly appSecrets: ContainerSecret[];
   /** Writable directory the Rails app needs under its read-only root. @default "/rails/tmp" */
   readonly appTmpPath?: string;
 }
@@ -54,21 +98,20 @@ export class AppTaskDefinition extends Construct {
   constructor(scope: Construct, id: string, props: AppTaskDefinitionProps) {
     super(scope, id);
     const { naming, account } = props;
-    const ephemeral = props.ephemeralStorageGiB ?? 21;
-    if (!Number.isInteger(ephemeral) || ephemeral < 21 || ephemeral > 200) {
-      throw new Error(`AppTaskDefinition: ephemeralStorageGiB must be 21 to 200, got ${ephemeral}`);
-    }
-    this.containerPort = props.containerPort ?? 3000;
-    const secrets = props.secrets ?? [];
-    const environment = props.environment ?? {};
-    const clash = secrets.find((s) => s.name in environment);
-    if (clash) {
-      throw new Error(`AppTaskDefinition: "${clash.name}" is both a secret and a plain setting`);
-    }
+    AppTaskDefinition.validate(props);
+    this.containerPort = props.containerPort;
+    const environment: Record<string, string> = { ...props.appEnvironment, ...props.platformEnvironment };
+    const credentials = props.databaseCredentialsSecretArn;
+    const secrets: ContainerSecret[] = [
+      // RDS keeps the generated credentials as JSON; ECS extracts each key at task start.
+      { name: "DATABASE_USERNAME", valueFrom: `${credentials}:username::` },
+      { name: "DATABASE_PASSWORD", valueFrom: `${credentials}:password::` },
+      ...props.appSecrets,
+    ];
 
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: naming.path("web"),
-      retentionInDays: props.logRetentionDays ?? 30,
+      retentionInDays: props.logRetentionDays,
     });
 
     this.executionRole = new IamRole(this, "execution-role", {
@@ -119,9 +162,9 @@ export class AppTaskDefinition extends Construct {
       trackLatest: true,
       requiresCompatibilities: ["FARGATE"],
       networkMode: "awsvpc",
-      cpu: String(props.cpu ?? 512),
-      memory: String(props.memory ?? 1024),
-      ephemeralStorage: { sizeInGib: ephemeral },
+      cpu: String(props.cpu),
+      memory: String(props.memory),
+      ephemeralStorage: { sizeInGib: props.ephemeralStorageGiB },
       runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
@@ -160,16 +203,56 @@ export class AppTaskDefinition extends Construct {
     });
   }
 
-  /** Lets the execution role read secrets that are not part of AppSecrets (the RDS-managed password). */
-  public grantSecretRead(id: string, secretArn: string): void {
-    new IamRolePolicy(this, `read-${id}`, {
-      role: this.executionRole.id,
-      name: `read-${id}`,
-      policy: policyDocument({
-        Effect: "Allow",
-        Action: "secretsmanager:GetSecretValue",
-        Resource: secretArn,
-      }),
+  /** Refuses sizes Fargate does not offer, and container variables that would shadow the platform's. */
+  public static validate(props: AppTaskDefinitionProps): void {
+    const secretNames = props.appSecrets.map((s) => s.name);
+    const firstProblem = (names: string[], check: (name: string) => string | undefined) =>
+      names.map(check).find((p) => p !== undefined);
+    refuse("AppTaskDefinition", {
+      cpu: checkOneOf(Object.keys(FARGATE_SIZES).map(Number), props.cpu, "Fargate CPU units"),
+      memory: AppTaskDefinition.checkSize(props.cpu, props.memory),
+      ephemeralStorageGiB: checkRange(EPHEMERAL_STORAGE_GIB, props.ephemeralStorageGiB),
+      containerPort: checkRange(CONTAINER_PORT, props.containerPort),
+      logRetentionDays: checkLogRetention(props.logRetentionDays),
+      appEnvironment: firstProblem(Object.keys(props.appEnvironment), (name) =>
+        AppTaskDefinition.checkPlainVariable(name, secretNames),
+      ),
+      appSecrets: firstProblem(secretNames, (name) => AppTaskDefinition.checkSecretVariable(name)),
     });
+  }
+
+  /** Why Fargate has no task of `cpu` units with `memory` MiB, or undefined when it has. */
+  public static checkSize(cpu: number, memory: number): string | undefined {
+    const memories = FARGATE_SIZES[cpu] ?? [];
+    if (memories.includes(memory)) return undefined;
+    if (memories.length === 0) return `no Fargate size has ${cpu} CPU units`;
+    return `${memory} MiB does not fit ${cpu} CPU units; allowed: ${memories[0]} to ${memories[memories.length - 1]} in steps Fargate accepts (${memories.slice(0, 4).join(", ")}, ...)`;
+  }
+
+  /** Why `name` may not be one of the app's variables (malformed, or the platform sets it), or undefined. */
+  public static checkReserved(name: string): string | undefined {
+    const malformed = checkPattern(VARIABLE_NAME, name);
+    if (malformed) return malformed;
+    const platform = [...PLATFORM_VARIABLES, ...PLATFORM_SECRETS] as readonly string[];
+    if (platform.includes(name) || PLATFORM_PREFIXES.some((p) => name.startsWith(p))) {
+      return `"${name}" is set by the stack itself (reserved: ${platform.join(", ")} and every name starting with ${PLATFORM_PREFIXES.join(", ")}); remove it`;
+    }
+    return undefined;
+  }
+
+  /** Why `name` may not be a plain setting (reserved, secret-looking, or also a secret), or undefined. */
+  public static checkPlainVariable(name: string, secretNames: readonly string[]): string | undefined {
+    const reserved = AppTaskDefinition.checkReserved(name);
+    if (reserved) return reserved;
+    if (secretNames.includes(name)) return `"${name}" is also a secret; a variable is one or the other`;
+    if (SECRET_LIKE.test(name)) {
+      return `"${name}" looks like a secret; list it under secrets and set its value in Secrets Manager`;
+    }
+    return undefined;
+  }
+
+  /** Why `name` may not be one of the app's secrets, or undefined. */
+  public static checkSecretVariable(name: string): string | undefined {
+    return AppTaskDefinition.checkReserved(name);
   }
 }

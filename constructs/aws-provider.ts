@@ -1,12 +1,24 @@
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import type { EnvironmentConfig } from "../config/environment";
+import {
+  ACCOUNT_ID,
+  AWS_REGIONS,
+  checkOneOf,
+  checkOptionalPattern,
+  checkPattern,
+  EMULATOR_ENDPOINT,
+  refuse,
+} from "./limits";
 
 export interface AwsProviderForEnvironmentProps {
-  /** The validated environment file. */
-  readonly env: EnvironmentConfig;
-  /** Application slug for the `application` tag. */
-  readonly application: string;
+  /** AWS region every resource of the stack lives in. */
+  readonly region: string;
+  /** The only AWS account the provider may touch (it refuses credentials for any other). */
+  readonly account: string;
+  /** Tags on every resource the provider creates (provider default tags). */
+  readonly tags: Readonly<Record<string, string>>;
+  /** Loopback HTTPS endpoint of a local AWS emulator; every service is pointed at it. @default none (real AWS) */
+  readonly emulatorEndpoint?: string;
 }
 
 /** Services the stack calls; with an emulator, each one is pointed at it. */
@@ -35,9 +47,8 @@ export const EMULATED_SERVICES = [
 
 /**
  * The AWS provider for one environment: its region, refusal of any account but the environment's own,
- * and the application/environment/owner tags on every resource (provider default tags). For an
- * environment with an `emulator`, every endpoint points at it and retries are capped so that an API the
- * emulator lacks fails in seconds instead of hanging the run.
+ * and its tags on every resource (provider default tags). With an emulator endpoint, every service points
+ * at it and retries are capped, so that an API the emulator lacks fails in seconds instead of hanging.
  */
 export class AwsProviderForEnvironment extends Construct {
   public readonly provider: AwsProvider;
@@ -46,23 +57,18 @@ export class AwsProviderForEnvironment extends Construct {
 
   constructor(scope: Construct, id: string, props: AwsProviderForEnvironmentProps) {
     super(scope, id);
-    const { env } = props;
-    const endpoint = env.emulator?.endpoint;
-    if (endpoint !== undefined && !/^https:\/\/(127\.0\.0\.1|localhost):\d{1,5}$/.test(endpoint)) {
-      throw new Error(`AwsProviderForEnvironment: emulator endpoint "${endpoint}" must be https on loopback`);
-    }
+    refuse("AwsProviderForEnvironment", {
+      region: checkOneOf(AWS_REGIONS, props.region, "AWS commercial regions"),
+      account: checkPattern(ACCOUNT_ID, props.account),
+      emulatorEndpoint: checkOptionalPattern(EMULATOR_ENDPOINT, props.emulatorEndpoint),
+    });
+    const endpoint = props.emulatorEndpoint;
     this.emulatorEndpoint = endpoint;
-    const tags = {
-      application: props.application,
-      environment: env.name,
-      owner: env.owner,
-      "managed-by": "cdktf",
-    };
 
     this.provider = new AwsProvider(this, "aws", {
-      region: env.region,
-      allowedAccountIds: [env.account],
-      defaultTags: [{ tags }],
+      region: props.region,
+      allowedAccountIds: [props.account],
+      defaultTags: [{ tags: { ...props.tags } }],
       ...(endpoint
         ? {
             // The emulator accepts any credentials; these are its documented test values, not secrets.

@@ -1,15 +1,19 @@
 import { Construct } from "constructs";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { checkRange, refuse, type Range } from "./limits";
 import type { Naming } from "./naming";
+
+/** Images kept: enough history to roll back, bounded so the repository does not grow forever. */
+const KEEP_IMAGES: Range = { min: 5, max: 1000, unit: "images (rollbacks need history)" };
 
 export interface ContainerRepositoryProps {
   /** Resource names. */
   readonly naming: Naming;
   /** Tagged images kept; older ones are expired. @default 50 */
   readonly keepImages?: number;
-  /** Let `terraform destroy` delete a repository that still holds images; throw-away envs only. @default false */
-  readonly forceDelete?: boolean;
+  /** Let `terraform destroy` delete a repository that still holds images; throw-away envs only. */
+  readonly forceDelete: boolean;
 }
 
 /** ECR repository for the Rails image: scan on push, immutable tags, lifecycle policy. */
@@ -19,18 +23,14 @@ export class ContainerRepository extends Construct {
   constructor(scope: Construct, id: string, props: ContainerRepositoryProps) {
     super(scope, id);
     const keep = props.keepImages ?? 50;
-    if (!Number.isInteger(keep) || keep < 5 || keep > 1000) {
-      throw new Error(
-        `ContainerRepository: keepImages must be 5 to 1000 (rollbacks need history), got ${keep}`,
-      );
-    }
+    refuse("ContainerRepository", { keepImages: checkRange(KEEP_IMAGES, keep) });
     this.repository = new EcrRepository(this, "repo", {
       name: props.naming.name("web"),
       // A tag (the commit SHA) always means the same image, so a rollback deploys exactly what ran before.
       imageTagMutability: "IMMUTABLE",
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: [{ encryptionType: "AES256" }],
-      forceDelete: props.forceDelete ?? false,
+      forceDelete: props.forceDelete,
     });
     new EcrLifecyclePolicy(this, "lifecycle", {
       repository: this.repository.name,

@@ -2,8 +2,21 @@ import { Construct } from "constructs";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { policyDocument } from "./iam";
+import {
+  checkTwoAzs,
+  BACKUP_RETENTION_DAYS,
+  checkPattern,
+  checkRange,
+  DB_INSTANCE_CLASS,
+  DB_STORAGE_GIB,
+  POSTGRES_VERSION,
+  refuse,
+} from "./limits";
 import type { Naming } from "./naming";
 
 export interface DatabaseProps {
@@ -13,24 +26,24 @@ export interface DatabaseProps {
   readonly vpcId: string;
   /** Isolated subnets (no route out), one per AZ, at least two for Multi-AZ. */
   readonly subnetIds: string[];
-  /** PostgreSQL version, e.g. `16.4`. @default "16.4" */
-  readonly engineVersion?: string;
-  /** Instance class. @default "db.t4g.medium" */
-  readonly instanceClass?: string;
-  /** Initial storage, GiB. @default 20 */
-  readonly allocatedStorageGiB?: number;
-  /** Storage autoscaling ceiling, GiB. @default 100 */
-  readonly maxAllocatedStorageGiB?: number;
-  /** Automated backups kept, days (at least 7). @default 7 */
-  readonly backupRetentionDays?: number;
-  /** Deletion protection plus a final snapshot on delete. @default true */
-  readonly deletionProtection?: boolean;
-  /** Performance Insights. @default true */
-  readonly performanceInsights?: boolean;
-  /** Own parameter group forcing TLS and logging slow queries (else the engine default). @default true */
-  readonly parameterGroup?: boolean;
-  /** Database and user name the app uses. @default "myamazingapp" */
-  readonly databaseName?: string;
+  /** PostgreSQL version, e.g. `16.4`. */
+  readonly engineVersion: string;
+  /** Instance class, e.g. `db.t4g.medium`. */
+  readonly instanceClass: string;
+  /** Initial storage, GiB. */
+  readonly allocatedStorageGiB: number;
+  /** Storage autoscaling ceiling, GiB (at least `allocatedStorageGiB`). */
+  readonly maxAllocatedStorageGiB: number;
+  /** Automated backups kept, days (7 to 35). */
+  readonly backupRetentionDays: number;
+  /** Deletion protection plus a final snapshot on delete. */
+  readonly deletionProtection: boolean;
+  /** Performance Insights (7 days, the free tier). */
+  readonly performanceInsights: boolean;
+  /** Own parameter group forcing TLS and logging slow queries (else the engine default). */
+  readonly parameterGroup: boolean;
+  /** Database and master user name the app uses. */
+  readonly databaseName: string;
 }
 
 /**
@@ -49,18 +62,10 @@ export class Database extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
     const { naming } = props;
-    if (props.subnetIds.length < 2) {
-      throw new Error(`Database: Multi-AZ needs subnets in at least two AZs, got ${props.subnetIds.length}`);
-    }
-    const backupRetentionDays = props.backupRetentionDays ?? 7;
-    if (backupRetentionDays < 7 || backupRetentionDays > 35) {
-      throw new Error(`Database: backupRetentionDays must be 7 to 35, got ${backupRetentionDays}`);
-    }
-    const engineVersion = props.engineVersion ?? "16.4";
-    const major = /^(\d+)/.exec(engineVersion)?.[1];
-    if (!major) throw new Error(`Database: engineVersion "${engineVersion}" is not a PostgreSQL version`);
-    const deletionProtection = props.deletionProtection ?? true;
-    this.databaseName = props.databaseName ?? "myamazingapp";
+    Database.validate(props);
+    const { engineVersion, deletionProtection } = props;
+    const major = engineVersion.split(".")[0];
+    this.databaseName = props.databaseName;
 
     this.securityGroup = new SecurityGroup(this, "sg", {
       name: naming.name("db"),
@@ -72,24 +77,23 @@ export class Database extends Construct {
       subnetIds: props.subnetIds,
       description: "Isolated subnets for the database",
     });
-    const parameters =
-      (props.parameterGroup ?? true)
-        ? new DbParameterGroup(this, "parameters", {
-            name: naming.name(`postgres${major}`),
-            family: `postgres${major}`,
-            description: "TLS-only connections, slow query logging",
-            parameter: [
-              { name: "rds.force_ssl", value: "1" },
-              { name: "log_min_duration_statement", value: "1000" },
-            ],
-          })
-        : undefined;
+    const parameters = props.parameterGroup
+      ? new DbParameterGroup(this, "parameters", {
+          name: naming.name(`postgres${major}`),
+          family: `postgres${major}`,
+          description: "TLS-only connections, slow query logging",
+          parameter: [
+            { name: "rds.force_ssl", value: "1" },
+            { name: "log_min_duration_statement", value: "1000" },
+          ],
+        })
+      : undefined;
 
     this.instance = new DbInstance(this, "postgres", {
       identifier: naming.name("db"),
       engine: "postgres",
       engineVersion,
-      instanceClass: props.instanceClass ?? "db.t4g.medium",
+      instanceClass: props.instanceClass,
       dbName: this.databaseName,
       username: this.databaseName,
       // RDS creates and rotates the password in Secrets Manager; Terraform never sees it.
@@ -97,26 +101,60 @@ export class Database extends Construct {
       port: this.port,
       multiAz: true,
       storageType: "gp3",
-      allocatedStorage: props.allocatedStorageGiB ?? 20,
-      maxAllocatedStorage: props.maxAllocatedStorageGiB ?? 100,
+      allocatedStorage: props.allocatedStorageGiB,
+      maxAllocatedStorage: props.maxAllocatedStorageGiB,
       storageEncrypted: true,
       publiclyAccessible: false,
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: [this.securityGroup.id],
       parameterGroupName: parameters?.name,
-      backupRetentionPeriod: backupRetentionDays,
+      backupRetentionPeriod: props.backupRetentionDays,
       backupWindow: "09:00-10:00",
       maintenanceWindow: "sun:10:30-sun:11:30",
       copyTagsToSnapshot: true,
       autoMinorVersionUpgrade: true,
       enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
-      performanceInsightsEnabled: props.performanceInsights ?? true,
-      performanceInsightsRetentionPeriod: props.performanceInsights === false ? undefined : 7,
+      performanceInsightsEnabled: props.performanceInsights,
+      performanceInsightsRetentionPeriod: props.performanceInsights ? 7 : undefined,
       deletionProtection,
       skipFinalSnapshot: !deletionProtection,
       finalSnapshotIdentifier: deletionProtection ? naming.name("db-final") : undefined,
     });
     this.masterUserSecretArn = this.instance.masterUserSecret.get(0).secretArn;
+  }
+
+  /** Refuses props that would leave the database single-homed, unrecoverable or unbuildable. */
+  public static validate(props: DatabaseProps): void {
+    refuse("Database", {
+      subnetIds: checkTwoAzs(props.subnetIds),
+      engineVersion: checkPattern(POSTGRES_VERSION, props.engineVersion),
+      instanceClass: checkPattern(DB_INSTANCE_CLASS, props.instanceClass),
+      allocatedStorageGiB: checkRange(DB_STORAGE_GIB, props.allocatedStorageGiB),
+      maxAllocatedStorageGiB:
+        checkRange(DB_STORAGE_GIB, props.maxAllocatedStorageGiB) ??
+        Database.checkStorageCeiling(props.allocatedStorageGiB, props.maxAllocatedStorageGiB),
+      backupRetentionDays: checkRange(BACKUP_RETENTION_DAYS, props.backupRetentionDays),
+    });
+  }
+
+  /** Why a storage ceiling below the initial size is refused, or undefined when it is not below. */
+  public static checkStorageCeiling(allocatedGiB: number, maxGiB: number): string | undefined {
+    return maxGiB < allocatedGiB
+      ? `${maxGiB} GiB is below the initial storage of ${allocatedGiB} GiB; allowed: ${allocatedGiB} or more`
+      : undefined;
+  }
+
+  /** Lets a role (the task execution role) read the RDS-managed credentials, and no other secret. */
+  public grantReadCredentials(role: IamRole): IamRolePolicy {
+    return new IamRolePolicy(this, `read-credentials-${role.node.id}`, {
+      role: role.id,
+      name: "read-database-credentials",
+      policy: policyDocument({
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: this.masterUserSecretArn,
+      }),
+    });
   }
 
   /** Opens PostgreSQL to one security group (the app's tasks), and to nothing else. */

@@ -5,25 +5,24 @@ import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificat
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
+import { checkPattern, DNS_NAME, refuse } from "./limits";
 
 export interface DomainProps {
   /** Fully qualified name the app is served at, e.g. `myamazingapp.cdlib.org`. */
   readonly domainName: string;
   /** Hosted zone that holds the records; `domainName` must be the zone or inside it. */
   readonly zoneName: string;
-  /** Create the zone (to be delegated from its parent) instead of looking up an existing one. @default false */
-  readonly createZone?: boolean;
+  /** Create the zone (to be delegated from its parent) instead of looking up an existing one. */
+  readonly createZone: boolean;
 }
 
 /** What an alias record points at (a load balancer). */
 export interface AliasTarget {
   readonly dnsName: string;
   readonly zoneId: string;
-  /** The target also answers on IPv6, so an AAAA record is published too. @default true */
-  readonly dualStack?: boolean;
+  /** The target also answers on IPv6, so an AAAA record is published too. */
+  readonly dualStack: boolean;
 }
-
-const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /**
  * The app's DNS name: the hosted zone (looked up or created), an ACM certificate validated through DNS,
@@ -39,15 +38,8 @@ export class Domain extends Construct {
 
   constructor(scope: Construct, id: string, props: DomainProps) {
     super(scope, id);
+    Domain.validate(props);
     const { domainName, zoneName } = props;
-    for (const [key, value] of Object.entries({ domainName, zoneName })) {
-      if (!DNS_NAME.test(value)) {
-        throw new Error(`Domain: ${key} "${value}" is not a lowercase fully qualified domain name`);
-      }
-    }
-    if (domainName !== zoneName && !domainName.endsWith(`.${zoneName}`)) {
-      throw new Error(`Domain: "${domainName}" is not inside the hosted zone "${zoneName}"`);
-    }
     this.domainName = domainName;
 
     if (props.createZone) {
@@ -87,9 +79,24 @@ export class Domain extends Construct {
     this.certificateArn = validation.certificateArn;
   }
 
+  /** Refuses a malformed name, or a name its hosted zone cannot hold. */
+  public static validate(props: DomainProps): void {
+    refuse("Domain", {
+      domainName:
+        checkPattern(DNS_NAME, props.domainName) ?? Domain.checkInZone(props.domainName, props.zoneName),
+      zoneName: checkPattern(DNS_NAME, props.zoneName),
+    });
+  }
+
+  /** Why a zone cannot hold `domainName` (it is neither the zone nor inside it), or undefined. */
+  public static checkInZone(domainName: string, zoneName: string): string | undefined {
+    if (domainName === zoneName || domainName.endsWith(`.${zoneName}`)) return undefined;
+    return `"${domainName}" is not inside the hosted zone "${zoneName}"; allowed: the zone itself or a name ending in ".${zoneName}"`;
+  }
+
   /** Points the domain at a target such as the load balancer: A, and AAAA when it is dual-stack. */
   public aliasTo(target: AliasTarget): void {
-    for (const type of (target.dualStack ?? true) ? ["A", "AAAA"] : ["A"]) {
+    for (const type of target.dualStack ? ["A", "AAAA"] : ["A"]) {
       new Route53Record(this, `alias-${type.toLowerCase()}`, {
         zoneId: this.zoneId,
         name: this.domainName,

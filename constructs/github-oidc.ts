@@ -3,8 +3,8 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { isRepositoryFullName } from "../config/github";
 import { policyDocument, type PolicyStatement } from "./iam";
+import { ACCOUNT_ID, BUCKET_NAME, checkPattern, GITHUB_REPOSITORY, refuse, STATE_KEY } from "./limits";
 import type { Naming } from "./naming";
 
 export interface GithubOidcProps {
@@ -82,15 +82,12 @@ export class GithubOidc extends Construct {
   constructor(scope: Construct, id: string, props: GithubOidcProps) {
     super(scope, id);
     const { naming, account } = props;
-    if (!isRepositoryFullName(props.repository)) {
-      throw new Error(`GithubOidc: repository "${props.repository}" must be "owner/name" on GitHub`);
-    }
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.stateBucket)) {
-      throw new Error(`GithubOidc: stateBucket "${props.stateBucket}" is not an S3 bucket name`);
-    }
-    if (!/^[A-Za-z0-9][A-Za-z0-9/_.-]*\.tfstate$/.test(props.stateKey)) {
-      throw new Error(`GithubOidc: stateKey "${props.stateKey}" must be a relative key ending in .tfstate`);
-    }
+    refuse("GithubOidc", {
+      account: checkPattern(ACCOUNT_ID, account),
+      repository: checkPattern(GITHUB_REPOSITORY, props.repository),
+      stateBucket: checkPattern(BUCKET_NAME, props.stateBucket),
+      stateKey: checkPattern(STATE_KEY, props.stateKey),
+    });
 
     if (props.createProvider ?? true) {
       // No thumbprint_list: since provider 5.x it is optional, and AWS trusts GitHub's issuer by its CA.

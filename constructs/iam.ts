@@ -15,6 +15,16 @@ export function policyDocument(...statements: PolicyStatement[]): string {
   return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
 
+/** An Allow statement, on one line where a policy lists many. */
+export function allow(
+  Sid: string,
+  Action: string | string[],
+  Resource: string | string[],
+  Condition?: PolicyStatement["Condition"],
+): PolicyStatement {
+  return { Sid, Effect: "Allow", Action, Resource, ...(Condition ? { Condition } : {}) };
+}
+
 /**
  * Trust policy for a role assumed by an AWS service. `sourceAccount` adds the confused-deputy guard
  * (aws:SourceAccount) that AWS recommends for service principals that support it.

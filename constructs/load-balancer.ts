@@ -7,6 +7,17 @@ import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucke
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import {
+  checkTwoAzs,
+  ACCESS_LOG_RETENTION_DAYS,
+  BUCKET_NAME,
+  checkPattern,
+  checkRange,
+  HEALTH_CHECK_PATH,
+  IDLE_TIMEOUT_SECONDS,
+  refuse,
+  TCP_PORT,
+} from "./limits";
 import type { Naming } from "./naming";
 import { PrivateBucket } from "./private-bucket";
 
@@ -21,21 +32,25 @@ export interface LoadBalancerProps {
   readonly certificateArn: string;
   /** Port the targets listen on. */
   readonly targetPort: number;
-  /** Path the health check requests. @default "/up" */
-  readonly healthCheckPath?: string;
-  /** Idle timeout, seconds. @default 60 */
-  readonly idleTimeoutSeconds?: number;
+  /** Path the health check requests, e.g. `/up`. */
+  readonly healthCheckPath: string;
+  /** Idle timeout, seconds (60 to 4000). */
+  readonly idleTimeoutSeconds: number;
   /** TLS policy of the HTTPS listener. @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
   readonly sslPolicy?: string;
-  /** Days access logs are kept. @default 90 */
-  readonly accessLogRetentionDays?: number;
-  /** Refuse deletion of the load balancer and its log bucket's contents. @default true */
-  readonly deletionProtection?: boolean;
-  /** Serve IPv6 too (the subnets must have IPv6 CIDRs). @default true */
-  readonly dualStack?: boolean;
+  /** Days access logs are kept (30 to 3653). */
+  readonly accessLogRetentionDays: number;
+  /** Refuse deletion of the load balancer. */
+  readonly deletionProtection: boolean;
+  /** Let `terraform destroy` empty the access log bucket; only for throw-away environments. */
+  readonly emptyLogsOnDestroy: boolean;
+  /** Serve IPv6 too (the subnets must have IPv6 CIDRs). */
+  readonly dualStack: boolean;
   /** Bucket name for access logs. */
   readonly accessLogBucketName: string;
 }
+
+const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /**
  * Internet-facing (by default dual-stack) ALB: HTTPS on 443 with a TLS 1.3 policy, port 80 only redirects (301),
@@ -50,25 +65,12 @@ export class LoadBalancer extends Construct {
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
     const { naming } = props;
-    if (props.publicSubnetIds.length < 2) {
-      throw new Error(
-        `LoadBalancer: needs public subnets in at least two AZs, got ${props.publicSubnetIds.length}`,
-      );
-    }
-    const idleTimeout = props.idleTimeoutSeconds ?? 60;
-    if (idleTimeout < 1 || idleTimeout > 4000) {
-      throw new Error(`LoadBalancer: idleTimeoutSeconds must be 1 to 4000, got ${idleTimeout}`);
-    }
-    const sslPolicy = props.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06";
-    if (!sslPolicy.includes("TLS13")) {
-      throw new Error(
-        `LoadBalancer: sslPolicy "${sslPolicy}" does not offer TLS 1.3; use an ELBSecurityPolicy-TLS13-* policy`,
-      );
-    }
+    LoadBalancer.validate(props);
+    const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
 
     const logs = new PrivateBucket(this, "access-logs", {
       bucketName: props.accessLogBucketName,
-      forceDestroy: !(props.deletionProtection ?? true),
+      forceDestroy: props.emptyLogsOnDestroy,
     });
     // ALB log delivery writes as the regional ELB account; it is allowed to put objects and nothing else.
     const elbAccount = new DataAwsElbServiceAccount(this, "elb-account");
@@ -86,7 +88,7 @@ export class LoadBalancer extends Construct {
           id: "expire-access-logs",
           status: "Enabled",
           filter: [{ prefix: "" }],
-          expiration: [{ days: props.accessLogRetentionDays ?? 90 }],
+          expiration: [{ days: props.accessLogRetentionDays }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
         },
       ],
@@ -97,7 +99,7 @@ export class LoadBalancer extends Construct {
       description: "Internet to the load balancer on 80 and 443",
       vpcId: props.vpcId,
     });
-    const dualStack = props.dualStack ?? true;
+    const { dualStack } = props;
     const sources = [["v4", { cidrIpv4: "0.0.0.0/0" }]] as Array<[string, Record<string, string>]>;
     if (dualStack) sources.push(["v6", { cidrIpv6: "::/0" }]);
     for (const port of [80, 443]) {
@@ -121,8 +123,8 @@ export class LoadBalancer extends Construct {
       subnets: props.publicSubnetIds,
       securityGroups: [this.securityGroup.id],
       dropInvalidHeaderFields: true,
-      idleTimeout,
-      enableDeletionProtection: props.deletionProtection ?? true,
+      idleTimeout: props.idleTimeoutSeconds,
+      enableDeletionProtection: props.deletionProtection,
       accessLogs: { bucket: logs.bucket.id, enabled: true, prefix: "alb" },
       dependsOn: [logs.policy],
     });
@@ -136,7 +138,7 @@ export class LoadBalancer extends Construct {
       deregistrationDelay: "30",
       healthCheck: {
         enabled: true,
-        path: props.healthCheckPath ?? "/up",
+        path: props.healthCheckPath,
         matcher: "200",
         interval: 15,
         timeout: 5,
@@ -160,6 +162,22 @@ export class LoadBalancer extends Construct {
       sslPolicy,
       certificateArn: props.certificateArn,
       defaultAction: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+    });
+  }
+
+  /** Refuses props that would make the load balancer unavailable, insecure or unobservable. */
+  public static validate(props: LoadBalancerProps): void {
+    const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
+    refuse("LoadBalancer", {
+      publicSubnetIds: checkTwoAzs(props.publicSubnetIds),
+      targetPort: checkRange(TCP_PORT, props.targetPort),
+      healthCheckPath: checkPattern(HEALTH_CHECK_PATH, props.healthCheckPath),
+      idleTimeoutSeconds: checkRange(IDLE_TIMEOUT_SECONDS, props.idleTimeoutSeconds),
+      sslPolicy: sslPolicy.includes("TLS13")
+        ? undefined
+        : `"${sslPolicy}" does not offer TLS 1.3; use an ELBSecurityPolicy-TLS13-* policy`,
+      accessLogRetentionDays: checkRange(ACCESS_LOG_RETENTION_DAYS, props.accessLogRetentionDays),
+      accessLogBucketName: checkPattern(BUCKET_NAME, props.accessLogBucketName),
     });
   }
 

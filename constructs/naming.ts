@@ -1,3 +1,16 @@
+import { checkPattern, ENVIRONMENT_NAME, refuse, type Pattern } from "./limits";
+
+/** Application slugs: the lowercase-and-dashes alphabet every AWS name (S3, ALB, RDS, ...) accepts. */
+const APPLICATION_NAME: Pattern = {
+  pattern: /^[a-z][a-z0-9-]*$/,
+  expected: "lowercase letters, digits and dashes, starting with a letter",
+};
+/** Purposes: the same alphabet, dashes only between words. */
+const PURPOSE: Pattern = {
+  pattern: /^([a-z0-9]+(-[a-z0-9]+)*)?$/,
+  expected: "lowercase letters, digits and single dashes",
+};
+
 /**
  * The one place AWS resource names come from: `<application>-<environment>-<purpose>`, so every
  * resource says what it serves and two environments never collide in one account.
@@ -9,18 +22,10 @@ export class Naming {
     /** Environment name, e.g. `production`. */
     readonly environment: string,
   ) {
-    if (!/^[a-z][a-z0-9-]*$/.test(application) || !/^[a-z][a-z0-9-]*$/.test(environment)) {
-      throw new Error(
-        `Naming: application "${application}" and environment "${environment}" must be lowercase letters, digits and dashes`,
-      );
-    }
-  }
-
-  // Lowercase letters, digits and dashes are the one alphabet every AWS name (S3, ALB, RDS, ...) accepts.
-  private static checkPurpose(purpose: string): void {
-    if (!/^([a-z0-9]+(-[a-z0-9]+)*)?$/.test(purpose)) {
-      throw new Error(`Naming: purpose "${purpose}" must be lowercase letters, digits and single dashes`);
-    }
+    refuse("Naming", {
+      application: checkPattern(APPLICATION_NAME, application),
+      environment: checkPattern(ENVIRONMENT_NAME, environment),
+    });
   }
 
   /** The prefix every name starts with. */
@@ -33,7 +38,7 @@ export class Naming {
    * target group names: 32); a name that would exceed it is refused rather than silently cut.
    */
   name(purpose: string, maxLength = 255): string {
-    Naming.checkPurpose(purpose);
+    refuse("Naming", { purpose: checkPattern(PURPOSE, purpose) });
     const name = purpose ? `${this.prefix}-${purpose}` : this.prefix;
     if (name.length > maxLength) {
       throw new Error(`Naming: "${name}" is ${name.length} characters; this resource allows ${maxLength}`);
@@ -43,7 +48,7 @@ export class Naming {
 
   /** Path-style name (log groups, parameters): `/<application>/<environment>/<purpose>`. */
   path(purpose: string): string {
-    Naming.checkPurpose(purpose);
+    refuse("Naming", { purpose: checkPattern(PURPOSE, purpose) });
     return `/${this.application}/${this.environment}/${purpose}`;
   }
 }

@@ -17,21 +17,22 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { assumedBy, policyDocument } from "./iam";
+import { AVAILABILITY_ZONES, checkLogRetention, checkPattern, checkRange, refuse, VPC_CIDR } from "./limits";
 import type { Naming } from "./naming";
 
 export interface NetworkProps {
   /** Resource names. */
   readonly naming: Naming;
-  /** VPC IPv4 CIDR; split into /4-smaller slices per tier and AZ. @default "10.0.0.0/16" */
-  readonly cidr?: string;
-  /** Availability Zones to use (2 to 3). @default 2 */
-  readonly availabilityZones?: number;
-  /** `per-az` NAT gateways (egress survives an AZ loss) or one `single` NAT gateway. @default "per-az" */
-  readonly natGateways?: "per-az" | "single";
-  /** IPv6 on the public tier, for a dual-stack load balancer. @default true */
-  readonly dualStack?: boolean;
-  /** Flow log retention, days. @default 30 */
-  readonly flowLogRetentionDays?: number;
+  /** VPC IPv4 CIDR, /16 to /20; split into sixteen equal slices (a slice per tier and AZ, four spare). */
+  readonly cidr: string;
+  /** Availability Zones to use (2 to 3). */
+  readonly availabilityZones: number;
+  /** `per-az` NAT gateways (egress survives an AZ loss) or one `single` NAT gateway (cheaper). */
+  readonly natGateways: "per-az" | "single";
+  /** IPv6 on the public tier, for a dual-stack load balancer. */
+  readonly dualStack: boolean;
+  /** Flow log retention, days (a value CloudWatch Logs accepts). */
+  readonly flowLogRetentionDays: number;
 }
 
 /**
@@ -50,19 +51,11 @@ export class Network extends Construct {
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     const { naming } = props;
-    const cidr = props.cidr ?? "10.0.0.0/16";
-    const azCount = props.availabilityZones ?? 2;
-    const natMode = props.natGateways ?? "per-az";
-    if (!Number.isInteger(azCount) || azCount < 2 || azCount > 3) {
-      throw new Error(
-        `Network: availabilityZones must be 2 or 3 (high availability needs two), got ${azCount}`,
-      );
-    }
-    if (!/^\d+\.\d+\.\d+\.\d+\/(1[6-9]|20)$/.test(cidr)) {
-      throw new Error(`Network: cidr must be an IPv4 block from /16 to /20, got "${cidr}"`);
-    }
+    Network.validate(props);
+    const { cidr, natGateways: natMode } = props;
+    const azCount = props.availabilityZones;
     this.azCount = azCount;
-    this.dualStack = props.dualStack ?? true;
+    this.dualStack = props.dualStack;
 
     const azs = new DataAwsAvailabilityZones(this, "azs", {
       state: "available",
@@ -178,11 +171,20 @@ export class Network extends Construct {
       tags: { Name: naming.name("s3") },
     });
 
-    this.flowLogs(naming, props.flowLogRetentionDays ?? 30);
+    this.flowLogs(naming, props.flowLogRetentionDays);
 
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
     this.isolatedSubnetIds = isolatedSubnets.map((s) => s.id);
+  }
+
+  /** Refuses props the network cannot be built from. */
+  public static validate(props: NetworkProps): void {
+    refuse("Network", {
+      cidr: checkPattern(VPC_CIDR, props.cidr),
+      availabilityZones: checkRange(AVAILABILITY_ZONES, props.availabilityZones),
+      flowLogRetentionDays: checkLogRetention(props.flowLogRetentionDays),
+    });
   }
 
   private flowLogs(naming: Naming, retentionInDays: number): void {

@@ -6,15 +6,14 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { policyDocument, type PolicyStatement } from "./iam";
+import { BUCKET_NAME, checkPattern, refuse } from "./limits";
 
 export interface PrivateBucketProps {
   /** Globally unique bucket name (3-63 lowercase letters, digits, dots, dashes). */
   readonly bucketName: string;
-  /** Let `terraform destroy` empty the bucket first; only for throw-away environments. @default false */
-  readonly forceDestroy?: boolean;
+  /** Let `terraform destroy` empty the bucket first; only for throw-away environments. */
+  readonly forceDestroy: boolean;
 }
-
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
  * An S3 bucket nobody reaches by accident: every public access path blocked, ACLs disabled, default
@@ -29,14 +28,10 @@ export class PrivateBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: PrivateBucketProps) {
     super(scope, id);
-    if (!BUCKET_NAME.test(props.bucketName) || props.bucketName.includes("..")) {
-      throw new Error(
-        `PrivateBucket: "${props.bucketName}" is not a valid S3 bucket name (3-63 lowercase letters, digits, dots, dashes)`,
-      );
-    }
+    refuse("PrivateBucket", { bucketName: checkPattern(BUCKET_NAME, props.bucketName) });
     this.bucket = new S3Bucket(this, "bucket", {
       bucket: props.bucketName,
-      forceDestroy: props.forceDestroy ?? false,
+      forceDestroy: props.forceDestroy,
     });
     new S3BucketOwnershipControls(this, "ownership", {
       bucket: this.bucket.id,

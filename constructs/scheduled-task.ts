@@ -10,7 +10,11 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import type { AppTaskDefinition } from "./app-task-definition";
 import { assumedBy, policyDocument } from "./iam";
+import { checkRange, checkTimeZone, refuse, RETRY_ATTEMPTS, type Range } from "./limits";
 import type { Naming } from "./naming";
+
+/** The heartbeat window is an SQS retention, so SQS's 14-day maximum bounds it. */
+const SUCCESS_WITHIN_HOURS: Range = { min: 1, max: 336, unit: "hours (SQS keeps messages 14 days)" };
 
 export interface ScheduledTaskProps {
   /** Resource names. */
@@ -27,14 +31,14 @@ export interface ScheduledTaskProps {
   readonly command: string[];
   /** EventBridge Scheduler expression, e.g. `cron(0 3 ? * MON *)`. */
   readonly scheduleExpression: string;
-  /** IANA time zone the expression is read in. @default "UTC" */
-  readonly timezone?: string;
+  /** IANA time zone the expression is read in, e.g. `America/Los_Angeles`. */
+  readonly timezone: string;
   /** Private subnets for the task. */
   readonly subnetIds: string[];
   /** Security groups of the task (the app's, so it reaches the database). */
   readonly securityGroupIds: string[];
-  /** Scheduler retries when RunTask fails. @default 3 */
-  readonly retryAttempts?: number;
+  /** Scheduler retries when RunTask fails (0 to 185). */
+  readonly retryAttempts: number;
   /** Hours without a successful run before the "missing run" alarm fires (max 336). @default 192 (8 days) */
   readonly successWithinHours?: number;
   /** SNS topic for failure and missing-run alarms. */
@@ -60,22 +64,9 @@ export class ScheduledTask extends Construct {
   constructor(scope: Construct, id: string, props: ScheduledTaskProps) {
     super(scope, id);
     const { naming, task, purpose } = props;
-    if (!/^(cron|rate|at)\(.+\)$/.test(props.scheduleExpression)) {
-      throw new Error(
-        `ScheduledTask: scheduleExpression "${props.scheduleExpression}" must be cron(...), rate(...) or at(...)`,
-      );
-    }
-    if (props.command.length === 0) throw new Error("ScheduledTask: command must not be empty");
-    const retryAttempts = props.retryAttempts ?? 3;
-    if (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 185) {
-      throw new Error(`ScheduledTask: retryAttempts must be 0 to 185, got ${retryAttempts}`);
-    }
+    ScheduledTask.validate(props);
+    const { retryAttempts } = props;
     const successWithinHours = props.successWithinHours ?? 192;
-    if (successWithinHours < 1 || successWithinHours > 336) {
-      throw new Error(
-        `ScheduledTask: successWithinHours must be 1 to 336 (SQS keeps messages 14 days), got ${successWithinHours}`,
-      );
-    }
     this.taskGroup = purpose;
     const taskFamilyArn = task.taskDefinition.arnWithoutRevision;
 
@@ -123,7 +114,7 @@ export class ScheduledTask extends Construct {
       groupName: group.name,
       description: `Runs \`${props.command.join(" ")}\` on Fargate`,
       scheduleExpression: props.scheduleExpression,
-      scheduleExpressionTimezone: props.timezone ?? "UTC",
+      scheduleExpressionTimezone: props.timezone,
       state: "ENABLED",
       flexibleTimeWindow: { mode: "OFF" },
       target: {
@@ -236,5 +227,18 @@ export class ScheduledTask extends Construct {
       `EventBridge Scheduler could not start the ${purpose} task after retries`,
       false,
     );
+  }
+
+  /** Refuses a schedule EventBridge Scheduler would not accept, or a run that cannot be watched. */
+  public static validate(props: ScheduledTaskProps): void {
+    refuse("ScheduledTask", {
+      scheduleExpression: /^(cron|rate|at)\(.+\)$/.test(props.scheduleExpression)
+        ? undefined
+        : `"${props.scheduleExpression}" must be cron(...), rate(...) or at(...)`,
+      timezone: checkTimeZone(props.timezone),
+      command: props.command.length === 0 ? "must not be empty" : undefined,
+      retryAttempts: checkRange(RETRY_ATTEMPTS, props.retryAttempts),
+      successWithinHours: checkRange(SUCCESS_WITHIN_HOURS, props.successWithinHours ?? 192),
+    });
   }
 }

@@ -1,29 +1,47 @@
 import { S3Backend, type TerraformStack } from "cdktf";
-import type { BackendSettings } from "../config/backend";
+import {
+  BUCKET_NAME,
+  checkOptionalPattern,
+  checkPattern,
+  EMULATOR_ENDPOINT,
+  refuse,
+  STATE_KEY,
+} from "./limits";
 
-/** State object key of a stack: `<keyPrefix><stackName>.tfstate` (its lock file adds `.tflock`). */
-export function stateKey(backend: BackendSettings, stackName: string): string {
-  return `${backend.keyPrefix}${stackName}.tfstate`;
+export interface S3StateBackendProps {
+  /** State bucket. */
+  readonly bucket: string;
+  /** The stack's state object key, ending in `.tfstate` (its lock file adds `.tflock`). */
+  readonly key: string;
+  /** Region of the state bucket. */
+  readonly region: string;
+  /** Server-side encryption of the state object. */
+  readonly encrypt: boolean;
+  /** S3-native state locking (Terraform >= 1.10), so two applies never run at once. */
+  readonly useLockfile: boolean;
+  /** Keep the state in a local emulator's S3 at this endpoint instead. @default none (real S3) */
+  readonly emulatorEndpoint?: string;
 }
 
 /**
- * Keeps a stack's state in the shared S3 backend under its own key, with S3-native locking. With an emulator
- * endpoint, the state goes to the emulator instead (path-style, its documented test credentials).
+ * Keeps a stack's state in S3 under its own key, with S3-native locking. With an emulator endpoint, the
+ * state goes to the emulator instead (path-style, its documented test credentials).
  */
-export function useS3Backend(
-  stack: TerraformStack,
-  backend: BackendSettings,
-  stackName: string,
-  emulatorEndpoint?: string,
-): void {
+export function useS3Backend(stack: TerraformStack, props: S3StateBackendProps): void {
+  refuse("S3Backend", {
+    bucket: checkPattern(BUCKET_NAME, props.bucket),
+    key: checkPattern(STATE_KEY, props.key),
+    emulatorEndpoint: checkOptionalPattern(EMULATOR_ENDPOINT, props.emulatorEndpoint),
+  });
+  const endpoint = props.emulatorEndpoint;
   new S3Backend(stack, {
-    bucket: backend.bucket,
-    key: stateKey(backend, stackName),
-    region: backend.region,
-    encrypt: backend.encrypt,
-    ...(emulatorEndpoint
+    bucket: props.bucket,
+    key: props.key,
+    region: props.region,
+    encrypt: props.encrypt,
+    ...(endpoint
       ? {
-          endpoints: { s3: emulatorEndpoint },
+          endpoints: { s3: endpoint },
           usePathStyle: true,
           skipCredentialsValidation: true,
           skipRequestingAccountId: true,
@@ -35,5 +53,5 @@ export function useS3Backend(
       : {}),
   });
   // cdktf 0.21's S3Backend has no typed use_lockfile (Terraform >= 1.10 native S3 locking).
-  stack.addOverride("terraform.backend.s3.use_lockfile", backend.useLockfile);
+  stack.addOverride("terraform.backend.s3.use_lockfile", props.useLockfile);
 }

@@ -4,22 +4,23 @@ import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { S3BucketCorsConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-cors-configuration";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { policyDocument } from "./iam";
+import { ABORT_INCOMPLETE_UPLOAD_DAYS, checkRange, refuse, UPLOAD_EXPIRY_DAYS } from "./limits";
 import { PrivateBucket } from "./private-bucket";
 
-/** Every upload must be gone before it is this many days old. */
-export const MAX_UPLOAD_AGE_DAYS = 14;
+/** An origin a browser sends: https, a host, no path, no wildcard. */
+const HTTPS_ORIGIN = /^https:\/\/[a-z0-9.-]+$/;
 
 export interface UploadsBucketProps {
   /** Globally unique bucket name. */
   readonly bucketName: string;
-  /** Days after which S3 expires an upload. Must keep every object under 14 days. @default 12 */
-  readonly expireAfterDays?: number;
-  /** Days after which S3 aborts an unfinished multipart upload and frees its parts. @default 1 */
-  readonly abortIncompleteUploadsAfterDays?: number;
+  /** Days after which S3 expires an upload (1 to 13, so every object is gone before it is 14 days old). */
+  readonly expireAfterDays: number;
+  /** Days after which S3 aborts an unfinished multipart upload and frees its parts (1 to 3). */
+  readonly abortIncompleteUploadsAfterDays: number;
   /** Origins allowed to upload directly from the browser, e.g. `https://myamazingapp.cdlib.org`. */
   readonly allowedOrigins: string[];
-  /** Let `terraform destroy` empty the bucket; only for throw-away environments. @default false */
-  readonly forceDestroy?: boolean;
+  /** Let `terraform destroy` empty the bucket; only for throw-away environments. */
+  readonly forceDestroy: boolean;
 }
 
 /**
@@ -34,30 +35,8 @@ export class UploadsBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: UploadsBucketProps) {
     super(scope, id);
-    const expireAfterDays = props.expireAfterDays ?? 12;
-    // S3 computes expiry as creation time + N days rounded UP to the next midnight UTC, so an object can
-    // live up to N days + 24 h. Keeping N + 1 <= 14 guarantees it is expired before it is 14 days old.
-    if (
-      !Number.isInteger(expireAfterDays) ||
-      expireAfterDays < 1 ||
-      expireAfterDays + 1 > MAX_UPLOAD_AGE_DAYS
-    ) {
-      throw new Error(
-        `UploadsBucket: expireAfterDays must be 1 to ${MAX_UPLOAD_AGE_DAYS - 1} (S3 rounds expiry up to the next midnight UTC, so N days can mean N+1), got ${expireAfterDays}`,
-      );
-    }
-    const abortDays = props.abortIncompleteUploadsAfterDays ?? 1;
-    if (!Number.isInteger(abortDays) || abortDays < 1 || abortDays > expireAfterDays) {
-      throw new Error(
-        `UploadsBucket: abortIncompleteUploadsAfterDays must be 1 to expireAfterDays (${expireAfterDays}), got ${abortDays}`,
-      );
-    }
-    const badOrigin = props.allowedOrigins.find((o) => !/^https:\/\/[a-z0-9.-]+$/.test(o));
-    if (props.allowedOrigins.length === 0 || badOrigin !== undefined) {
-      throw new Error(
-        `UploadsBucket: allowedOrigins must be https origins without a path or wildcard, got ${JSON.stringify(props.allowedOrigins)}`,
-      );
-    }
+    UploadsBucket.validate(props);
+    const { expireAfterDays, abortIncompleteUploadsAfterDays: abortDays } = props;
     this.expireAfterDays = expireAfterDays;
 
     // No versioning resource: the bucket is never versioned, so no old copy can outlive the expiry.
@@ -110,10 +89,34 @@ export class UploadsBucket extends Construct {
     });
   }
 
+  /** Refuses an expiry that breaks the two-week promise, and origins that would open CORS wide. */
+  public static validate(props: UploadsBucketProps): void {
+    refuse("UploadsBucket", {
+      expireAfterDays: checkRange(UPLOAD_EXPIRY_DAYS, props.expireAfterDays),
+      abortIncompleteUploadsAfterDays:
+        checkRange(ABORT_INCOMPLETE_UPLOAD_DAYS, props.abortIncompleteUploadsAfterDays) ??
+        UploadsBucket.checkAbortDays(props.abortIncompleteUploadsAfterDays, props.expireAfterDays),
+      allowedOrigins:
+        props.allowedOrigins.length > 0 && props.allowedOrigins.every((o) => HTTPS_ORIGIN.test(o))
+          ? undefined
+          : `must be https origins without a path or wildcard, got ${JSON.stringify(props.allowedOrigins)}`,
+    });
+  }
+
+  /**
+   * Why unfinished uploads may not outlive finished ones (their parts would stay after the files expired),
+   * or undefined.
+   */
+  public static checkAbortDays(abortDays: number, expireAfterDays: number): string | undefined {
+    return abortDays > expireAfterDays
+      ? `${abortDays} is above the expiry of ${expireAfterDays} days; allowed: 1 to ${expireAfterDays}`
+      : undefined;
+  }
+
   /** Lets a role read, write and delete uploads (multipart included), and nothing else. */
-  public grantReadWrite(role: IamRole): void {
+  public grantReadWrite(role: IamRole): IamRolePolicy {
     const arn = this.bucket.bucket.arn;
-    new IamRolePolicy(this, `read-write-${role.node.id}`, {
+    return new IamRolePolicy(this, `read-write-${role.node.id}`, {
       role: role.id,
       name: "uploads-read-write",
       policy: policyDocument(

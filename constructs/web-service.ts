@@ -7,6 +7,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { AppTaskDefinition } from "./app-task-definition";
+import { checkRange, checkTwoAzs, refuse, TARGET_CPU_PERCENT, TASK_COUNT } from "./limits";
 import type { Naming } from "./naming";
 
 export interface WebServiceProps {
@@ -22,14 +23,14 @@ export interface WebServiceProps {
   readonly targetGroupArn: string;
   /** Security group of the load balancer (the only source of traffic). */
   readonly loadBalancerSecurityGroupId: string;
-  /** Tasks at deploy time and the autoscaling floor (at least 2). @default 2 */
-  readonly minCount?: number;
-  /** Autoscaling ceiling. @default 4 */
-  readonly maxCount?: number;
-  /** Average CPU % target tracking aims for. @default 60 */
-  readonly targetCpuPercent?: number;
-  /** Target-tracking autoscaling between minCount and maxCount. @default true */
-  readonly autoscaling?: boolean;
+  /** Tasks at deploy time and the autoscaling floor (at least 2). */
+  readonly minCount: number;
+  /** Autoscaling ceiling (at least `minCount`). */
+  readonly maxCount: number;
+  /** Average CPU % target tracking aims for (10 to 90). */
+  readonly targetCpuPercent: number;
+  /** Target-tracking autoscaling between minCount and maxCount (off only where the emulator lacks it). */
+  readonly autoscaling: boolean;
   /** Seconds the service ignores failing health checks after a task starts (Rails boot). @default 60 */
   readonly healthCheckGracePeriodSeconds?: number;
 }
@@ -48,18 +49,8 @@ export class WebService extends Construct {
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
     const { naming, task } = props;
-    const minCount = props.minCount ?? 2;
-    const maxCount = props.maxCount ?? 4;
-    if (!Number.isInteger(minCount) || minCount < 2) {
-      throw new Error(`WebService: minCount must be at least 2 (one task per AZ), got ${minCount}`);
-    }
-    if (maxCount < minCount) {
-      throw new Error(`WebService: maxCount (${maxCount}) must be at least minCount (${minCount})`);
-    }
-    if (props.subnetIds.length < 2) {
-      throw new Error(`WebService: needs subnets in at least two AZs, got ${props.subnetIds.length}`);
-    }
-    const autoscaling = props.autoscaling ?? true;
+    WebService.validate(props);
+    const { minCount, maxCount, autoscaling } = props;
 
     this.cluster = new EcsCluster(this, "cluster", {
       name: naming.name(""),
@@ -137,12 +128,30 @@ export class WebService extends Construct {
         scalableDimension: target.scalableDimension,
         resourceId: target.resourceId,
         targetTrackingScalingPolicyConfiguration: {
-          targetValue: props.targetCpuPercent ?? 60,
+          targetValue: props.targetCpuPercent,
           predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
           scaleOutCooldown: 60,
           scaleInCooldown: 300,
         },
       });
     }
+  }
+
+  /** Refuses a service that would not be highly available, or bounds that cannot hold. */
+  public static validate(props: WebServiceProps): void {
+    refuse("WebService", {
+      subnetIds: checkTwoAzs(props.subnetIds),
+      minCount: checkRange(TASK_COUNT, props.minCount),
+      maxCount:
+        checkRange(TASK_COUNT, props.maxCount) ?? WebService.checkCounts(props.minCount, props.maxCount),
+      targetCpuPercent: checkRange(TARGET_CPU_PERCENT, props.targetCpuPercent),
+    });
+  }
+
+  /** Why an autoscaling ceiling below the floor is refused, or undefined. */
+  public static checkCounts(minCount: number, maxCount: number): string | undefined {
+    return maxCount < minCount
+      ? `${maxCount} is below the minimum of ${minCount} tasks; allowed: ${minCount} or more`
+      : undefined;
   }
 }

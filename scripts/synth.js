@@ -14,6 +14,8 @@ buildSync({
   platform: "node",
   target: "node20",
   packages: "external",
+  // The delivery steps' shell scripts are part of the stack, imported as their text.
+  loader: { ".sh": "text" },
   sourcemap: "inline",
   logLevel: "warning",
 });

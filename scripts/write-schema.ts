@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { environmentSchema } from "../config/schema";
+import { environmentSchema } from "../config/environment-schema";
 
-/** Writes environments/environment.schema.json from config/schema.ts (a test keeps the two in sync). */
+/** Writes environments/environment.schema.json from config/environment-schema.ts (a test keeps the two in sync). */
 export const SCHEMA_FILE = join(__dirname, "..", "environments", "environment.schema.json");
 
 export function renderSchema(): string {

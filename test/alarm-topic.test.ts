@@ -77,7 +77,7 @@ describe("AlarmTopic", () => {
     "refuses email %p",
     (email) => {
       expect(() => new AlarmTopic(newStack(), "alarms", { naming, account: ACCOUNT, email })).toThrow(
-        `AlarmTopic: email "${email}" is not an e-mail address`,
+        `AlarmTopic: email: ${JSON.stringify(email)} is malformed; expected an e-mail address`,
       );
     },
   );

@@ -1,4 +1,4 @@
-import { TerraformOutput } from "cdktf";
+import { TerraformOutput, Testing } from "cdktf";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { AppSecrets, type ContainerSecret } from "../constructs/app-secrets";
@@ -13,14 +13,17 @@ describe("AppSecrets", () => {
   let secrets: AppSecrets;
   let role: IamRole;
   let containerSecrets: ContainerSecret[];
+  let none: AppSecrets;
+  let noGrant: unknown;
   beforeAll(() => {
     synth = synthConstruct((scope) => {
-      secrets = new AppSecrets(scope, "secrets", { naming, names: NAMES });
+      secrets = new AppSecrets(scope, "secrets", { naming, names: NAMES, recoveryWindowInDays: 7 });
       role = new IamRole(scope, "execution-role", { name: "execution", assumeRolePolicy: "{}" });
-      secrets.restrictReadTo(role);
+      secrets.grantRead(role);
       new TerraformOutput(scope, "container-secrets", { value: secrets.containerSecrets() });
       // A set without names must not produce empty policies.
-      new AppSecrets(scope, "none", { naming, names: [] }).restrictReadTo(role);
+      none = new AppSecrets(scope, "none", { naming, names: [], recoveryWindowInDays: 0 });
+      noGrant = none.grantRead(role);
     });
     containerSecrets = secrets.containerSecrets();
   });
@@ -31,7 +34,7 @@ describe("AppSecrets", () => {
     expect(created.map((s) => s.name).sort()).toEqual(NAMES.map((n) => `myamazingapp/test/${n}`).sort());
     expect(synth.json).toHaveResourceWithProperties(SecretsmanagerSecret, {
       name: "myamazingapp/test/SMTP_PASSWORD",
-      recovery_window_in_days: 30,
+      recovery_window_in_days: 7,
     });
   });
 
@@ -50,7 +53,7 @@ describe("AppSecrets", () => {
     );
   });
 
-  describe("restrictReadTo", () => {
+  describe("grantRead", () => {
     let grant: Block;
     let resourcePolicies: Block[];
     beforeAll(() => {
@@ -87,8 +90,36 @@ describe("AppSecrets", () => {
     });
 
     it("does nothing for an empty set of names", () => {
+      expect(noGrant).toBeUndefined();
       expect(synth.resources("aws_iam_role_policy")).toHaveLength(1);
       expect(resourcePolicies).toHaveLength(NAMES.length);
+    });
+
+    it("names every granted role in the resource policies, and before any grant denies everyone", () => {
+      const scope = newStack();
+      const twice = new AppSecrets(scope, "s", {
+        naming,
+        names: ["SMTP_PASSWORD"],
+        recoveryWindowInDays: 30,
+      });
+      new AppSecrets(scope, "u", {
+        naming,
+        names: ["SMTP_PASSWORD"],
+        recoveryWindowInDays: 30,
+      });
+      const roles = ["a", "b"].map((n) => new IamRole(scope, n, { name: n, assumeRolePolicy: "{}" }));
+      for (const r of roles) twice.grantRead(r);
+      const config = JSON.parse(Testing.synth(scope));
+      const policyOf = (prefix: string) =>
+        Object.entries<Block>(config.resource.aws_secretsmanager_secret_policy)
+          .filter(([id]) => id.startsWith(prefix))
+          .map(([, p]) => JSON.parse(p.policy).Statement[0])[0];
+      expect(policyOf("s_").Condition).toEqual({
+        ArnNotEquals: { "aws:PrincipalArn": roles.map((r) => ref(r, "arn")) },
+      });
+      expect(policyOf("u_")).toMatchObject({ Effect: "Deny", Principal: "*" });
+      expect(policyOf("u_").Condition).toBeUndefined();
+      expect(none.secrets).toEqual({});
     });
   });
 
@@ -96,17 +127,32 @@ describe("AppSecrets", () => {
     ["lower case", "smtp_password"],
     ["a dash", "SMTP-PASSWORD"],
     ["a leading digit", "1PASSWORD"],
-    ["a single letter", "A"],
     ["a space", "SMTP PASSWORD"],
   ])("refuses a name with %s", (_why, name) => {
-    expect(() => new AppSecrets(newStack(), "s", { naming, names: ["SECRET_KEY_BASE", name] })).toThrow(
-      `AppSecrets: "${name}" is not an upper-case variable name`,
-    );
+    expect(
+      () =>
+        new AppSecrets(newStack(), "s", {
+          naming,
+          names: ["SECRET_KEY_BASE", name],
+          recoveryWindowInDays: 30,
+        }),
+    ).toThrow(`AppSecrets: names: "${name}" is malformed; expected an upper-case variable name`);
   });
 
   it("refuses duplicate names", () => {
     expect(
-      () => new AppSecrets(newStack(), "s", { naming, names: ["SMTP_PASSWORD", "SMTP_PASSWORD"] }),
-    ).toThrow(/names must be unique/);
+      () =>
+        new AppSecrets(newStack(), "s", {
+          naming,
+          names: ["SMTP_PASSWORD", "SMTP_PASSWORD"],
+          recoveryWindowInDays: 30,
+        }),
+    ).toThrow(/AppSecrets: names: must be unique/);
+  });
+
+  it.each([1, 6, 31])("refuses a recovery window of %p days (0, or 7 to 30)", (recoveryWindowInDays) => {
+    expect(
+      () => new AppSecrets(newStack(), "s", { naming, names: ["SMTP_PASSWORD"], recoveryWindowInDays }),
+    ).toThrow(/AppSecrets: recoveryWindowInDays: \d+ is not allowed; allowed values: 0, 7, 8/);
   });
 });

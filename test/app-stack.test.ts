@@ -1,57 +1,424 @@
+/**
+ * The AWS stack's wiring, followed reference by reference: which subnets each workload runs in, which role each
+ * grant goes to, which records point where, and that every setting of the environment file reaches its
+ * resource. The test environments (test/fixtures/environments) use values unlike any default or any other
+ * environment, so a setting the stack ignored, or a wire crossed, shows as a failure here.
+ */
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { loadBackend } from "../config/backend";
 import type { EnvironmentConfig } from "../config/environment";
 import { loadGithubSettings } from "../config/github";
 import { loadEnvironment } from "../config/load";
-import { AppStack, appStackName } from "../constructs/app-stack";
+import { PLATFORM_VARIABLES } from "../constructs/app-task-definition";
+import { AppStack } from "../stacks/app-stack";
+import { appStackName } from "../stacks/names";
+import type { Block } from "./helpers";
+import { type Element, StackJson } from "./stack-json";
 
 const ROOT = join(__dirname, "..");
 const backend = loadBackend(join(ROOT, "backend.tf.json"));
 const github = loadGithubSettings(join(ROOT, "config", "github.json"));
 
 interface Synthesized {
-  text: string;
-  json: {
-    terraform: { backend: { s3: Record<string, unknown> } };
-    provider: { aws: Array<Record<string, unknown>> };
-    resource: Record<string, Record<string, Record<string, unknown>>>;
-    data?: Record<string, Record<string, Record<string, unknown>>>;
-  };
+  readonly env: EnvironmentConfig;
+  readonly text: string;
+  readonly stack: StackJson;
 }
 
-const cache = new Map<string, Synthesized & { env: EnvironmentConfig }>();
-
-/** Synthesizes an environment's stack once per test file. */
-function synthEnvironment(name: string): Synthesized & { env: EnvironmentConfig } {
-  const hit = cache.get(name);
+const cache = new Map<string, Synthesized>();
+/** An environment file's stack, synthesized once per file. */
+function synth(file: string): Synthesized {
+  const hit = cache.get(file);
   if (hit) return hit;
-  const env = loadEnvironment(join(ROOT, "environments", `${name}.json`));
-  const stack = new AppStack(Testing.app(), appStackName(env.name), { env, backend, github });
-  const text = Testing.synth(stack);
-  const result = { env, text, json: JSON.parse(text) };
-  cache.set(name, result);
+  const env = loadEnvironment(file);
+  const text = Testing.synth(new AppStack(Testing.app(), appStackName(env.name), { env, backend, github }));
+  const result = { env, text, stack: new StackJson(JSON.parse(text)) };
+  cache.set(file, result);
   return result;
 }
+const fixture = (name: string) => synth(join(__dirname, "fixtures", "environments", `${name}.json`));
+const checkedIn = (name: string) => synth(join(ROOT, "environments", `${name}.json`));
 
-function resources(s: Synthesized, type: string): Array<Record<string, unknown>> {
-  return Object.values(s.json.resource[type] ?? {});
-}
+const GIB = 1024 ** 3;
 
-function only(s: Synthesized, type: string): Record<string, any> {
-  const all = resources(s, type);
-  expect(all).toHaveLength(1);
-  return all[0] as Record<string, any>;
-}
-
-describe.each(["production", "staging"])("%s stack", (name) => {
-  let s: ReturnType<typeof synthEnvironment>;
+describe("wiring (test/fixtures/environments/wiring.json)", () => {
+  let env: EnvironmentConfig;
+  let s: StackJson;
+  let text: string;
+  let task: Element;
+  let executionRole: Element;
+  let taskRole: Element;
+  let container: Block;
   beforeAll(() => {
-    s = synthEnvironment(name);
+    ({ env, stack: s, text } = fixture("wiring"));
+    task = s.only("aws_ecs_task_definition");
+    executionRole = s.deref(task.block.execution_role_arn);
+    taskRole = s.deref(task.block.task_role_arn);
+    [container] = JSON.parse(task.block.container_definitions);
+  });
+  /** The tier (`public`, `private`, `isolated`) of each subnet a value references. */
+  const tiers = (value: unknown) =>
+    s.referencedBy(value).map((e) => {
+      expect(e.type).toBe("aws_subnet");
+      return e.block.tags.tier as string;
+    });
+  const policiesOnRole = (role: Element) =>
+    s.resources("aws_iam_role_policy").filter((p) => p.block.role === s.ref(role, "id"));
+
+  describe("network tiers", () => {
+    it("runs the web service in the private tier, one subnet per AZ, without public IPs", () => {
+      const service = s.only("aws_ecs_service").block;
+      expect(tiers(service.network_configuration.subnets)).toEqual(["private", "private", "private"]);
+      expect(service.network_configuration.assign_public_ip).toBe(false);
+    });
+
+    it("runs the weekly task in the private tier", () => {
+      const { network_configuration } = s.only("aws_scheduler_schedule").block.target.ecs_parameters;
+      expect(tiers(network_configuration.subnets)).toEqual(["private", "private", "private"]);
+      expect(network_configuration.assign_public_ip).toBe(false);
+    });
+
+    it("runs the release's migration task in the private tier", () => {
+      const release = s.find("aws_codebuild_project", (b) => b.name === "myamazingapp-wiring-release").block;
+      const subnets = release.environment.environment_variable.find((v: Block) => v.name === "SUBNET_IDS");
+      expect(tiers(subnets.value)).toEqual(["private", "private", "private"]);
+    });
+
+    it("puts the database's subnet group in the isolated tier", () => {
+      expect(tiers(s.only("aws_db_subnet_group").block.subnet_ids)).toEqual([
+        "isolated",
+        "isolated",
+        "isolated",
+      ]);
+      expect(s.deref(s.only("aws_db_instance").block.db_subnet_group_name).type).toBe("aws_db_subnet_group");
+    });
+
+    it("puts the load balancer in the public tier", () => {
+      expect(tiers(s.only("aws_lb").block.subnets)).toEqual(["public", "public", "public"]);
+    });
+  });
+
+  describe("DNS and HTTPS", () => {
+    it("points the alias records at the load balancer's own DNS name and zone id, in the domain's zone", () => {
+      const alb = s.only("aws_lb");
+      const zone = s.dataSources("aws_route53_zone");
+      expect(zone.map((z) => z.block.name)).toEqual(["example.org"]);
+      const aliases = s.resources("aws_route53_record").filter((r) => r.block.alias);
+      expect(aliases.map((r) => r.block.type).sort()).toEqual(["A", "AAAA"]);
+      for (const { block } of aliases) {
+        expect(block.name).toBe("app.wiring.example.org");
+        expect(block.zone_id).toBe(s.ref(zone[0], "zone_id"));
+        expect(block.alias.zone_id).toBe(s.ref(alb, "zone_id"));
+        expect(block.alias.name).toBe(s.ref(alb, "dns_name"));
+      }
+    });
+
+    it("serves HTTPS with the validated certificate and forwards to the target group the service registers in", () => {
+      const https = s.find("aws_lb_listener", (b) => b.port === 443).block;
+      expect(s.deref(https.certificate_arn)).toMatchObject({ type: "aws_acm_certificate_validation" });
+      const targetGroup = s.deref(https.default_action[0].target_group_arn);
+      expect(s.only("aws_ecs_service").block.load_balancer).toEqual([
+        { target_group_arn: s.ref(targetGroup, "arn"), container_name: "web", container_port: 8080 },
+      ]);
+      expect(targetGroup.block).toMatchObject({
+        port: 8080,
+        health_check: expect.objectContaining({ path: "/healthz" }),
+      });
+    });
+  });
+
+  describe("who may do what", () => {
+    it("gives the uploads grant to the task role, and nothing about uploads to the execution role", () => {
+      const bucket = s.find("aws_s3_bucket", (b) => b.bucket === "myamazingapp-wiring-uploads-333333333333");
+      const mentionsUploads = (p: Element) => p.block.policy.includes(s.ref(bucket, "arn"));
+      expect(
+        policiesOnRole(taskRole)
+          .filter(mentionsUploads)
+          .map((p) => p.block.name),
+      ).toEqual(["uploads-read-write"]);
+      expect(policiesOnRole(executionRole).filter(mentionsUploads)).toEqual([]);
+      const grants = s.resources("aws_iam_role_policy").filter(mentionsUploads);
+      expect(grants.map((p) => s.deref(p.block.role).name)).toEqual([taskRole.name]);
+    });
+
+    it("names the execution role, and only it, in every app secret's resource policy", () => {
+      const policies = s.resources("aws_secretsmanager_secret_policy");
+      expect(policies).toHaveLength(env.secrets.length);
+      for (const { block } of policies) {
+        const [deny] = JSON.parse(block.policy).Statement;
+        expect(deny).toMatchObject({
+          Effect: "Deny",
+          Principal: "*",
+          Action: "secretsmanager:GetSecretValue",
+        });
+        expect(deny.Condition).toEqual({ ArnNotEquals: { "aws:PrincipalArn": s.ref(executionRole, "arn") } });
+        expect(s.deref(block.secret_arn).type).toBe("aws_secretsmanager_secret");
+      }
+    });
+
+    it("lets the execution role read the app's secrets and the database credentials, and the task role neither", () => {
+      const secretReads = (role: Element) =>
+        policiesOnRole(role)
+          .flatMap((p) => JSON.parse(p.block.policy).Statement)
+          .filter((st: Block) => [st.Action].flat().includes("secretsmanager:GetSecretValue"))
+          .flatMap((st: Block) => [st.Resource].flat());
+      const db = s.only("aws_db_instance");
+      expect(secretReads(executionRole).sort()).toEqual(
+        [
+          ...s.resources("aws_secretsmanager_secret").map((x) => s.ref(x, "arn")),
+          s.ref(db, "master_user_secret[0].secret_arn"),
+        ].sort(),
+      );
+      expect(secretReads(taskRole)).toEqual([]);
+    });
+
+    it("keeps the grants that moved to their resources at their old addresses (moved blocks)", () => {
+      const moved = (s.config.moved ?? []) as Array<{ from: string; to: string }>;
+      for (const { to } of moved) expect(s.deref(`\${${to}.id}`).type).toBe("aws_iam_role_policy");
+      expect(moved.map((m) => m.from).sort()).toEqual([
+        "aws_iam_role_policy.secrets_read_ABEA197E",
+        "aws_iam_role_policy.task_read-database-credentials_181E04DE",
+      ]);
+    });
+
+    it("opens the chain load balancer -> tasks -> database on exactly the ports in use", () => {
+      const sgOf = (name: string) => s.find("aws_security_group", (b) => b.name === name);
+      const [albSg, webSg, dbSg] = ["alb", "web", "db"].map((n) => sgOf(`myamazingapp-wiring-${n}`));
+      const rule = (type: string, from: Element, to: Element) =>
+        s
+          .resources(type)
+          .filter(
+            (r) =>
+              r.block.security_group_id === s.ref(from, "id") &&
+              r.block.referenced_security_group_id === s.ref(to, "id"),
+          )
+          .map((r) => `${r.block.from_port}-${r.block.to_port}`);
+      expect(rule("aws_vpc_security_group_egress_rule", albSg, webSg)).toEqual(["8080-8080"]);
+      expect(rule("aws_vpc_security_group_ingress_rule", webSg, albSg)).toEqual(["8080-8080"]);
+      expect(rule("aws_vpc_security_group_ingress_rule", dbSg, webSg)).toEqual(["5432-5432"]);
+      expect(s.only("aws_ecs_service").block.network_configuration.security_groups).toEqual([
+        s.ref(webSg, "id"),
+      ]);
+      expect(s.only("aws_db_instance").block.vpc_security_group_ids).toEqual([s.ref(dbSg, "id")]);
+      // The weekly job and the migration run as the app: its security group is what the database lets in.
+      const schedule = s.only("aws_scheduler_schedule").block;
+      expect(schedule.target.ecs_parameters.network_configuration.security_groups).toEqual([
+        s.ref(webSg, "id"),
+      ]);
+      const release = s.find("aws_codebuild_project", (b) => b.name === "myamazingapp-wiring-release").block;
+      const groups = release.environment.environment_variable.find(
+        (v: Block) => v.name === "SECURITY_GROUP_IDS",
+      );
+      expect(s.referencedBy(groups.value).map((e) => e.name)).toEqual([webSg.name]);
+    });
+  });
+
+  describe("one task definition, run by the service, the weekly job and the release", () => {
+    it("is the service's task definition, the schedule's family and the release's family", () => {
+      expect(s.only("aws_ecs_service").block.task_definition).toBe(s.ref(task, "arn"));
+      const schedule = s.only("aws_scheduler_schedule").block;
+      expect(schedule.target.ecs_parameters.task_definition_arn).toBe(s.ref(task, "arn_without_revision"));
+      expect(schedule.target.arn).toBe(s.ref(s.only("aws_ecs_cluster"), "arn"));
+      const release = s.find("aws_codebuild_project", (b) => b.name === "myamazingapp-wiring-release").block;
+      const family = release.environment.environment_variable.find((v: Block) => v.name === "TASK_FAMILY");
+      expect(family.value).toBe(s.ref(task, "family"));
+    });
+
+    it("tells the app where its domain, database and bucket are (every platform variable, wired)", () => {
+      const vars = Object.fromEntries(container.environment.map((e: Block) => [e.name, e.value]));
+      const db = s.only("aws_db_instance");
+      const bucket = s.find("aws_s3_bucket", (b) => b.bucket === "myamazingapp-wiring-uploads-333333333333");
+      expect(vars).toEqual({
+        APP_DOMAIN: "app.wiring.example.org",
+        PORT: "8080",
+        AWS_REGION: "eu-west-1",
+        DATABASE_HOST: s.ref(db, "address"),
+        DATABASE_PORT: "5432",
+        DATABASE_NAME: "myamazingapp",
+        UPLOADS_BUCKET: s.ref(bucket, "bucket"),
+        UPLOADS_EXPIRE_DAYS: "9",
+        UPLOADS_MAX_BYTES: String(5 * GIB),
+        RAILS_ENV: "staging",
+        FEATURE_FLAG: "on",
+      });
+      expect(Object.keys(vars)).toEqual(expect.arrayContaining([...PLATFORM_VARIABLES]));
+      const secrets = Object.fromEntries(container.secrets.map((e: Block) => [e.name, e.valueFrom]));
+      expect(secrets.DATABASE_PASSWORD).toBe(`${s.ref(db, "master_user_secret[0].secret_arn")}:password::`);
+      expect(secrets.WIRING_API_SECRET).toBe(
+        s.ref(
+          s.find("aws_secretsmanager_secret", (b) => b.name === "myamazingapp/wiring/WIRING_API_SECRET"),
+          "arn",
+        ),
+      );
+    });
+  });
+
+  describe("every setting of the file reaches its resource", () => {
+    it("service: counts, CPU target, task size and storage, idle timeout", () => {
+      expect(s.only("aws_ecs_service").block.desired_count).toBe(3);
+      expect(s.only("aws_appautoscaling_target").block).toMatchObject({ min_capacity: 3, max_capacity: 7 });
+      expect(
+        s.only("aws_appautoscaling_policy").block.target_tracking_scaling_policy_configuration.target_value,
+      ).toBe(55);
+      expect(task.block).toMatchObject({
+        cpu: "2048",
+        memory: "6144",
+        ephemeral_storage: { size_in_gib: 55 },
+      });
+      expect(container.portMappings[0].containerPort).toBe(8080);
+      expect(s.only("aws_lb").block.idle_timeout).toBe(120);
+    });
+
+    it("weekly task: schedule, time zone, rake task, retry attempts", () => {
+      const schedule = s.only("aws_scheduler_schedule").block;
+      expect(schedule).toMatchObject({
+        schedule_expression: "cron(17 5 ? * WED *)",
+        schedule_expression_timezone: "Europe/Dublin",
+      });
+      expect(schedule.target.retry_policy.maximum_retry_attempts).toBe(7);
+      expect(JSON.parse(schedule.target.input).containerOverrides[0].command).toEqual([
+        "bundle",
+        "exec",
+        "rake",
+        "stats:wiring",
+      ]);
+    });
+
+    it("uploads: expiry and abort days", () => {
+      const bucket = s.find("aws_s3_bucket", (b) => b.bucket === "myamazingapp-wiring-uploads-333333333333");
+      const lifecycle = s.find(
+        "aws_s3_bucket_lifecycle_configuration",
+        (b) => b.bucket === s.ref(bucket, "id"),
+      );
+      const rule = (id: string) => lifecycle.block.rule.find((r: Block) => r.id === id);
+      expect(rule("expire-uploads").expiration).toEqual([{ days: 9 }]);
+      expect(rule("abort-incomplete-multipart-uploads").abort_incomplete_multipart_upload).toEqual([
+        { days_after_initiation: 2 },
+      ]);
+    });
+
+    it("database: class, version, storage, backups, protection, insights, parameters", () => {
+      expect(s.only("aws_db_instance").block).toMatchObject({
+        instance_class: "db.r7g.large",
+        engine_version: "15.7",
+        allocated_storage: 60,
+        max_allocated_storage: 240,
+        backup_retention_period: 21,
+        deletion_protection: true,
+        performance_insights_enabled: true,
+        multi_az: true,
+      });
+      expect(s.only("aws_db_parameter_group").block.family).toBe("postgres15");
+    });
+
+    it("network: block, AZs, single NAT, dual stack", () => {
+      expect(s.only("aws_vpc").block).toMatchObject({
+        cidr_block: "10.77.0.0/18",
+        assign_generated_ipv6_cidr_block: true,
+      });
+      expect(s.resources("aws_subnet")).toHaveLength(9);
+      expect(s.resources("aws_nat_gateway")).toHaveLength(1);
+      expect(s.only("aws_lb").block.ip_address_type).toBe("dualstack");
+    });
+
+    it("logs: retention of every log group, and of the access logs", () => {
+      const groups = s.resources("aws_cloudwatch_log_group");
+      expect(groups.length).toBeGreaterThanOrEqual(4);
+      for (const { block } of groups) expect(block.retention_in_days).toBe(60);
+      const logs = s.find("aws_s3_bucket", (b) => b.bucket === "myamazingapp-wiring-alb-logs-333333333333");
+      const lifecycle = s.find(
+        "aws_s3_bucket_lifecycle_configuration",
+        (b) => b.bucket === s.ref(logs, "id"),
+      );
+      expect(lifecycle.block.rule[0].expiration).toEqual([{ days: 45 }]);
+    });
+
+    it("teardown: protection on, nothing emptied on destroy, secrets recoverable for the given days", () => {
+      expect(s.only("aws_lb").block.enable_deletion_protection).toBe(true);
+      for (const { block } of s.resources("aws_s3_bucket")) expect(block.force_destroy).toBe(false);
+      expect(s.only("aws_ecr_repository").block.force_delete).toBe(false);
+      for (const { block } of s.resources("aws_secretsmanager_secret"))
+        expect(block.recovery_window_in_days).toBe(14);
+    });
+
+    it("account, region, owner, alarm e-mail and image tag", () => {
+      const [provider] = s.config.provider.aws;
+      expect(provider).toMatchObject({ region: "eu-west-1", allowed_account_ids: ["333333333333"] });
+      expect(provider.default_tags[0].tags).toMatchObject({ environment: "wiring", owner: "wiring-team" });
+      expect(s.only("aws_sns_topic_subscription").block.endpoint).toBe("wiring-alerts@example.org");
+      expect(s.only("aws_ssm_parameter").block.insecure_value).toBe(
+        `${s.ref(s.only("aws_ecr_repository"), "repository_url")}:wiring-tag`,
+      );
+    });
+
+    it("delivery and GitHub Actions: repository, branch, approval, OIDC roles", () => {
+      const pipeline = s.only("aws_codepipeline").block;
+      expect(pipeline.stage.map((st: Block) => st.name)).toEqual(["Source", "Build", "Approval", "Release"]);
+      expect(pipeline.stage[0].action[0].configuration).toMatchObject({
+        FullRepositoryId: "example/wiring-app",
+        BranchName: "release/wiring",
+      });
+      expect(s.resources("aws_iam_role").map((r) => r.block.name)).toEqual(
+        expect.arrayContaining(["myamazingapp-wiring-github-plan", "myamazingapp-wiring-github-deploy"]),
+      );
+    });
+
+    it("sets no password anywhere in the configuration", () => {
+      expect(text).not.toMatch(/"(master_)?password"\s*:/);
+      expect(text).not.toMatch(/"secret_string"\s*:/);
+      expect(s.resources("aws_secretsmanager_secret_version")).toEqual([]);
+    });
+  });
+});
+
+describe("the other side of every switch (test/fixtures/environments/throwaway.json)", () => {
+  let s: StackJson;
+  beforeAll(() => {
+    s = fixture("throwaway").stack;
+  });
+
+  it("empties its buckets and repository on destroy, deletes secrets at once, and protects nothing", () => {
+    expect(s.only("aws_lb").block.enable_deletion_protection).toBe(false);
+    for (const { block } of s.resources("aws_s3_bucket")) expect(block.force_destroy).toBe(true);
+    expect(s.only("aws_ecr_repository").block.force_delete).toBe(true);
+    expect(s.resources("aws_secretsmanager_secret")).toEqual([]);
+    expect(s.only("aws_db_instance").block).toMatchObject({
+      deletion_protection: false,
+      skip_final_snapshot: true,
+    });
+  });
+
+  it("has no pipeline and no GitHub roles, and talks to the emulator", () => {
+    expect(s.resources("aws_codepipeline")).toEqual([]);
+    expect(s.resources("aws_iam_openid_connect_provider")).toEqual([]);
+    expect(s.config.provider.aws[0].endpoints[0].ecs).toBe("https://localhost:4599");
+    expect(s.config.terraform.backend.s3.endpoints).toEqual({ s3: "https://localhost:4599" });
+  });
+
+  it("creates its zone, serves IPv4 only, and runs a fixed count without autoscaling", () => {
+    expect(s.only("aws_route53_zone").block.name).toBe("throwaway.example.org");
+    expect(
+      s
+        .resources("aws_route53_record")
+        .filter((r) => r.block.alias)
+        .map((r) => r.block.type),
+    ).toEqual(["A"]);
+    expect(s.resources("aws_appautoscaling_target")).toEqual([]);
+    expect(s.only("aws_ecs_service").block.lifecycle.ignore_changes).not.toContain("desired_count");
+    expect(s.resources("aws_nat_gateway")).toHaveLength(2);
+  });
+});
+
+describe.each(["production", "staging", "local"])("the checked-in %s environment", (name) => {
+  let env: EnvironmentConfig;
+  let s: StackJson;
+  beforeAll(() => {
+    ({ env, stack: s } = checkedIn(name));
   });
 
   it("keeps state in the S3 backend under its own key, encrypted and locked", () => {
-    expect(s.json.terraform.backend.s3).toEqual({
+    expect(s.config.terraform.backend.s3).toMatchObject({
       bucket: backend.bucket,
       region: backend.region,
       key: `${backend.keyPrefix}myamazingapp-${name}.tfstate`,
@@ -60,131 +427,35 @@ describe.each(["production", "staging"])("%s stack", (name) => {
     });
   });
 
-  it("tags every resource with application, environment and owner, and refuses any other account", () => {
-    const provider = s.json.provider.aws[0] as Record<string, any>;
-    expect(provider.default_tags[0].tags).toMatchObject({
-      application: "myamazingapp",
-      environment: name,
-      owner: s.env.owner,
-    });
-    expect(provider.allowed_account_ids).toEqual([s.env.account]);
-    expect(provider.region).toBe(s.env.region);
+  it("is highly available: two or more AZs, at least two tasks, a Multi-AZ database", () => {
+    expect(s.resources("aws_subnet").length).toBeGreaterThanOrEqual(6);
+    expect(s.only("aws_ecs_service").block.desired_count).toBeGreaterThanOrEqual(2);
+    expect(s.only("aws_db_instance").block.multi_az).toBe(true);
   });
 
-  it("spreads the network, the load balancer, the tasks and the database over the configured AZs", () => {
-    const azs = s.env.network.availabilityZones;
-    expect(resources(s, "aws_subnet")).toHaveLength(azs * 3);
-    const natCount = s.env.network.natGateways === "per-az" ? azs : 1;
-    expect(resources(s, "aws_nat_gateway")).toHaveLength(natCount);
-    const service = only(s, "aws_ecs_service");
-    expect(service.network_configuration.subnets).toHaveLength(azs);
-    expect(service.desired_count).toBeGreaterThanOrEqual(2);
-    expect(only(s, "aws_lb").subnets).toHaveLength(azs);
-    expect(only(s, "aws_db_subnet_group").subnet_ids).toHaveLength(azs);
-    expect(only(s, "aws_db_instance").multi_az).toBe(true);
-  });
-
-  it("serves the configured domain over HTTPS only, with a certificate validated by DNS", () => {
-    const records = resources(s, "aws_route53_record") as Array<Record<string, any>>;
-    const aliases = records.filter((r) => r.alias);
-    expect(aliases.map((r) => [r.name, r.type]).sort()).toEqual([
-      [s.env.domain.name, "A"],
-      ...(s.env.network.dualStack ? [[s.env.domain.name, "AAAA"]] : []),
-    ]);
-    expect(only(s, "aws_acm_certificate")).toMatchObject({
-      domain_name: s.env.domain.name,
-      validation_method: "DNS",
-    });
-    const listeners = resources(s, "aws_lb_listener") as Array<Record<string, any>>;
-    const http = listeners.find((l) => l.port === 80);
-    expect(http?.default_action).toEqual([
-      expect.objectContaining({
-        type: "redirect",
-        redirect: expect.objectContaining({ protocol: "HTTPS", status_code: "HTTP_301" }),
-      }),
-    ]);
-    expect(listeners.find((l) => l.port === 443)?.ssl_policy).toMatch(/TLS13/);
-  });
-
-  it("looks the hosted zone up or creates it, as the environment says", () => {
-    const created = resources(s, "aws_route53_zone");
-    const lookedUp = Object.values(s.json.data?.aws_route53_zone ?? {});
-    expect(created.length + lookedUp.length).toBe(1);
-    expect(created.length).toBe(s.env.domain.createZone ? 1 : 0);
-  });
-
-  it("removes every upload before it is 14 days old, counting S3's rounding to midnight UTC", () => {
-    const lifecycles = resources(s, "aws_s3_bucket_lifecycle_configuration") as Array<Record<string, any>>;
-    const uploadRules = lifecycles.flatMap((l) => l.rule).filter((r) => r.id === "expire-uploads");
-    expect(uploadRules).toHaveLength(1);
-    const days = uploadRules[0].expiration[0].days;
-    expect(days).toBe(s.env.uploads.expireAfterDays);
-    // An object lives less than N + 1 days (N days, then up to 24 h to the next midnight UTC).
+  it("removes every upload before it is 14 days old", () => {
+    const days = s
+      .resources("aws_s3_bucket_lifecycle_configuration")
+      .flatMap((l) => l.block.rule)
+      .find((r: Block) => r.id === "expire-uploads").expiration[0].days;
+    expect(days).toBe(env.uploads.expireAfterDays);
     expect(days + 1).toBeLessThanOrEqual(14);
-    expect(resources(s, "aws_s3_bucket_versioning")).toHaveLength(0);
   });
 
-  it("runs the weekly stats rake task from the environment's schedule", () => {
-    const schedule = only(s, "aws_scheduler_schedule");
-    expect(schedule.schedule_expression).toBe(s.env.statsTask.schedule);
-    expect(schedule.schedule_expression_timezone).toBe(s.env.statsTask.timezone);
-    expect(JSON.parse(schedule.target.input)).toEqual({
-      containerOverrides: [{ name: "web", command: ["bundle", "exec", "rake", s.env.statsTask.rakeTask] }],
-    });
-  });
-
-  it("creates each external-service secret without a value", () => {
-    const secrets = resources(s, "aws_secretsmanager_secret") as Array<Record<string, any>>;
-    expect(secrets.map((x) => x.name).sort()).toEqual(
-      s.env.secrets.map((n) => `myamazingapp/${name}/${n}`).sort(),
-    );
-    expect(resources(s, "aws_secretsmanager_secret_version")).toHaveLength(0);
-  });
-
-  it("gives the containers every secret by reference and never a literal password", () => {
-    const task = only(s, "aws_ecs_task_definition");
-    const [container] = JSON.parse(task.container_definitions);
-    const secretNames = container.secrets.map((x: { name: string }) => x.name);
-    expect(secretNames).toEqual(
-      expect.arrayContaining(["DATABASE_USERNAME", "DATABASE_PASSWORD", ...s.env.secrets]),
-    );
-    for (const secret of container.secrets) expect(secret.valueFrom).toMatch(/^\$\{/);
-    const envNames = container.environment.map((x: { name: string }) => x.name);
-    for (const n of secretNames) expect(envNames).not.toContain(n);
-    // Nothing in the whole configuration sets a password value.
-    expect(s.text).not.toMatch(/"(master_)?password"\s*:/);
-    expect(s.text).not.toMatch(/"secret_string"\s*:/);
-    expect(only(s, "aws_db_instance").manage_master_user_password).toBe(true);
-  });
-
-  it("does not expose the database", () => {
-    const db = only(s, "aws_db_instance");
-    expect(db).toMatchObject({ publicly_accessible: false, storage_encrypted: true });
-    const dbIngress = (
-      resources(s, "aws_vpc_security_group_ingress_rule") as Array<Record<string, any>>
-    ).filter((r) => r.from_port === 5432);
-    expect(dbIngress).toHaveLength(1);
-    expect(dbIngress[0].referenced_security_group_id).toBeDefined();
-    expect(dbIngress[0].cidr_ipv4).toBeUndefined();
-  });
-
-  it("protects production data and lets non-production environments be torn down", () => {
-    const db = only(s, "aws_db_instance");
-    expect(db.deletion_protection).toBe(s.env.database.deletionProtection);
-    expect(db.skip_final_snapshot).toBe(!s.env.database.deletionProtection);
+  it("gets GitHub roles exactly when GitHub Actions deploys it", () => {
+    expect(s.resources("aws_iam_openid_connect_provider")).toHaveLength(env.githubActions ? 1 : 0);
   });
 });
 
 describe("production", () => {
-  it("is served at https://myamazingapp.cdlib.org from the existing cdlib.org zone", () => {
-    const s = synthEnvironment("production");
-    expect(s.env.domain.name).toBe("myamazingapp.cdlib.org");
-    expect(Object.values(s.json.data?.aws_route53_zone ?? {})).toEqual([
-      expect.objectContaining({ name: "cdlib.org" }),
-    ]);
-    expect(only(s, "aws_db_instance")).toMatchObject({
+  it("is served at https://myamazingapp.cdlib.org from the existing cdlib.org zone, and keeps its data", () => {
+    const { env, stack: s } = checkedIn("production");
+    expect(env.domain.name).toBe("myamazingapp.cdlib.org");
+    expect(s.dataSources("aws_route53_zone").map((z) => z.block.name)).toEqual(["cdlib.org"]);
+    expect(s.only("aws_db_instance").block).toMatchObject({
       deletion_protection: true,
       skip_final_snapshot: false,
     });
+    expect(s.only("aws_lb").block.enable_deletion_protection).toBe(true);
   });
 });

@@ -5,9 +5,11 @@ import {
   APP_CONTAINER,
   AppTaskDefinition,
   type AppTaskDefinitionProps,
+  PLATFORM_SECRETS,
+  PLATFORM_VARIABLES,
 } from "../constructs/app-task-definition";
 import { Naming } from "../constructs/naming";
-import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
+import { type Block, newStack, PLATFORM_ENVIRONMENT, ref, synthConstruct, type Synthesized } from "./helpers";
 
 const SECRET_ARN =
   "arn:aws:secretsmanager:us-west-2:111111111111:secret:myamazingapp/test/SMTP_PASSWORD-AbCdEf";
@@ -17,12 +19,14 @@ const props: AppTaskDefinitionProps = {
   account: "111111111111",
   region: "us-west-2",
   image: "111111111111.dkr.ecr.us-west-2.amazonaws.com/myamazingapp-test-web:3f2a1b0",
+  cpu: 1024,
+  memory: 3072,
   ephemeralStorageGiB: 50,
-  environment: { RAILS_ENV: "production", APP_DOMAIN: "myamazingapp.cdlib.org" },
-  secrets: [
-    { name: "SMTP_PASSWORD", valueFrom: SECRET_ARN },
-    { name: "DATABASE_PASSWORD", valueFrom: `${DB_SECRET}:password::` },
-  ],
+  containerPort: 8080,
+  platformEnvironment: PLATFORM_ENVIRONMENT,
+  appEnvironment: { RAILS_ENV: "production" },
+  databaseCredentialsSecretArn: DB_SECRET,
+  appSecrets: [{ name: "SMTP_PASSWORD", valueFrom: SECRET_ARN }],
   logRetentionDays: 14,
   appTmpPath: "/srv/app/tmp",
 };
@@ -35,7 +39,6 @@ describe("AppTaskDefinition", () => {
   beforeAll(() => {
     synth = synthConstruct((scope) => {
       task = new AppTaskDefinition(scope, "task", props);
-      task.grantSecretRead("database-credentials", DB_SECRET);
     });
     taskDef = synth.of(task.taskDefinition);
     const containers = JSON.parse(taskDef.container_definitions);
@@ -53,8 +56,8 @@ describe("AppTaskDefinition", () => {
       family: "myamazingapp-test-web",
       requires_compatibilities: ["FARGATE"],
       network_mode: "awsvpc",
-      cpu: "512",
-      memory: "1024",
+      cpu: "1024",
+      memory: "3072",
     });
   });
 
@@ -63,9 +66,9 @@ describe("AppTaskDefinition", () => {
       name: APP_CONTAINER,
       image: props.image,
       essential: true,
-      portMappings: [expect.objectContaining({ containerPort: 3000, protocol: "tcp" })],
+      portMappings: [expect.objectContaining({ containerPort: 8080, protocol: "tcp" })],
     });
-    expect(task.containerPort).toBe(3000);
+    expect(task.containerPort).toBe(8080);
   });
 
   it("makes the root filesystem read-only", () => {
@@ -96,19 +99,22 @@ describe("AppTaskDefinition", () => {
     expect(taskDef.ephemeral_storage).toEqual({ size_in_gib: 50 });
   });
 
-  it("passes secrets as valueFrom references, never as values", () => {
+  it("passes the database credentials and the app's secrets as valueFrom references, never as values", () => {
     expect(container.secrets).toEqual([
       { name: "DATABASE_PASSWORD", valueFrom: `${DB_SECRET}:password::` },
+      { name: "DATABASE_USERNAME", valueFrom: `${DB_SECRET}:username::` },
       { name: "SMTP_PASSWORD", valueFrom: SECRET_ARN },
     ]);
     for (const secret of container.secrets) expect(Object.keys(secret).sort()).toEqual(["name", "valueFrom"]);
   });
 
-  it("passes only the plain settings as environment, none of them a secret", () => {
-    expect(container.environment).toEqual([
-      { name: "APP_DOMAIN", value: "myamazingapp.cdlib.org" },
-      { name: "RAILS_ENV", value: "production" },
-    ]);
+  it("passes every platform variable and the app's plain settings as environment, none of them a secret", () => {
+    expect(container.environment).toEqual(
+      [
+        ...PLATFORM_VARIABLES.map((name) => ({ name, value: `platform-${name}` })),
+        { name: "RAILS_ENV", value: "production" },
+      ].sort((a, b) => a.name.localeCompare(b.name)),
+    );
     const secretNames = container.secrets.map((s: Block) => s.name);
     for (const { name, value } of container.environment) {
       expect(secretNames).not.toContain(name);
@@ -153,13 +159,8 @@ describe("AppTaskDefinition", () => {
     });
   });
 
-  it("grantSecretRead lets the execution role read that one secret", () => {
-    expect(rolePolicies(ref(task.executionRole, "id"))).toEqual([
-      {
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: DB_SECRET }],
-      },
-    ]);
+  it("grants the execution role nothing beyond the managed policy (secrets grant themselves)", () => {
+    expect(rolePolicies(ref(task.executionRole, "id"))).toEqual([]);
   });
 
   it("lets the task role open ECS Exec channels (ssmmessages), and do nothing else by default", () => {
@@ -185,7 +186,7 @@ describe("AppTaskDefinition", () => {
     "refuses ephemeralStorageGiB %p (Fargate allows 21 to 200)",
     (ephemeralStorageGiB) => {
       expect(() => new AppTaskDefinition(newStack(), "task", { ...props, ephemeralStorageGiB })).toThrow(
-        /AppTaskDefinition: ephemeralStorageGiB must be 21 to 200/,
+        /AppTaskDefinition: ephemeralStorageGiB: .* is out of range; allowed: 21 to 200/,
       );
     },
   );
@@ -195,8 +196,50 @@ describe("AppTaskDefinition", () => {
       () =>
         new AppTaskDefinition(newStack(), "task", {
           ...props,
-          environment: { ...props.environment, SMTP_PASSWORD: "hunter2" },
+          appEnvironment: { ...props.appEnvironment, SMTP_PASSWORD: "hunter2" },
         }),
-    ).toThrow(/"SMTP_PASSWORD" is both a secret and a plain setting/);
+    ).toThrow(/AppTaskDefinition: appEnvironment: "SMTP_PASSWORD" is also a secret/);
+  });
+
+  it.each([...PLATFORM_VARIABLES, ...PLATFORM_SECRETS, "AWS_ACCESS_KEY_ID", "ECS_AGENT_URI", "DATABASE_URL"])(
+    "refuses %s as a plain setting of the app: the platform sets it",
+    (name) => {
+      expect(
+        () =>
+          new AppTaskDefinition(newStack(), "task", {
+            ...props,
+            appEnvironment: { [name]: "from the file" },
+          }),
+      ).toThrow(`AppTaskDefinition: appEnvironment: "${name}" is set by the stack itself`);
+    },
+  );
+
+  it.each([...PLATFORM_SECRETS, "AWS_SECRET_ACCESS_KEY"])(
+    "refuses %s as one of the app's secrets",
+    (name) => {
+      expect(
+        () =>
+          new AppTaskDefinition(newStack(), "task", {
+            ...props,
+            appSecrets: [{ name, valueFrom: SECRET_ARN }],
+          }),
+      ).toThrow(`AppTaskDefinition: appSecrets: "${name}" is set by the stack itself`);
+    },
+  );
+
+  it("refuses a plain setting whose name says it is a secret", () => {
+    expect(
+      () => new AppTaskDefinition(newStack(), "task", { ...props, appEnvironment: { STRIPE_API_KEY: "sk" } }),
+    ).toThrow(/appEnvironment: "STRIPE_API_KEY" looks like a secret; list it under secrets/);
+  });
+
+  it.each([
+    [256, 4096],
+    [1024, 1024],
+    [4096, 31744],
+  ])("refuses %p CPU units with %p MiB (not a Fargate size)", (cpu, memory) => {
+    expect(() => new AppTaskDefinition(newStack(), "task", { ...props, cpu, memory })).toThrow(
+      new RegExp(`AppTaskDefinition: memory: ${memory} MiB does not fit ${cpu} CPU units`),
+    );
   });
 });

@@ -1,60 +1,15 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import type { EnvironmentConfig } from "../config/environment";
 import { AwsProviderForEnvironment, EMULATED_SERVICES } from "../constructs/aws-provider";
 import { type Block, newStack, synthConstruct, type Synthesized } from "./helpers";
 
-const env: EnvironmentConfig = {
-  name: "staging",
-  account: "222222222222",
-  region: "us-west-2",
-  owner: "uc3-devops",
-  alarmEmail: "myamazingapp-alerts@cdlib.org",
-  domain: {
-    name: "staging.myamazingapp.cdlib.org",
-    zoneName: "staging.myamazingapp.cdlib.org",
-    createZone: true,
-  },
-  network: { cidr: "10.41.0.0/16", availabilityZones: 2, natGateways: "single", dualStack: true },
-  service: {
-    cpu: 512,
-    memory: 1024,
-    minCount: 2,
-    maxCount: 4,
-    targetCpuPercent: 70,
-    containerPort: 3000,
-    healthCheckPath: "/up",
-    ephemeralStorageGiB: 30,
-    idleTimeoutSeconds: 300,
-    imageTag: "bootstrap",
-    autoscaling: true,
-  },
-  database: {
-    instanceClass: "db.t4g.medium",
-    engineVersion: "16.4",
-    allocatedStorageGiB: 20,
-    maxAllocatedStorageGiB: 100,
-    backupRetentionDays: 7,
-    deletionProtection: false,
-    performanceInsights: true,
-    parameterGroup: true,
-  },
-  uploads: { expireAfterDays: 12, abortIncompleteUploadsAfterDays: 1, maxUploadGiB: 6 },
-  statsTask: {
-    schedule: "cron(0 4 ? * MON *)",
-    timezone: "America/Los_Angeles",
-    rakeTask: "stats:users",
-    retryAttempts: 3,
-  },
-  logRetentionDays: 30,
-  secrets: ["SECRET_KEY_BASE"],
-  appEnvironment: { RAILS_ENV: "production" },
-};
 const EMULATOR = "https://127.0.0.1:4566";
-const local: EnvironmentConfig = {
-  ...env,
-  name: "local",
+const TAGS = { application: "myamazingapp", environment: "staging", owner: "uc3-devops" };
+const real = { region: "us-west-2", account: "222222222222", tags: TAGS };
+const local = {
+  ...real,
   account: "000000000000",
-  emulator: { endpoint: EMULATOR },
+  tags: { ...TAGS, environment: "local" },
+  emulatorEndpoint: EMULATOR,
 };
 
 /** Keys that only make sense against an emulator. */
@@ -70,7 +25,7 @@ const EMULATOR_ONLY = [
 ];
 
 describe("AwsProviderForEnvironment", () => {
-  let real: Synthesized;
+  let synthReal: Synthesized;
   let emulated: Synthesized;
   let realProvider: AwsProviderForEnvironment;
   let emulatedProvider: AwsProviderForEnvironment;
@@ -80,38 +35,27 @@ describe("AwsProviderForEnvironment", () => {
     return providers[0];
   };
   beforeAll(() => {
-    real = synthConstruct((scope) => {
-      realProvider = new AwsProviderForEnvironment(scope, "aws", { env, application: "myamazingapp" });
+    synthReal = synthConstruct((scope) => {
+      realProvider = new AwsProviderForEnvironment(scope, "aws", real);
     });
     emulated = synthConstruct((scope) => {
-      emulatedProvider = new AwsProviderForEnvironment(scope, "aws", {
-        env: local,
-        application: "myamazingapp",
-      });
+      emulatedProvider = new AwsProviderForEnvironment(scope, "aws", local);
     });
   });
 
   it("targets the environment's region and refuses any account but its own", () => {
-    expect(real.json).toHaveProviderWithProperties(AwsProvider, {
+    expect(synthReal.json).toHaveProviderWithProperties(AwsProvider, {
       region: "us-west-2",
       allowed_account_ids: ["222222222222"],
     });
   });
 
-  it("tags every resource with application, environment and owner (provider default tags)", () => {
-    expect(providerOf(real).default_tags).toEqual([
-      {
-        tags: expect.objectContaining({
-          application: "myamazingapp",
-          environment: "staging",
-          owner: "uc3-devops",
-        }),
-      },
-    ]);
+  it("tags every resource with the given tags (provider default tags)", () => {
+    expect(providerOf(synthReal).default_tags).toEqual([{ tags: TAGS }]);
   });
 
   it("without an emulator: real endpoints, real credentials, default retries", () => {
-    const provider = providerOf(real);
+    const provider = providerOf(synthReal);
     for (const key of EMULATOR_ONLY) expect(provider).not.toHaveProperty(key);
     expect(realProvider.emulatorEndpoint).toBeUndefined();
   });
@@ -154,21 +98,25 @@ describe("AwsProviderForEnvironment", () => {
     "https://127.0.0.1:4566/path",
   ])("refuses emulator endpoint %p (must be https on loopback)", (endpoint) => {
     expect(
-      () =>
-        new AwsProviderForEnvironment(newStack(), "aws", {
-          env: { ...local, emulator: { endpoint } },
-          application: "a",
-        }),
-    ).toThrow(`AwsProviderForEnvironment: emulator endpoint "${endpoint}" must be https on loopback`);
+      () => new AwsProviderForEnvironment(newStack(), "aws", { ...local, emulatorEndpoint: endpoint }),
+    ).toThrow(
+      `AwsProviderForEnvironment: emulatorEndpoint: "${endpoint}" is malformed; expected https://127.0.0.1:<port>`,
+    );
   });
 
   it("accepts localhost as a loopback emulator endpoint", () => {
     expect(
       () =>
         new AwsProviderForEnvironment(newStack(), "aws", {
-          env: { ...local, emulator: { endpoint: "https://localhost:4566" } },
-          application: "a",
+          ...local,
+          emulatorEndpoint: "https://localhost:4566",
         }),
     ).not.toThrow();
+  });
+
+  it("refuses a region that is not an AWS commercial region", () => {
+    expect(() => new AwsProviderForEnvironment(newStack(), "aws", { ...real, region: "us-west-9" })).toThrow(
+      /AwsProviderForEnvironment: region: "us-west-9" is not allowed/,
+    );
   });
 });

@@ -4,13 +4,8 @@ import { join } from "node:path";
 import { loadBackend } from "../config/backend";
 import type { EnvironmentConfig } from "../config/environment";
 import { applyLocalOverrides } from "../config/local";
-import {
-  ConfigError,
-  isWeeklyCron,
-  loadEnvironment,
-  loadEnvironments,
-  validateEnvironment,
-} from "../config/load";
+import { ConfigError, loadEnvironment, loadEnvironments, validateEnvironment } from "../config/load";
+import { PLATFORM_SECRETS, PLATFORM_VARIABLES } from "../constructs/app-task-definition";
 import { renderSchema, SCHEMA_FILE } from "../scripts/write-schema";
 
 const ENV_DIR = join(__dirname, "..", "environments");
@@ -66,7 +61,9 @@ describe("bad environment files are refused with the file, the setting and what 
     [
       "a domain outside its hosted zone",
       (e) => (e.domain.name = "myamazingapp.example.org"),
-      [/domain\.name: "myamazingapp\.example\.org" is not inside domain\.zoneName/],
+      [
+        /domain\.name: "myamazingapp\.example\.org" is not inside the hosted zone ".*"; allowed: the zone itself/,
+      ],
     ],
     [
       "an unknown region",
@@ -86,17 +83,17 @@ describe("bad environment files are refused with the file, the setting and what 
     [
       "max below min",
       (e) => Object.assign(e.service, { maxCount: 2, minCount: 3 }),
-      [/service\.maxCount: 2 is below service\.minCount 3/],
+      [/service\.maxCount: 2 is below the minimum of 3 tasks; allowed: 3 or more/],
     ],
     [
       "memory that does not fit the CPU",
       (e) => (e.service.memory = 512),
-      [/service\.memory: 512 MiB does not fit service\.cpu 512/],
+      [/service\.memory: 512 MiB does not fit 512 CPU units; allowed: 1024 to 4096/],
     ],
     [
       "a malformed schedule",
       (e) => (e.statsTask.schedule = "cron(0 3 * * MON)"),
-      [/statsTask\.schedule: "cron\(0 3 \* \* MON\)" is not allowed; expected a weekly cron/],
+      [/statsTask\.schedule: "cron\(0 3 \* \* MON\)" is malformed; expected a weekly cron/],
     ],
     [
       "a daily schedule",
@@ -111,12 +108,12 @@ describe("bad environment files are refused with the file, the setting and what 
     [
       "a retention that keeps files two weeks or more",
       (e) => (e.uploads.expireAfterDays = 14),
-      [/uploads\.expireAfterDays: 14 is out of range; allowed: 1 to 13/, /midnight UTC/],
+      [/uploads\.expireAfterDays: 14 is out of range; allowed: 1 to 13 days/, /midnight UTC/],
     ],
     [
       "aborting unfinished uploads later than expiring finished ones",
       (e) => Object.assign(e.uploads, { expireAfterDays: 2, abortIncompleteUploadsAfterDays: 3 }),
-      [/uploads\.abortIncompleteUploadsAfterDays: 3 is above uploads\.expireAfterDays 2; allowed: 1 to 2/],
+      [/uploads\.abortIncompleteUploadsAfterDays: 3 is above the expiry of 2 days; allowed: 1 to 2/],
     ],
     [
       "an upload size over 6 GiB",
@@ -132,22 +129,86 @@ describe("bad environment files are refused with the file, the setting and what 
     [
       "a malformed account",
       (e) => (e.account = "1234"),
-      [/account: "1234" is malformed; expected 12-digit AWS account id/],
+      [/account: "1234" is malformed; expected a 12-digit AWS account id/],
     ],
     [
       "a password in plain settings",
-      (e) => (e.appEnvironment.SMTP_PASSWORD = "hunter2"),
-      [/appEnvironment\.SMTP_PASSWORD: looks like a secret; list "SMTP_PASSWORD" under secrets/],
+      (e) => (e.appEnvironment.MAILER_PASSWORD = "hunter2"),
+      [/appEnvironment\.MAILER_PASSWORD: "MAILER_PASSWORD" looks like a secret; list it under secrets/],
     ],
     [
       "a setting the stack owns",
       (e) => (e.appEnvironment.DATABASE_HOST = "db"),
-      [/appEnvironment\.DATABASE_HOST: set by the stack itself/],
+      [/appEnvironment\.DATABASE_HOST: "DATABASE_HOST" is set by the stack itself/],
     ],
     [
       "a name that differs from the file",
       (e) => (e.name = "prod"),
       [/name: "prod" must equal the file name "staging"/],
+    ],
+    [
+      "a domain outside its zone, with the zone's letters",
+      (e) => (e.domain.name = "notstaging.myamazingapp.cdlib.org"),
+      [/domain\.name: .* is not inside the hosted zone "staging\.myamazingapp\.cdlib\.org"/],
+    ],
+    [
+      "a storage ceiling below the initial storage",
+      (e) => Object.assign(e.database, { allocatedStorageGiB: 200, maxAllocatedStorageGiB: 100 }),
+      [/database\.maxAllocatedStorageGiB: 100 GiB is below the initial storage of 200 GiB/],
+    ],
+    [
+      "an idle timeout under a minute",
+      (e) => (e.service.idleTimeoutSeconds = 30),
+      [/service\.idleTimeoutSeconds: 30 is out of range; allowed: 60 to 4000 seconds/],
+    ],
+    [
+      "an environment name too long for the AWS names built from it",
+      (e) => (e.name = "staging-europe"),
+      [/name: "staging-europe" is malformed; expected 2-12 lowercase letters/],
+    ],
+    [
+      "a secret the stack sets itself",
+      (e) => e.secrets.push("DATABASE_PASSWORD"),
+      [/secrets\[3\]: "DATABASE_PASSWORD" is set by the stack itself/],
+    ],
+    [
+      "a name that is both a secret and a plain setting",
+      (e) => (e.appEnvironment.SECRET_KEY_BASE = "x"),
+      [/appEnvironment\.SECRET_KEY_BASE: "SECRET_KEY_BASE" is also a secret/],
+    ],
+    [
+      "a missing teardown setting",
+      (e) => delete e.teardown.emptyOnDestroy,
+      [/teardown: missing required setting "emptyOnDestroy"/],
+    ],
+    [
+      "a secret recovery window Secrets Manager does not offer",
+      (e) => (e.teardown.secretRecoveryDays = 3),
+      [/teardown\.secretRecoveryDays: 3 is not allowed; allowed values: 0, 7, 8/],
+    ],
+    [
+      "access logs kept less than 30 days",
+      (e) => (e.accessLogRetentionDays = 7),
+      [/accessLogRetentionDays: 7 is out of range; allowed: 30 to 3653 days/],
+    ],
+    [
+      "GitHub Actions deploying to the local emulator",
+      (e) => {
+        e.emulator = { endpoint: "https://127.0.0.1:4566" };
+        delete e.delivery;
+      },
+      [/githubActions: must be false with emulator/],
+    ],
+    [
+      "an emulator that is not on loopback",
+      (e) => {
+        e.emulator = { endpoint: "https://10.0.0.5:4566" };
+        delete e.delivery;
+        e.githubActions = false;
+      },
+      [
+        /emulator\.endpoint: "https:\/\/10\.0\.0\.5:4566" is malformed; expected https:\/\/127\.0\.0\.1:<port>/,
+      ],
     ],
     [
       "a backup retention under a week",
@@ -182,20 +243,20 @@ describe("bad environment files are refused with the file, the setting and what 
   });
 });
 
-describe("weekly cron", () => {
-  it.each(["cron(0 3 ? * MON *)", "cron(59 23 ? * 7 *)", "cron(15 4 ? * SUN *)"])("accepts %s", (expr) => {
-    expect(isWeeklyCron(expr)).toBe(true);
-  });
-  it.each([
-    "cron(0 3 * * ? *)",
-    "cron(0 3 ? * MON-FRI *)",
-    "cron(60 3 ? * MON *)",
-    "cron(0 24 ? * MON *)",
-    "rate(7 days)",
-    "cron(0 3 ? * MON)",
-    "cron(0 3 ? * FUNDAY *)",
-  ])("refuses %s", (expr) => {
-    expect(isWeeklyCron(expr)).toBe(false);
+describe("variables the stack sets itself are reserved, from the list the stack builds the containers with", () => {
+  // The bug this guards against: UPLOADS_EXPIRE_DAYS and UPLOADS_MAX_BYTES were accepted in a file and then
+  // silently overwritten, because the validator's reserved list and the stack's variables were two lists.
+  it.each(["UPLOADS_EXPIRE_DAYS", "UPLOADS_MAX_BYTES", ...PLATFORM_VARIABLES, ...PLATFORM_SECRETS])(
+    "refuses %s in appEnvironment",
+    (name) => {
+      expect(problemsWith((e) => (e.appEnvironment[name] = "from the file"))).toMatch(
+        new RegExp(`appEnvironment\\.${name}: "${name}" is set by the stack itself`),
+      );
+    },
+  );
+
+  it.each(["UPLOADS_EXPIRE_DAYS", ...PLATFORM_SECRETS])("refuses %s as a secret name", (name) => {
+    expect(problemsWith((e) => e.secrets.push(name))).toMatch(`"${name}" is set by the stack itself`);
   });
 });
 
@@ -241,7 +302,7 @@ describe("backend.tf.json", () => {
     );
     expect(() => loadBackend(backendWith({ ...good, encrypt: false }))).toThrow(/encrypt: must be true/);
     expect(() => loadBackend(backendWith({ ...good, key: "state.tfstate" }))).toThrow(
-      /key: must be a key prefix/,
+      /key: "state\.tfstate" is malformed; expected a key prefix ending in "\/"/,
     );
   });
 });

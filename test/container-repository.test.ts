@@ -19,9 +19,12 @@ describe("ContainerRepository", () => {
   };
   beforeAll(() => {
     synth = synthConstruct((scope) => {
-      repo = new ContainerRepository(scope, "repo", { naming, keepImages: 20 });
+      repo = new ContainerRepository(scope, "repo", { naming, keepImages: 20, forceDelete: true });
       new TerraformOutput(scope, "image", { value: repo.image("3f2a1b0") });
-      defaults = new ContainerRepository(scope, "defaults", { naming: new Naming("myamazingapp", "other") });
+      defaults = new ContainerRepository(scope, "defaults", {
+        naming: new Naming("myamazingapp", "other"),
+        forceDelete: false,
+      });
     });
     rules = rulesOf(repo);
   });
@@ -37,8 +40,9 @@ describe("ContainerRepository", () => {
     expect(synth.of(repo.repository).image_tag_mutability).toBe("IMMUTABLE");
   });
 
-  it("refuses to delete a repository that still holds images, by default", () => {
+  it("deletes a repository that still holds images only when asked", () => {
     expect(synth.of(defaults.repository).force_delete).toBe(false);
+    expect(synth.of(repo.repository).force_delete).toBe(true);
   });
 
   it("has a valid lifecycle policy that expires images beyond keepImages", () => {
@@ -81,8 +85,8 @@ describe("ContainerRepository", () => {
   });
 
   it.each([0, 4, 1001, 7.5])("refuses keepImages %p (5 to 1000: rollbacks need history)", (keepImages) => {
-    expect(() => new ContainerRepository(newStack(), "repo", { naming, keepImages })).toThrow(
-      /ContainerRepository: keepImages must be 5 to 1000/,
-    );
+    expect(
+      () => new ContainerRepository(newStack(), "repo", { naming, keepImages, forceDelete: false }),
+    ).toThrow(/ContainerRepository: keepImages: .* is out of range; allowed: 5 to 1000/);
   });
 });

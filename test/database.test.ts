@@ -2,6 +2,7 @@ import { TerraformOutput } from "cdktf";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Database, type DatabaseProps } from "../constructs/database";
 import { Naming } from "../constructs/naming";
 import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
@@ -10,6 +11,15 @@ const props: DatabaseProps = {
   naming: new Naming("myamazingapp", "test"),
   vpcId: "vpc-0123",
   subnetIds: ["subnet-iso-a", "subnet-iso-b"],
+  engineVersion: "16.4",
+  instanceClass: "db.m7g.large",
+  allocatedStorageGiB: 50,
+  maxAllocatedStorageGiB: 200,
+  backupRetentionDays: 7,
+  deletionProtection: true,
+  performanceInsights: true,
+  parameterGroup: true,
+  databaseName: "myamazingapp",
 };
 
 describe("Database", () => {
@@ -17,11 +27,14 @@ describe("Database", () => {
   let protectedDb: Database;
   let disposableDb: Database;
   let instance: Block;
+  let executionRole: IamRole;
   beforeAll(() => {
     synth = synthConstruct((scope) => {
       protectedDb = new Database(scope, "db", { ...props, backupRetentionDays: 14 });
       protectedDb.allowFrom("sg-app", "From the app tasks");
       new TerraformOutput(scope, "secret", { value: protectedDb.masterUserSecretArn });
+      executionRole = new IamRole(scope, "execution-role", { name: "execution", assumeRolePolicy: "{}" });
+      protectedDb.grantReadCredentials(executionRole);
       disposableDb = new Database(scope, "scratch", {
         ...props,
         naming: new Naming("myamazingapp", "scratch"),
@@ -60,6 +73,29 @@ describe("Database", () => {
     );
   });
 
+  it("sizes the instance and its storage as asked", () => {
+    expect(instance).toMatchObject({
+      instance_class: "db.m7g.large",
+      allocated_storage: 50,
+      max_allocated_storage: 200,
+      storage_type: "gp3",
+      db_name: "myamazingapp",
+      username: "myamazingapp",
+    });
+  });
+
+  it("grantReadCredentials lets a role read the RDS-managed secret, and no other", () => {
+    const grants = synth.resources("aws_iam_role_policy");
+    expect(grants).toEqual([expect.objectContaining({ role: ref(executionRole, "id") })]);
+    expect(JSON.parse(grants[0].policy).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: `\${aws_db_instance.${ref(protectedDb.instance, "id").split(".")[1]}.master_user_secret[0].secret_arn}`,
+      },
+    ]);
+  });
+
   it("keeps automated backups for at least 7 days", () => {
     expect(instance.backup_retention_period).toBe(14);
     expect(synth.of(disposableDb.instance).backup_retention_period).toBe(7);
@@ -79,7 +115,7 @@ describe("Database", () => {
     expect(db.final_snapshot_identifier).toBeUndefined();
   });
 
-  it("enables Performance Insights by default, and can turn it off", () => {
+  it("enables Performance Insights as asked", () => {
     expect(instance).toMatchObject({
       performance_insights_enabled: true,
       performance_insights_retention_period: 7,
@@ -139,19 +175,26 @@ describe("Database", () => {
 
   it.each([[[]], [["subnet-iso-a"]]])("refuses subnets %j (Multi-AZ needs two AZs)", (subnetIds) => {
     expect(() => new Database(newStack(), "db", { ...props, subnetIds })).toThrow(
-      /Database: Multi-AZ needs subnets in at least two AZs/,
+      /Database: subnetIds: needs subnets in at least two AZs/,
     );
   });
 
   it.each([3, 6, 36])("refuses backupRetentionDays %p (7 to 35)", (backupRetentionDays) => {
     expect(() => new Database(newStack(), "db", { ...props, backupRetentionDays })).toThrow(
-      /backupRetentionDays must be 7 to 35/,
+      /Database: backupRetentionDays: \d+ is out of range; allowed: 7 to 35/,
     );
   });
 
   it("refuses an engine version that is not a PostgreSQL version", () => {
     expect(() => new Database(newStack(), "db", { ...props, engineVersion: "latest" })).toThrow(
-      /engineVersion/,
+      /Database: engineVersion: "latest" is malformed; expected PostgreSQL 14 to 17/,
     );
+  });
+
+  it("refuses a storage ceiling below the initial storage", () => {
+    expect(
+      () =>
+        new Database(newStack(), "db", { ...props, allocatedStorageGiB: 100, maxAllocatedStorageGiB: 50 }),
+    ).toThrow(/Database: maxAllocatedStorageGiB: 50 GiB is below the initial storage of 100 GiB/);
   });
 });

@@ -1,17 +1,18 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import type { Construct } from "constructs";
-import { AppTaskDefinition } from "../constructs/app-task-definition";
 import { ContainerRepository } from "../constructs/container-repository";
-import { MIGRATE_COMMAND } from "../constructs/delivery-buildspecs";
-import { DeliveryPipeline, type DeliveryPipelineProps } from "../constructs/delivery-pipeline";
-import type { DeliveryStep } from "../constructs/delivery-step";
+import { DeliveryPipeline, type DeliveryPipelineProps } from "../constructs/delivery/delivery-pipeline";
+import type { DeliveryStep } from "../constructs/delivery/delivery-step";
 import type { PolicyStatement } from "../constructs/iam";
 import { Naming } from "../constructs/naming";
-import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
+import { requiredVariables, scriptOf, SCRIPTS } from "./delivery-script-runner";
+import { appTask, type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
 
 const ACCOUNT = "222222222222";
 const CLUSTER_ARN = `arn:aws:ecs:us-west-2:${ACCOUNT}:cluster/myamazingapp-test`;
@@ -40,13 +41,8 @@ function leastPrivilegeViolations(statements: PolicyStatement[]): PolicyStatemen
 
 function build(scope: Construct, env: string, extra: Partial<DeliveryPipelineProps>) {
   const naming = new Naming("myamazingapp", env);
-  const task = new AppTaskDefinition(scope, `${env}-task`, {
-    naming,
-    account: ACCOUNT,
-    region: "us-west-2",
-    image: "bootstrap",
-  });
-  const repository = new ContainerRepository(scope, `${env}-repo`, { naming });
+  const task = appTask(scope, `${env}-task`, naming, { account: ACCOUNT });
+  const repository = new ContainerRepository(scope, `${env}-repo`, { naming, forceDelete: false });
   const imageParameter = new SsmParameter(scope, `${env}-image`, {
     name: naming.path("image"),
     type: "String",
@@ -66,6 +62,10 @@ function build(scope: Construct, env: string, extra: Partial<DeliveryPipelinePro
     securityGroupIds: ["sg-app"],
     alarmTopicArn: ALARMS,
     imageParameter,
+    branch: "main",
+    requireApproval: false,
+    logRetentionDays: 30,
+    forceDestroy: false,
     ...extra,
   });
   return { pipeline, task, repository, imageParameter };
@@ -78,7 +78,6 @@ describe("DeliveryPipeline", () => {
   let pipeline: Block;
   let buildSpec: Block;
   let releaseSpec: Block;
-  let releaseScript: string;
   const policiesOf = (role: IamRole) =>
     synth
       .resources("aws_iam_role_policy")
@@ -94,9 +93,6 @@ describe("DeliveryPipeline", () => {
     pipeline = synth.of(prod.pipeline.pipeline);
     buildSpec = spec(prod.pipeline.build);
     releaseSpec = spec(prod.pipeline.release);
-    releaseScript = Object.values(releaseSpec.phases as Record<string, { commands: string[] }>)
-      .flatMap((p) => p.commands)
-      .join("\n");
   });
 
   describe("pipeline", () => {
@@ -167,120 +163,79 @@ describe("DeliveryPipeline", () => {
     });
   });
 
-  describe("build step", () => {
-    const commands = () => JSON.stringify(buildSpec.phases);
+  describe("steps", () => {
+    const steps = () => [
+      { step: prod.pipeline.build, spec: buildSpec, file: "build.sh", outputs: ["image.json"] },
+      {
+        step: prod.pipeline.release,
+        spec: releaseSpec,
+        file: "release.sh",
+        outputs: ["imagedefinitions.json", "release.json"],
+      },
+    ];
 
-    it("runs Docker (privileged) and logs in to ECR", () => {
-      expect(synth.of(prod.pipeline.build.project).environment.privileged_mode).toBe(true);
-      expect(commands()).toContain(
-        "aws ecr get-login-password | docker login --username AWS --password-stdin",
-      );
+    it("each runs exactly its checked-in script with bash, stopping at the first failure", () => {
+      for (const { spec, file } of steps()) {
+        expect(spec.env).toEqual({ shell: "bash" });
+        expect(Object.keys(spec.phases)).toEqual(["build"]);
+        expect(spec.phases.build["on-failure"]).toBe("ABORT");
+        expect(scriptOf(spec)).toBe(readFileSync(join(SCRIPTS, file), "utf8"));
+      }
     });
 
-    it("builds the Dockerfile, tags the image with the commit SHA and pushes it", () => {
-      expect(commands()).toContain('IMAGE_TAG=\\"$CODEBUILD_RESOLVED_SOURCE_VERSION\\"');
-      expect(commands()).toContain('IMAGE_URI=\\"$REPOSITORY_URI:$IMAGE_TAG\\"');
-      expect(commands()).toMatch(/docker build --pull --tag \\"\$IMAGE_URI\\" .* \./);
-      expect(commands()).toContain('docker push \\"$IMAGE_URI\\"');
-      const variables = synth.of(prod.pipeline.build.project).environment.environment_variable;
-      expect(variables).toContainEqual({
-        name: "REPOSITORY_URI",
-        type: "PLAINTEXT",
-        value: ref(prod.repository.repository, "repository_url"),
+    it("each gets exactly the variables its script requires, and collects the files its script writes", () => {
+      for (const { step, spec, file, outputs } of steps()) {
+        const names = synth.of(step.project).environment.environment_variable.map((v: Block) => v.name);
+        expect(names.sort()).toEqual(requiredVariables(readFileSync(join(SCRIPTS, file), "utf8")).sort());
+        expect(spec.artifacts.files).toEqual(outputs);
+      }
+    });
+
+    it("hands the build's image record to the release, which reads it", () => {
+      expect(buildSpec.artifacts.files).toEqual(["image.json"]);
+      expect(readFileSync(join(SCRIPTS, "release.sh"), "utf8")).toContain("image.json");
+    });
+
+    it("passes the repository, the cluster, the service, the private subnets and the parameter by reference", () => {
+      const variables = (step: DeliveryStep) =>
+        Object.fromEntries(
+          synth.of(step.project).environment.environment_variable.map((v: Block) => [v.name, v.value]),
+        );
+      expect(variables(prod.pipeline.build)).toEqual({
+        REPOSITORY_URI: ref(prod.repository.repository, "repository_url"),
+        REPOSITORY_NAME: ref(prod.repository.repository, "name"),
+      });
+      expect(variables(prod.pipeline.release)).toEqual({
+        CLUSTER: "myamazingapp-test",
+        SERVICE: "myamazingapp-test-web",
+        TASK_FAMILY: ref(prod.task.taskDefinition, "family"),
+        CONTAINER_NAME: "web",
+        SUBNET_IDS: '${join(",", ["subnet-aaa", "subnet-bbb"])}',
+        SECURITY_GROUP_IDS: '${join(",", ["sg-app"])}',
+        IMAGE_PARAMETER: ref(prod.imageParameter, "name"),
       });
     });
 
-    it("writes the image URI as its output artifact", () => {
-      expect(buildSpec.artifacts.files).toEqual(["image.json"]);
-      expect(commands()).toContain("'{imageUri: $uri}' > image.json");
-    });
-  });
-
-  describe("release step", () => {
-    it("does not run Docker", () => {
+    it("runs Docker only in the build step, on a host big enough for an asset build", () => {
+      expect(synth.of(prod.pipeline.build.project).environment).toMatchObject({
+        privileged_mode: true,
+        compute_type: "BUILD_GENERAL1_MEDIUM",
+      });
       expect(synth.of(prod.pipeline.release.project).environment.privileged_mode).toBe(false);
     });
 
-    it("registers a revision from the family's newest one with only the app image replaced", () => {
-      expect(releaseScript).toContain('aws ecs describe-task-definition --task-definition "$TASK_FAMILY"');
-      expect(releaseScript).toContain("if .name == $name then .image = $image else . end");
-      expect(releaseScript).toContain("aws ecs register-task-definition --cli-input-json file://next.json");
-    });
-
-    it("runs bundle exec rails db:migrate from that revision in private subnets without a public IP", () => {
-      expect(MIGRATE_COMMAND.join(" ")).toBe("bundle exec rails db:migrate");
-      expect(releaseScript).toContain(JSON.stringify({ command: MIGRATE_COMMAND }));
-      expect(releaseScript).toMatch(
-        /aws ecs run-task --cluster "\$CLUSTER" --task-definition "\$TASK_DEFINITION"/,
-      );
-      expect(releaseScript).toContain("--started-by codepipeline-migrate");
-      expect(releaseScript).toContain(
-        "awsvpcConfiguration={subnets=[$SUBNET_IDS],securityGroups=[$SECURITY_GROUP_IDS],assignPublicIp=DISABLED}",
-      );
-      const variables = synth.of(prod.pipeline.release.project).environment.environment_variable;
-      expect(variables).toContainEqual(expect.objectContaining({ name: "SUBNET_IDS" }));
-      expect(JSON.stringify(variables)).toContain("subnet-aaa");
-    });
-
-    it("waits for the migration and fails unless its container exited 0", () => {
-      expect(releaseScript).toContain(
-        'aws ecs wait tasks-stopped --cluster "$CLUSTER" --tasks "$MIGRATION_TASK"',
-      );
-      expect(releaseScript).toContain('.exitCode // empty][0] // "missing"');
-      expect(releaseScript).toMatch(
-        /if \[\[ "\$MIGRATION_STATUS" != "STOPPED" \|\| "\$MIGRATION_EXIT_CODE" != "0" \]\]; then\n.*stoppedReason[^]*?exit 1\nfi/,
-      );
-      // The deploy comes after the check, so a failed migration never deploys.
-      expect(releaseScript.indexOf("update-service")).toBeGreaterThan(
-        releaseScript.indexOf("MIGRATION_EXIT_CODE"),
-      );
-    });
-
-    it("withdraws the new revision when the migration or the deploy fails, so the weekly job keeps the release", () => {
-      const build = (releaseSpec.phases as Record<string, { commands: string[]; finally?: string[] }>).build;
-      const cleanup = (build.finally ?? []).join("\n");
-      expect(cleanup).toContain('if [[ "$RELEASED" != 1 && -n "$TASK_DEFINITION" ]]; then');
-      expect(cleanup).toContain('aws ecs deregister-task-definition --task-definition "$TASK_DEFINITION"');
-      // Only a completed rollout counts as released.
-      const script = build.commands.join("\n");
-      expect(script.indexOf("RELEASED=1")).toBeGreaterThan(script.indexOf('[[ "$ROLLOUT" == "COMPLETED" ]]'));
-    });
-
-    it("deploys the migrated revision, waits for a stable service and fails on a rollback", () => {
-      expect(releaseScript).toContain(
-        'aws ecs update-service --cluster "$CLUSTER" --service "$SERVICE" --task-definition "$TASK_DEFINITION"',
-      );
-      expect(releaseScript).toContain(
-        'aws ecs wait services-stable --cluster "$CLUSTER" --services "$SERVICE"',
-      );
-      expect(releaseScript).toContain('[[ "$ROLLOUT" == "COMPLETED" ]] ||');
-    });
-
-    it("records the deployed image in the SSM parameter and writes imagedefinitions.json", () => {
-      expect(releaseScript).toContain(
-        'aws ssm put-parameter --name "$IMAGE_PARAMETER" --type String --value "$IMAGE_URI" --overwrite',
-      );
-      expect(releaseSpec.artifacts.files).toContain("imagedefinitions.json");
-      const variables = synth.of(prod.pipeline.release.project).environment.environment_variable;
-      expect(variables).toContainEqual({
-        name: "IMAGE_PARAMETER",
-        type: "PLAINTEXT",
-        value: ref(prod.imageParameter, "name"),
+    it("lets one release run at a time, for long enough to migrate and roll out", () => {
+      expect(synth.of(prod.pipeline.release.project)).toMatchObject({
+        concurrent_build_limit: 1,
+        build_timeout: 150,
       });
     });
 
-    it("stops at the first failing command of every phase", () => {
-      for (const s of [buildSpec, releaseSpec]) {
-        for (const phase of Object.values(s.phases as Record<string, Block>)) {
-          expect(phase["on-failure"]).toBe("ABORT");
-        }
-      }
-    });
-
-    it("holds no Terraform interpolation in either buildspec", () => {
+    it("escapes the scripts' ${ and %{ so Terraform passes them to CodeBuild unchanged", () => {
       for (const step of [prod.pipeline.build, prod.pipeline.release]) {
-        expect(synth.of(step.project).source.buildspec).not.toMatch(/[$%]\{/);
+        expect(synth.of(step.project).source.buildspec).not.toMatch(/(^|[^$])\$\{|(^|[^%])%\{/);
       }
+      expect(scriptOf(releaseSpec)).toContain('"${CLUSTER:?');
     });
   });
 
@@ -405,20 +360,26 @@ describe("DeliveryPipeline", () => {
     it.each(["myamazingapp", "cdlib/", "cdlib/app/extra", "cd lib/app"])(
       "appRepository %p",
       (appRepository) => {
-        expect(attempt({ appRepository })).toThrow(/appRepository .* must be "owner\/name"/);
+        expect(attempt({ appRepository })).toThrow(
+          /DeliveryPipeline: appRepository: .* is malformed; expected a GitHub repository "owner\/name"/,
+        );
       },
     );
 
     it.each(["", "feature/*", "-main", "a..b"])("branch %p", (branch) => {
-      expect(attempt({ branch })).toThrow(/branch .* must be a plain branch name/);
+      expect(attempt({ branch })).toThrow(
+        /DeliveryPipeline: branch: .* is malformed; expected a plain branch name/,
+      );
     });
 
     it("a migration task without subnets", () => {
-      expect(attempt({ subnetIds: [] })).toThrow(/subnetIds/);
+      expect(attempt({ subnetIds: [] })).toThrow(/ReleaseStep: the migration task needs subnetIds/);
     });
 
     it("artifacts kept for less than a day", () => {
-      expect(attempt({ artifactRetentionDays: 0 })).toThrow(/artifactRetentionDays/);
+      expect(attempt({ artifactRetentionDays: 0 })).toThrow(
+        /DeliveryPipeline: artifactRetentionDays: 0 is out of range; allowed: 1 to 365/,
+      );
     });
   });
 });

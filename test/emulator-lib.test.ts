@@ -9,15 +9,9 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import {
-  DEFAULT_EMULATOR_PORT,
-  emulatorPort,
-  ensureStateBucket,
-  ownedEmulatorPid,
-  parsePort,
-  probeEmulator,
-  stopEmulator,
-} from "../scripts/lib/emulator";
+import { parsePort } from "../config/local";
+import { ensureStateBucket, ownedEmulatorPid, probeEmulator, stopEmulator } from "../scripts/lib/emulator";
+import { LOCAL_ENVIRONMENT_FILE, localEmulatorPort } from "../scripts/local/session";
 import {
   cliConfigContent,
   localPaths,
@@ -45,14 +39,15 @@ function fakeTerraform(body: string): string {
 const envWithPath = (bin: string): NodeJS.ProcessEnv => ({ PATH: `${bin}:/usr/bin:/bin` });
 
 describe("emulator port (LOCAL_AWS_PORT)", () => {
-  it("defaults to 4566 when unset or blank", () => {
-    expect(DEFAULT_EMULATOR_PORT).toBe(4566);
-    expect(emulatorPort({})).toBe(4566);
-    expect(emulatorPort({ LOCAL_AWS_PORT: "  " })).toBe(4566);
+  const endpoint = JSON.parse(fs.readFileSync(LOCAL_ENVIRONMENT_FILE, "utf8")).emulator.endpoint as string;
+
+  it("is the port of environments/local.json's endpoint when LOCAL_AWS_PORT is unset or blank", () => {
+    expect(localEmulatorPort({})).toBe(Number(/:(\d+)$/.exec(endpoint)?.[1]));
+    expect(localEmulatorPort({ LOCAL_AWS_PORT: "  " })).toBe(localEmulatorPort({}));
   });
 
   it("accepts 1..65535, surrounding whitespace allowed", () => {
-    expect(emulatorPort({ LOCAL_AWS_PORT: "4590" })).toBe(4590);
+    expect(localEmulatorPort({ LOCAL_AWS_PORT: "4590" })).toBe(4590);
     expect(parsePort(" 1 ")).toBe(1);
     expect(parsePort("65535")).toBe(65535);
   });
@@ -60,7 +55,9 @@ describe("emulator port (LOCAL_AWS_PORT)", () => {
   it.each(["0", "65536", "-1", "abc", "45.5", "4566x", "1e3", "0x10"])(
     "rejects %p naming LOCAL_AWS_PORT",
     (v) => {
-      expect(() => emulatorPort({ LOCAL_AWS_PORT: v })).toThrow(/LOCAL_AWS_PORT=.*not a valid TCP port/);
+      expect(() => localEmulatorPort({ LOCAL_AWS_PORT: v })).toThrow(
+        /LOCAL_AWS_PORT: .* is not a TCP port; allowed: 1 to 65535/,
+      );
     },
   );
 });

@@ -182,15 +182,21 @@ describe("GithubOidc", () => {
       new GithubOidc(newStack(), "oidc", { ...props, ...extra });
 
     it.each(["myamazingapp-infra", "cdlib/infra/x", "cdlib/*"])("repository %p", (repository) => {
-      expect(attempt({ repository })).toThrow(/repository .* must be "owner\/name"/);
+      expect(attempt({ repository })).toThrow(
+        /GithubOidc: repository: .* is malformed; expected a GitHub repository "owner\/name"/,
+      );
     });
 
     it("a state key that is not a .tfstate object", () => {
-      expect(attempt({ stateKey: "/abs/state.json" })).toThrow(/stateKey/);
+      expect(attempt({ stateKey: "/abs/state.json" })).toThrow(
+        /GithubOidc: stateKey: "\/abs\/state\.json" is malformed/,
+      );
     });
 
     it("a state bucket that is not a bucket name", () => {
-      expect(attempt({ stateBucket: "Not_A_Bucket" })).toThrow(/stateBucket/);
+      expect(attempt({ stateBucket: "Not_A_Bucket" })).toThrow(
+        /GithubOidc: stateBucket: "Not_A_Bucket" is malformed/,
+      );
     });
   });
 });

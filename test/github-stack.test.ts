@@ -4,12 +4,8 @@ import { BranchProtection } from "@cdktf/provider-github/lib/branch-protection";
 import { loadBackend } from "../config/backend";
 import { type GithubSettings, loadGithubSettings } from "../config/github";
 import { GithubOidc } from "../constructs/github-oidc";
-import {
-  GITHUB_STACK,
-  type GithubEnvironment,
-  GithubStack,
-  type GithubStackProps,
-} from "../constructs/github-stack";
+import { type GithubEnvironment, GithubStack, type GithubStackProps } from "../stacks/github-stack";
+import { GITHUB_STACK } from "../stacks/names";
 import { Naming } from "../constructs/naming";
 import { type Block, synthConstruct } from "./helpers";
 

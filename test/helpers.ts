@@ -5,6 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TerraformDataSource, TerraformStack, Testing, type TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
+import {
+  AppTaskDefinition,
+  type AppTaskDefinitionProps,
+  PLATFORM_VARIABLES,
+  type PlatformVariable,
+} from "../constructs/app-task-definition";
+import type { Naming } from "../constructs/naming";
 
 // Synthesized Terraform JSON has no static type; tests index into it freely.
 export type Block = Record<string, any>;
@@ -57,4 +64,34 @@ export function ref(element: TerraformResource | TerraformDataSource, attribute:
   const prefix = element instanceof TerraformDataSource ? "data." : "";
   const id = TerraformStack.of(element).getLogicalId(element);
   return `\${${prefix}${element.terraformResourceType}.${id}.${attribute}}`;
+}
+
+/** Every platform variable, with a recognizable value, for task definitions built in tests. */
+export const PLATFORM_ENVIRONMENT = Object.fromEntries(
+  PLATFORM_VARIABLES.map((name) => [name, `platform-${name}`]),
+) as Record<PlatformVariable, string>;
+
+/** An app task definition for tests of the constructs that run it (service, schedule, pipeline). */
+export function appTask(
+  scope: Construct,
+  id: string,
+  naming: Naming,
+  overrides: Partial<AppTaskDefinitionProps> = {},
+): AppTaskDefinition {
+  return new AppTaskDefinition(scope, id, {
+    naming,
+    account: "111111111111",
+    region: "us-west-2",
+    image: "repo:tag",
+    cpu: 512,
+    memory: 1024,
+    ephemeralStorageGiB: 21,
+    containerPort: 3000,
+    logRetentionDays: 30,
+    platformEnvironment: PLATFORM_ENVIRONMENT,
+    appEnvironment: {},
+    databaseCredentialsSecretArn: "arn:aws:secretsmanager:us-west-2:111111111111:secret:rds!db-test",
+    appSecrets: [],
+    ...overrides,
+  });
 }

@@ -14,6 +14,10 @@ const props: LoadBalancerProps = {
   targetPort: 3000,
   healthCheckPath: "/healthz",
   idleTimeoutSeconds: 300,
+  accessLogRetentionDays: 45,
+  deletionProtection: true,
+  emptyLogsOnDestroy: false,
+  dualStack: true,
   accessLogBucketName: "myamazingapp-test-alb-logs-111111111111",
 };
 
@@ -28,7 +32,15 @@ describe("LoadBalancer", () => {
       lb.allowTo("sg-web", 3000);
     });
     listeners = synth.resources("aws_lb_listener");
-    ipv4Only = synthConstruct((scope) => new LoadBalancer(scope, "lb", { ...props, dualStack: false }));
+    ipv4Only = synthConstruct(
+      (scope) =>
+        new LoadBalancer(scope, "lb", {
+          ...props,
+          dualStack: false,
+          deletionProtection: false,
+          emptyLogsOnDestroy: true,
+        }),
+    );
   });
   const listener = (port: number) => {
     const found = listeners.filter((l) => l.port === port);
@@ -50,8 +62,11 @@ describe("LoadBalancer", () => {
     expect(synth.of(lb.alb)).toMatchObject({ drop_invalid_header_fields: true, idle_timeout: 300 });
   });
 
-  it("defaults to deletion protection", () => {
+  it("refuses deletion, and keeps its access logs on destroy, only as asked", () => {
     expect(synth.of(lb.alb).enable_deletion_protection).toBe(true);
+    expect(synth.resources("aws_s3_bucket")[0].force_destroy).toBe(false);
+    expect(ipv4Only.resources("aws_lb")[0].enable_deletion_protection).toBe(false);
+    expect(ipv4Only.resources("aws_s3_bucket")[0].force_destroy).toBe(true);
   });
 
   it("serves HTTPS on 443 with a TLS 1.3 policy and the certificate, forwarding to the target group", () => {
@@ -105,10 +120,16 @@ describe("LoadBalancer", () => {
     expect(synth.of(lb.alb).depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\./)]);
   });
 
-  it("expires access logs after 90 days by default", () => {
+  it("expires access logs after the given retention", () => {
     expect(synth.json).toHaveResourceWithProperties(S3BucketLifecycleConfiguration, {
-      rule: [expect.objectContaining({ status: "Enabled", expiration: [{ days: 90 }] })],
+      rule: [expect.objectContaining({ status: "Enabled", expiration: [{ days: 45 }] })],
     });
+  });
+
+  it("refuses to keep access logs less than 30 days", () => {
+    expect(() => new LoadBalancer(newStack(), "lb", { ...props, accessLogRetentionDays: 29 })).toThrow(
+      /LoadBalancer: accessLogRetentionDays: 29 is out of range; allowed: 30 to 3653/,
+    );
   });
 
   it("lets in only 80 and 443, from 0.0.0.0/0 and ::/0", () => {
@@ -153,19 +174,25 @@ describe("LoadBalancer", () => {
 
   it.each([[[]], [["subnet-a"]]])("refuses public subnets %j (it needs two AZs)", (publicSubnetIds) => {
     expect(() => new LoadBalancer(newStack(), "lb", { ...props, publicSubnetIds })).toThrow(
-      /needs public subnets in at least two AZs/,
+      /LoadBalancer: publicSubnetIds: needs subnets in at least two AZs/,
     );
   });
 
-  it.each([0, 4001])("refuses idleTimeoutSeconds %p (outside 1 to 4000)", (idleTimeoutSeconds) => {
+  it.each([0, 59, 4001])("refuses idleTimeoutSeconds %p (outside 60 to 4000)", (idleTimeoutSeconds) => {
     expect(() => new LoadBalancer(newStack(), "lb", { ...props, idleTimeoutSeconds })).toThrow(
-      /idleTimeoutSeconds must be 1 to 4000/,
+      /LoadBalancer: idleTimeoutSeconds: \d+ is out of range; allowed: 60 to 4000 seconds/,
+    );
+  });
+
+  it("refuses a health check path that is not an absolute path", () => {
+    expect(() => new LoadBalancer(newStack(), "lb", { ...props, healthCheckPath: "up" })).toThrow(
+      /LoadBalancer: healthCheckPath: "up" is malformed; expected an absolute path/,
     );
   });
 
   it("refuses an SSL policy that does not offer TLS 1.3", () => {
     expect(
       () => new LoadBalancer(newStack(), "lb", { ...props, sslPolicy: "ELBSecurityPolicy-2016-08" }),
-    ).toThrow(/sslPolicy "ELBSecurityPolicy-2016-08" does not offer TLS 1.3/);
+    ).toThrow(/sslPolicy: "ELBSecurityPolicy-2016-08" does not offer TLS 1.3/);
   });
 });

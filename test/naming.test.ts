@@ -48,7 +48,7 @@ describe("Naming", () => {
     ["slash", "myamazingapp", "prod/eu"],
   ])("refuses invalid characters (%s)", (_why, application, environment) => {
     expect(() => new Naming(application, environment)).toThrow(
-      /must be lowercase letters, digits and dashes/,
+      /^Naming: (application|environment): ".*" is malformed; expected .*lowercase letters, digits and dashes/,
     );
   });
 

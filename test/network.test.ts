@@ -12,10 +12,18 @@ interface Built {
   readonly network: Network;
 }
 
-function build(props: Omit<NetworkProps, "naming">): Built {
+const BASE: Omit<NetworkProps, "naming"> = {
+  cidr: "10.42.0.0/16",
+  availabilityZones: 2,
+  natGateways: "per-az",
+  dualStack: true,
+  flowLogRetentionDays: 30,
+};
+
+function build(props: Partial<NetworkProps>): Built {
   let network!: Network;
   const synth = synthConstruct((scope) => {
-    network = new Network(scope, "network", { naming, ...props });
+    network = new Network(scope, "network", { naming, ...BASE, ...props });
   });
   return { synth, network };
 }
@@ -42,7 +50,7 @@ describe("Network", () => {
   const privateRouteTableIds = (synth: Synthesized, azs: number) =>
     [...Array(azs).keys()].map((i) => routeTableId(synth, `myamazingapp-test-private-${i}`));
 
-  it("spreads over two AZs by default", () => {
+  it("spreads over as many AZs as asked", () => {
     expect(single.network.azCount).toBe(2);
     expect(single.synth.resources("aws_subnet")).toHaveLength(6);
   });
@@ -69,13 +77,24 @@ describe("Network", () => {
   });
 
   it.each([1, 4, 2.5])("refuses availabilityZones %p (high availability needs two; at most three)", (azs) => {
-    expect(() => new Network(newStack(), "n", { naming, availabilityZones: azs })).toThrow(
-      /availabilityZones must be 2 or 3/,
+    expect(() => new Network(newStack(), "n", { naming, ...BASE, availabilityZones: azs })).toThrow(
+      /Network: availabilityZones: .* is out of range; allowed: 2 to 3/,
     );
   });
 
-  it("refuses a VPC block outside /16 to /20", () => {
-    expect(() => new Network(newStack(), "n", { naming, cidr: "10.0.0.0/24" })).toThrow(/cidr/);
+  it.each(["10.0.0.0/24", "10.0.0.0/8", "10.300.0.0/16", "10.0.0/16"])(
+    "refuses the VPC block %p (four octets of 0-255, /16 to /20)",
+    (cidr) => {
+      expect(() => new Network(newStack(), "n", { naming, ...BASE, cidr })).toThrow(
+        /Network: cidr: .* is malformed; expected an IPv4 CIDR block from \/16 to \/20/,
+      );
+    },
+  );
+
+  it("refuses a flow log retention CloudWatch Logs does not offer", () => {
+    expect(() => new Network(newStack(), "n", { naming, ...BASE, flowLogRetentionDays: 10 })).toThrow(
+      /Network: flowLogRetentionDays: 10 is not allowed; allowed values: 1, 3, 5, 7, 14/,
+    );
   });
 
   it("per-az mode: one NAT gateway in each AZ's public subnet", () => {
@@ -194,7 +213,7 @@ describe("Network", () => {
     ]);
   });
 
-  it("keeps flow logs 30 days by default", () => {
+  it("keeps flow logs as long as asked", () => {
     expect(single.synth.resources("aws_cloudwatch_log_group")).toEqual([
       expect.objectContaining({ retention_in_days: 30 }),
     ]);
@@ -206,7 +225,7 @@ describe("Network", () => {
     expect(defaultSg).toEqual({ vpc_id: ref(perAz.network.vpc, "id") });
   });
 
-  it("by default (dual-stack) gives the VPC an IPv6 block and each public subnet its own /64 of it", () => {
+  it("dual-stack gives the VPC an IPv6 block and each public subnet its own /64 of it", () => {
     expect(perAz.synth.json).toHaveResourceWithProperties(Vpc, {
       cidr_block: "10.41.0.0/16",
       assign_generated_ipv6_cidr_block: true,

@@ -7,10 +7,18 @@ import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./h
 describe("PrivateBucket", () => {
   let synth: Synthesized;
   let bucket: PrivateBucket;
+  let emptied: PrivateBucket;
   let statements: Block[];
   beforeAll(() => {
     synth = synthConstruct((scope) => {
-      bucket = new PrivateBucket(scope, "logs", { bucketName: "myamazingapp-test-logs" });
+      bucket = new PrivateBucket(scope, "logs", {
+        bucketName: "myamazingapp-test-logs",
+        forceDestroy: false,
+      });
+      emptied = new PrivateBucket(scope, "emptied", {
+        bucketName: "myamazingapp-test-emptied",
+        forceDestroy: true,
+      });
       bucket.addToPolicy({
         Sid: "Delivery",
         Effect: "Allow",
@@ -22,8 +30,9 @@ describe("PrivateBucket", () => {
     statements = JSON.parse(synth.of(bucket.policy).policy).Statement;
   });
 
-  it("creates the bucket with the given name and without force_destroy by default", () => {
+  it("creates the bucket with the given name, emptied on destroy only when asked", () => {
     expect(synth.of(bucket.bucket)).toMatchObject({ bucket: "myamazingapp-test-logs", force_destroy: false });
+    expect(synth.of(emptied.bucket)).toMatchObject({ force_destroy: true });
   });
 
   it("blocks every public access path (all four settings)", () => {
@@ -64,7 +73,10 @@ describe("PrivateBucket", () => {
   });
 
   it("puts statements added with addToPolicy into its single bucket policy", () => {
-    expect(synth.resources("aws_s3_bucket_policy")).toHaveLength(1);
+    const ofThisBucket = synth
+      .resources("aws_s3_bucket_policy")
+      .filter((p) => p.bucket === ref(bucket.bucket, "id"));
+    expect(ofThisBucket).toHaveLength(1);
     expect(statements.map((s) => s.Sid)).toEqual(["DenyInsecureTransport", "Delivery"]);
     expect(statements[1]).toMatchObject({
       Action: "s3:PutObject",
@@ -86,8 +98,8 @@ describe("PrivateBucket", () => {
     ["two dots in a row", "myamazingapp..logs"],
     ["64 characters", "a".repeat(64)],
   ])("refuses an invalid bucket name (%s)", (_why, bucketName) => {
-    expect(() => new PrivateBucket(newStack(), "b", { bucketName })).toThrow(
-      /PrivateBucket: ".*" is not a valid S3 bucket name/,
+    expect(() => new PrivateBucket(newStack(), "b", { bucketName, forceDestroy: false })).toThrow(
+      /PrivateBucket: bucketName: ".*" is malformed; expected an S3 bucket name/,
     );
   });
 });

@@ -1,10 +1,9 @@
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import type { Construct } from "constructs";
-import { AppTaskDefinition } from "../constructs/app-task-definition";
 import { Naming } from "../constructs/naming";
 import { ScheduledTask, type ScheduledTaskProps } from "../constructs/scheduled-task";
-import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
+import { appTask, type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
 
 const ACCOUNT = "111111111111";
 const CLUSTER = `arn:aws:ecs:us-west-2:${ACCOUNT}:cluster/myamazingapp-test`;
@@ -13,12 +12,7 @@ const COMMAND = ["bundle", "exec", "rake", "stats:users"];
 const naming = new Naming("myamazingapp", "test");
 
 function taskProps(scope: Construct): ScheduledTaskProps {
-  const task = new AppTaskDefinition(scope, "task", {
-    naming,
-    account: ACCOUNT,
-    region: "us-west-2",
-    image: "r:t",
-  });
+  const task = appTask(scope, "task", naming);
   return {
     naming,
     purpose: "weekly-stats",
@@ -28,6 +22,7 @@ function taskProps(scope: Construct): ScheduledTaskProps {
     command: COMMAND,
     scheduleExpression: "cron(0 4 ? * MON *)",
     timezone: "America/Los_Angeles",
+    retryAttempts: 5,
     subnetIds: ["subnet-private-a", "subnet-private-b"],
     securityGroupIds: ["sg-app"],
     alarmTopicArn: TOPIC,
@@ -222,7 +217,7 @@ describe("ScheduledTask", () => {
     });
 
     it("retries a failed start and then sends the event to a dead-letter SQS queue", () => {
-      expect(schedule.target.retry_policy).toMatchObject({ maximum_retry_attempts: 3 });
+      expect(schedule.target.retry_policy).toMatchObject({ maximum_retry_attempts: 5 });
       expect(schedule.target.dead_letter_config).toEqual({ arn: ref(job.deadLetterQueue, "arn") });
     });
   });
@@ -403,24 +398,34 @@ describe("ScheduledTask", () => {
       "refuses scheduleExpression %p",
       (scheduleExpression) => {
         expect(build({ scheduleExpression })).toThrow(
-          /scheduleExpression .* must be cron\(...\), rate\(...\) or at\(...\)/,
+          /ScheduledTask: scheduleExpression: .* must be cron\(...\), rate\(...\) or at\(...\)/,
         );
       },
     );
 
     it.each([-1, 186, 1.5])("refuses retryAttempts %p (0 to 185)", (retryAttempts) => {
-      expect(build({ retryAttempts })).toThrow(/retryAttempts must be 0 to 185/);
+      expect(build({ retryAttempts })).toThrow(
+        /ScheduledTask: retryAttempts: .* is out of range; allowed: 0 to 185/,
+      );
     });
 
     it.each([0, 337])(
       "refuses successWithinHours %p (SQS keeps messages at most 14 days)",
       (successWithinHours) => {
-        expect(build({ successWithinHours })).toThrow(/successWithinHours must be 1 to 336/);
+        expect(build({ successWithinHours })).toThrow(
+          /ScheduledTask: successWithinHours: \d+ is out of range; allowed: 1 to 336/,
+        );
       },
     );
 
     it("refuses an empty command", () => {
-      expect(build({ command: [] })).toThrow(/command must not be empty/);
+      expect(build({ command: [] })).toThrow(/ScheduledTask: command: must not be empty/);
+    });
+
+    it("refuses a time zone that is not an IANA time zone", () => {
+      expect(build({ timezone: "Mars/Olympus" })).toThrow(
+        /ScheduledTask: timezone: "Mars\/Olympus" is not an IANA time zone/,
+      );
     });
 
     it("lets two scheduled tasks share a stack without declaring the same schedule group twice", () => {

@@ -1,9 +1,16 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { MAX_UPLOAD_AGE_DAYS, UploadsBucket, type UploadsBucketProps } from "../constructs/uploads-bucket";
+import { MAX_UPLOAD_AGE_DAYS } from "../constructs/limits";
+import { UploadsBucket, type UploadsBucketProps } from "../constructs/uploads-bucket";
 import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
 
 const ORIGIN = "https://myamazingapp.cdlib.org";
-const props: UploadsBucketProps = { bucketName: "myamazingapp-test-uploads", allowedOrigins: [ORIGIN] };
+const props: UploadsBucketProps = {
+  bucketName: "myamazingapp-test-uploads",
+  allowedOrigins: [ORIGIN],
+  expireAfterDays: 9,
+  abortIncompleteUploadsAfterDays: 2,
+  forceDestroy: false,
+};
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -51,10 +58,10 @@ describe("UploadsBucket", () => {
   };
 
   describe("lifecycle", () => {
-    it("expires every upload after 12 days by default", () => {
+    it("expires every upload after expireAfterDays", () => {
       expect(synth.resources("aws_s3_bucket_lifecycle_configuration")).toHaveLength(1);
-      expect(rule("expire-uploads").expiration).toEqual([{ days: 12 }]);
-      expect(uploads.expireAfterDays).toBe(12);
+      expect(rule("expire-uploads").expiration).toEqual([{ days: 9 }]);
+      expect(uploads.expireAfterDays).toBe(9);
     });
 
     it("applies expireAfterDays to the whole bucket (empty prefix filter, enabled)", () => {
@@ -74,7 +81,7 @@ describe("UploadsBucket", () => {
     it("expires every upload before it is 14 days old, for every expireAfterDays it accepts", () => {
       const accepted = [...Array(21).keys()].filter((days) => {
         try {
-          build({ expireAfterDays: days });
+          build({ expireAfterDays: days, abortIncompleteUploadsAfterDays: 1 });
           return true;
         } catch {
           return false;
@@ -93,22 +100,30 @@ describe("UploadsBucket", () => {
     });
 
     it.each([14, 15, 0, -1, 12.5])("refuses expireAfterDays %p", (expireAfterDays) => {
-      expect(() => build({ expireAfterDays })).toThrow(/UploadsBucket: expireAfterDays must be 1 to 13/);
+      expect(() => build({ expireAfterDays, abortIncompleteUploadsAfterDays: 1 })).toThrow(
+        /UploadsBucket:[^]*expireAfterDays: .* is out of range; allowed: 1 to 13 days; S3 rounds expiry up/,
+      );
     });
 
     it("accepts expireAfterDays 1, the documented lower bound", () => {
-      expect(() => build({ expireAfterDays: 1 })).not.toThrow();
+      expect(() => build({ expireAfterDays: 1, abortIncompleteUploadsAfterDays: 1 })).not.toThrow();
     });
 
-    it("aborts incomplete multipart uploads after 1 day, freeing their parts", () => {
+    it("aborts incomplete multipart uploads after abortIncompleteUploadsAfterDays, freeing their parts", () => {
       expect(rule("abort-incomplete-multipart-uploads").abort_incomplete_multipart_upload).toEqual([
-        { days_after_initiation: 1 },
+        { days_after_initiation: 2 },
       ]);
     });
 
-    it.each([0, 13])("refuses abortIncompleteUploadsAfterDays %p (must be 1 to expireAfterDays)", (days) => {
+    it.each([0, 4])("refuses abortIncompleteUploadsAfterDays %p (1 to 3)", (days) => {
       expect(() => build({ abortIncompleteUploadsAfterDays: days })).toThrow(
-        /abortIncompleteUploadsAfterDays must be 1 to expireAfterDays \(12\)/,
+        /UploadsBucket: abortIncompleteUploadsAfterDays: \d+ is out of range; allowed: 1 to 3/,
+      );
+    });
+
+    it("refuses to keep unfinished uploads longer than finished ones", () => {
+      expect(() => build({ expireAfterDays: 2, abortIncompleteUploadsAfterDays: 3 })).toThrow(
+        /UploadsBucket: abortIncompleteUploadsAfterDays: 3 is above the expiry of 2 days; allowed: 1 to 2/,
       );
     });
 
@@ -156,7 +171,7 @@ describe("UploadsBucket", () => {
       ["no origin", []],
       ["one bad origin among good ones", [ORIGIN, "*"]],
     ])("refuses allowedOrigins with %s", (_why, allowedOrigins) => {
-      expect(() => build({ allowedOrigins })).toThrow(/UploadsBucket: allowedOrigins must be https origins/);
+      expect(() => build({ allowedOrigins })).toThrow(/UploadsBucket: allowedOrigins: must be https origins/);
     });
   });
 

@@ -2,23 +2,16 @@ import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-pol
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import type { Construct } from "constructs";
-import { AppTaskDefinition } from "../constructs/app-task-definition";
 import { Naming } from "../constructs/naming";
 import { WebService, type WebServiceProps } from "../constructs/web-service";
-import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
+import { appTask, type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
 
 const TARGET_GROUP =
   "arn:aws:elasticloadbalancing:us-west-2:111111111111:targetgroup/myamazingapp-test-web/abc";
 
 function serviceProps(scope: Construct, environment: string): WebServiceProps {
   const naming = new Naming("myamazingapp", environment);
-  const task = new AppTaskDefinition(scope, `${environment}-task`, {
-    naming,
-    account: "111111111111",
-    region: "us-west-2",
-    image: "repo:tag",
-    containerPort: 8080,
-  });
+  const task = appTask(scope, `${environment}-task`, naming, { containerPort: 8080 });
   return {
     naming,
     vpcId: "vpc-0123",
@@ -26,6 +19,10 @@ function serviceProps(scope: Construct, environment: string): WebServiceProps {
     task,
     targetGroupArn: TARGET_GROUP,
     loadBalancerSecurityGroupId: "sg-alb",
+    minCount: 2,
+    maxCount: 4,
+    targetCpuPercent: 60,
+    autoscaling: true,
   };
 }
 
@@ -38,7 +35,7 @@ describe("WebService", () => {
   let rejectProps: WebServiceProps;
   beforeAll(() => {
     synth = synthConstruct((scope) => {
-      webProps = { ...serviceProps(scope, "test"), minCount: 3, maxCount: 6 };
+      webProps = { ...serviceProps(scope, "test"), minCount: 3, maxCount: 6, targetCpuPercent: 45 };
       web = new WebService(scope, "web", webProps);
       fixed = new WebService(scope, "fixed", { ...serviceProps(scope, "fixed"), autoscaling: false });
     });
@@ -109,7 +106,7 @@ describe("WebService", () => {
     expect(synth.json).toHaveResourceWithProperties(AppautoscalingPolicy, {
       policy_type: "TargetTrackingScaling",
       target_tracking_scaling_policy_configuration: expect.objectContaining({
-        target_value: 60,
+        target_value: 45,
         predefined_metric_specification: { predefined_metric_type: "ECSServiceAverageCPUUtilization" },
       }),
     });
@@ -146,14 +143,24 @@ describe("WebService", () => {
   });
 
   it.each([1, 0, 2.5])("refuses minCount %p (at least two tasks, one per AZ)", (minCount) => {
-    expect(reject({ minCount, maxCount: 4 })).toThrow(/WebService: minCount must be at least 2/);
+    expect(reject({ minCount, maxCount: 4 })).toThrow(
+      /WebService: minCount: .* is out of range; allowed: 2 to 100 tasks/,
+    );
   });
 
   it("refuses maxCount below minCount", () => {
-    expect(reject({ minCount: 4, maxCount: 3 })).toThrow(/maxCount \(3\) must be at least minCount \(4\)/);
+    expect(reject({ minCount: 4, maxCount: 3 })).toThrow(
+      /WebService: maxCount: 3 is below the minimum of 4 tasks; allowed: 4 or more/,
+    );
   });
 
   it("refuses fewer than two subnets", () => {
-    expect(reject({ subnetIds: ["subnet-private-a"] })).toThrow(/needs subnets in at least two AZs/);
+    expect(reject({ subnetIds: ["subnet-private-a"] })).toThrow(
+      /WebService: subnetIds: needs subnets in at least two AZs/,
+    );
+  });
+
+  it.each([5, 95])("refuses targetCpuPercent %p (10 to 90)", (targetCpuPercent) => {
+    expect(reject({ targetCpuPercent })).toThrow(/WebService: targetCpuPercent: \d+ is out of range/);
   });
 });

@@ -11,7 +11,6 @@ import { localPaths, PROJECT_ROOT } from "./terraform";
 
 export { emulatorCertificate } from "./emulator-certificate";
 
-export const DEFAULT_EMULATOR_PORT = 4566;
 export const EMULATOR_HOST = "127.0.0.1";
 export const MOTO_INSTALL_HINT = "install Python 3 and moto: pip install 'moto[server]'";
 
@@ -35,22 +34,6 @@ function motoPython(): string {
     if (probe.status === 0) return candidate;
   }
   throw new Error(`Cannot start the AWS emulator (no Python with moto found): ${MOTO_INSTALL_HINT}`);
-}
-
-/** Parses a TCP port; throws an Error that names the variable the value came from. */
-export function parsePort(raw: string | undefined, varName = "LOCAL_AWS_PORT"): number {
-  if (raw === undefined || raw.trim() === "") return DEFAULT_EMULATOR_PORT;
-  const value = raw.trim();
-  const port = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`${varName}=${JSON.stringify(raw)} is not a valid TCP port (an integer from 1 to 65535)`);
-  }
-  return port;
-}
-
-/** The emulator port: LOCAL_AWS_PORT, default 4566. */
-export function emulatorPort(env: NodeJS.ProcessEnv = process.env): number {
-  return parsePort(env.LOCAL_AWS_PORT, "LOCAL_AWS_PORT");
 }
 
 export function emulatorEndpoint(port: number): string {

@@ -5,14 +5,14 @@
  *   destroy  destroy everything the deploy created, then stop the emulator if this project started it
  *            (`--keep-emulator` leaves it running, for inspection)
  *
- * LOCAL_AWS_PORT moves the emulator (default 4566); TF_PROVIDER_MIRROR points Terraform at a provider mirror.
+ * LOCAL_AWS_PORT moves the emulator (default: the port in environments/local.json); TF_PROVIDER_MIRROR points
+ * Terraform at a provider mirror.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadBackend } from "../../config/backend";
 import {
-  emulatorPort,
   ensureStateBucket,
   ownedEmulatorPid,
   resetEmulator,
@@ -27,6 +27,7 @@ import {
   fail,
   info,
   LOCAL_DIR,
+  localEmulatorPort,
   PARALLELISM,
   runningTerraformPid,
   STACK,
@@ -40,7 +41,7 @@ import {
 import { isAlive } from "../lib/process";
 import { markerFile, readMarker, releaseRunLock, tryAcquireRunLock, writeMarker } from "./state-lock";
 
-export { DeployError, localTerraformEnv } from "./session";
+export { DeployError, localEmulatorPort, localTerraformEnv } from "./session";
 
 function synthLocalStack(port: number): void {
   const outdir = path.join(LOCAL_DIR, "synth");
@@ -95,7 +96,7 @@ async function deploy(): Promise<void> {
   info(`Terraform ${requireTerraform(tfEnv())}`);
 
   stage(2, total, "Local AWS emulator");
-  const port = emulatorPort();
+  const port = localEmulatorPort();
   const emu = await startEmulator(port, { projectRoot: PROJECT_ROOT });
   info(
     emu.started
@@ -194,7 +195,7 @@ async function printOutputs(): Promise<void> {
 async function destroy(keepEmulator: boolean): Promise<void> {
   const total = 3;
   stage(1, total, "Local AWS emulator");
-  const port = emulatorPort();
+  const port = localEmulatorPort();
   if (!fs.existsSync(path.join(WORK_DIR, "cdk.tf.json"))) {
     info("Nothing was deployed from this checkout.");
   } else {

@@ -4,12 +4,17 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { applyLocalOverrides, endpointPort } from "../../config/local";
+import { loadEnvironment } from "../../config/load";
+import { appStackName } from "../../stacks/names";
 import { emulatorCertificate } from "../lib/emulator";
 import { PROJECT_ROOT, runTerraform, terraformEnv, type TerraformResult } from "../lib/terraform";
 import { lockHolder, lockIdFromError, markerIsStale, readMarker, writeMarker } from "./state-lock";
 
 export const LOCAL_ENVIRONMENT = "local";
-export const STACK = `myamazingapp-${LOCAL_ENVIRONMENT}`;
+export const STACK = appStackName(LOCAL_ENVIRONMENT);
+/** The environment file the local mode deploys. */
+export const LOCAL_ENVIRONMENT_FILE = path.join(PROJECT_ROOT, "environments", `${LOCAL_ENVIRONMENT}.json`);
 export const LOCAL_DIR = path.join(PROJECT_ROOT, ".local");
 export const WORK_DIR = path.join(LOCAL_DIR, "work", STACK);
 /** The emulator answers in milliseconds; more parallel calls shorten the provider's fixed waits overall. */
@@ -17,6 +22,17 @@ export const PARALLELISM = "-parallelism=30";
 
 /** A failure the user can act on: printed without a stack trace. */
 export class DeployError extends Error {}
+
+/**
+ * The port of the local environment's emulator: its endpoint in environments/local.json, or LOCAL_AWS_PORT,
+ * the same way the synth computes the endpoint the stack talks to.
+ */
+export function localEmulatorPort(vars: NodeJS.ProcessEnv = process.env): number {
+  const local = applyLocalOverrides(loadEnvironment(LOCAL_ENVIRONMENT_FILE), vars);
+  if (!local.emulator)
+    throw new DeployError(`${LOCAL_ENVIRONMENT_FILE} has no emulator section to deploy to`);
+  return endpointPort(local.emulator.endpoint);
+}
 
 /** When this run began (for the closing "ready in" line). */
 export const started = Date.now();

@@ -1,6 +1,6 @@
 /**
  * What differs between two synthesized Terraform JSON configurations of one stack, resource by resource and
- * attribute by attribute. Strings that hold JSON (policy documents, container definitions, buildspecs) are
+ * attribute by attribute (cdktf's `//` metadata aside). Strings that hold JSON (policy documents, container definitions, buildspecs) are
  * compared as JSON, so a changed statement shows as one line instead of a whole document. `moved` blocks of
  * the newer configuration are honoured: a resource that only changed its address is reported as moved, and its
  * attributes are compared under the new address.
@@ -28,16 +28,21 @@ export function diffConfigurations(before: TerraformJson, after: TerraformJson):
   const withoutMoved = (c: TerraformJson): TerraformJson => {
     const copy = { ...c };
     delete copy.moved;
-    delete copy["//"];
     return copy;
   };
   compare(withoutMoved(renamed), withoutMoved(after), [], out);
   return out;
 }
 
+/** Longest value shown in full; longer ones (whole scripts) are cut. */
+const SHOWN = 240;
+
 /** One line per difference, for people. */
 export function formatDifference(d: Difference): string {
-  const show = (v: Json | undefined) => (v === undefined ? "" : JSON.stringify(v));
+  const show = (v: Json | undefined) => {
+    const text = v === undefined ? "" : JSON.stringify(v);
+    return text.length <= SHOWN ? text : `${text.slice(0, SHOWN)}... (${text.length} characters)`;
+  };
   switch (d.kind) {
     case ">":
       return `> ${d.path} -> ${String(d.after)}`;
@@ -117,6 +122,8 @@ function compare(before: Json, after: Json, path: string[], out: Difference[]): 
   const here = path.join(".");
   if (isObject(a) && isObject(b)) {
     for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      // cdktf's own metadata (construct path, unique id) says where the code is, not what is deployed.
+      if (key === "//") continue;
       if (!(key in b)) out.push({ kind: "-", path: [...path, key].join("."), before: a[key] });
       else if (!(key in a)) out.push({ kind: "+", path: [...path, key].join("."), after: b[key] });
       else compare(a[key], b[key], [...path, key], out);

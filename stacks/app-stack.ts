@@ -1,27 +1,26 @@
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import type { BackendSettings } from "../config/backend";
 import type { EnvironmentConfig } from "../config/environment";
 import { type GithubSettings, repositoryFullName } from "../config/github";
-import { AlarmTopic } from "./alarm-topic";
-import { AppSecrets } from "./app-secrets";
-import { AppTaskDefinition } from "./app-task-definition";
-import { AwsProviderForEnvironment } from "./aws-provider";
-import { ContainerRepository } from "./container-repository";
-import { Database } from "./database";
-import { DeliveryPipeline } from "./delivery-pipeline";
-import { Domain } from "./domain";
-import { GithubOidc } from "./github-oidc";
-import { LoadBalancer } from "./load-balancer";
-import { Naming } from "./naming";
-import { Network } from "./network";
-import { ScheduledTask } from "./scheduled-task";
-import { stateKey, useS3Backend } from "./state-backend";
-import { UploadsBucket } from "./uploads-bucket";
-import { WebService } from "./web-service";
-
-export const APPLICATION = "myamazingapp";
+import { AlarmTopic } from "../constructs/alarm-topic";
+import { AppSecrets } from "../constructs/app-secrets";
+import { AppTaskDefinition, type PlatformVariable } from "../constructs/app-task-definition";
+import { AwsProviderForEnvironment } from "../constructs/aws-provider";
+import { ContainerRepository } from "../constructs/container-repository";
+import { Database } from "../constructs/database";
+import { DeliveryPipeline } from "../constructs/delivery/delivery-pipeline";
+import { Domain } from "../constructs/domain";
+import { GithubOidc } from "../constructs/github-oidc";
+import { LoadBalancer } from "../constructs/load-balancer";
+import { Naming } from "../constructs/naming";
+import { Network } from "../constructs/network";
+import { ScheduledTask } from "../constructs/scheduled-task";
+import { useS3Backend } from "../constructs/state-backend";
+import { UploadsBucket } from "../constructs/uploads-bucket";
+import { WebService } from "../constructs/web-service";
+import { APPLICATION, stateBackend, stateKey } from "./names";
 
 export interface AppStackProps {
   /** The validated environment file. */
@@ -32,12 +31,20 @@ export interface AppStackProps {
   readonly github: GithubSettings;
 }
 
-/** Name of an environment's AWS stack (also its state key). */
-export function appStackName(envName: string): string {
-  return `${APPLICATION}-${envName}`;
-}
+/**
+ * Addresses the grants had before they moved to the resources they grant (Database.grantReadCredentials,
+ * AppSecrets.grantRead): `moved` blocks let Terraform keep the same policies instead of deleting and
+ * recreating them. They can go once every environment has been applied with them.
+ */
+const MOVED_FROM = {
+  databaseCredentials: "aws_iam_role_policy.task_read-database-credentials_181E04DE",
+  appSecrets: "aws_iam_role_policy.secrets_read_ABEA197E",
+};
 
-/** MyAmazingApp's whole AWS home for one environment, composed from one construct per concern. */
+/**
+ * MyAmazingApp's whole AWS home for one environment: the environment file's settings handed to one construct
+ * per concern, and the constructs wired to each other. Nothing here decides a value the file does not give.
+ */
 export class AppStack extends TerraformStack {
   public readonly naming: Naming;
   public readonly network: Network;
@@ -58,13 +65,18 @@ export class AppStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id);
-    const { env } = props;
+    const { env, backend } = props;
+    const { teardown } = env;
     const naming = (this.naming = new Naming(APPLICATION, env.name));
-    // A throw-away environment (the local emulator) must tear down completely; real ones keep data.
-    const disposable = env.emulator !== undefined;
+    const emulatorEndpoint = env.emulator?.endpoint;
 
-    const provider = new AwsProviderForEnvironment(this, "aws", { env, application: APPLICATION });
-    useS3Backend(this, props.backend, id, provider.emulatorEndpoint);
+    new AwsProviderForEnvironment(this, "aws", {
+      region: env.region,
+      account: env.account,
+      tags: { application: APPLICATION, environment: env.name, owner: env.owner, "managed-by": "cdktf" },
+      emulatorEndpoint,
+    });
+    useS3Backend(this, stateBackend(backend, id, emulatorEndpoint));
 
     this.alarms = new AlarmTopic(this, "alarms", { naming, account: env.account, email: env.alarmEmail });
 
@@ -91,8 +103,9 @@ export class AppStack extends TerraformStack {
       targetPort: env.service.containerPort,
       healthCheckPath: env.service.healthCheckPath,
       idleTimeoutSeconds: env.service.idleTimeoutSeconds,
-      accessLogRetentionDays: Math.max(env.logRetentionDays, 30),
-      deletionProtection: !disposable,
+      accessLogRetentionDays: env.accessLogRetentionDays,
+      deletionProtection: teardown.loadBalancerDeletionProtection,
+      emptyLogsOnDestroy: teardown.emptyOnDestroy,
       dualStack: this.network.dualStack,
       accessLogBucketName: naming.name(`alb-logs-${env.account}`),
     });
@@ -102,7 +115,10 @@ export class AppStack extends TerraformStack {
       dualStack: this.network.dualStack,
     });
 
-    this.repository = new ContainerRepository(this, "repository", { naming, forceDelete: disposable });
+    this.repository = new ContainerRepository(this, "repository", {
+      naming,
+      forceDelete: teardown.emptyOnDestroy,
+    });
 
     this.database = new Database(this, "database", {
       naming,
@@ -125,13 +141,13 @@ export class AppStack extends TerraformStack {
       expireAfterDays: env.uploads.expireAfterDays,
       abortIncompleteUploadsAfterDays: env.uploads.abortIncompleteUploadsAfterDays,
       allowedOrigins: [appOrigin],
-      forceDestroy: disposable,
+      forceDestroy: teardown.emptyOnDestroy,
     });
 
     this.secrets = new AppSecrets(this, "secrets", {
       naming,
       names: env.secrets,
-      recoveryWindowInDays: disposable ? 0 : 30,
+      recoveryWindowInDays: teardown.secretRecoveryDays,
     });
 
     // The release step writes the image it deployed here; Terraform reads it back (ignoring its own value),
@@ -144,7 +160,18 @@ export class AppStack extends TerraformStack {
       lifecycle: { ignoreChanges: ["insecure_value"] },
     });
 
-    const dbSecret = this.database.masterUserSecretArn;
+    // What the platform tells the app; the type makes the stack give every variable the app relies on.
+    const platformEnvironment: Record<PlatformVariable, string> = {
+      APP_DOMAIN: env.domain.name,
+      PORT: String(env.service.containerPort),
+      AWS_REGION: env.region,
+      DATABASE_HOST: this.database.instance.address,
+      DATABASE_PORT: String(this.database.port),
+      DATABASE_NAME: this.database.databaseName,
+      UPLOADS_BUCKET: this.uploads.bucket.bucket.bucket,
+      UPLOADS_EXPIRE_DAYS: String(env.uploads.expireAfterDays),
+      UPLOADS_MAX_BYTES: String(env.uploads.maxUploadGiB * 1024 ** 3),
+    };
     this.task = new AppTaskDefinition(this, "task", {
       naming,
       account: env.account,
@@ -155,27 +182,14 @@ export class AppStack extends TerraformStack {
       ephemeralStorageGiB: env.service.ephemeralStorageGiB,
       containerPort: env.service.containerPort,
       logRetentionDays: env.logRetentionDays,
-      environment: {
-        ...env.appEnvironment,
-        APP_DOMAIN: env.domain.name,
-        PORT: String(env.service.containerPort),
-        AWS_REGION: env.region,
-        DATABASE_HOST: this.database.instance.address,
-        DATABASE_PORT: String(this.database.port),
-        DATABASE_NAME: this.database.databaseName,
-        UPLOADS_BUCKET: this.uploads.bucket.bucket.bucket,
-        UPLOADS_EXPIRE_DAYS: String(env.uploads.expireAfterDays),
-        UPLOADS_MAX_BYTES: String(env.uploads.maxUploadGiB * 1024 ** 3),
-      },
-      secrets: [
-        // RDS keeps the generated credentials as JSON; ECS extracts each key at task start.
-        { name: "DATABASE_USERNAME", valueFrom: `${dbSecret}:username::` },
-        { name: "DATABASE_PASSWORD", valueFrom: `${dbSecret}:password::` },
-        ...this.secrets.containerSecrets(),
-      ],
+      platformEnvironment,
+      appEnvironment: env.appEnvironment,
+      databaseCredentialsSecretArn: this.database.masterUserSecretArn,
+      appSecrets: this.secrets.containerSecrets(),
     });
-    this.secrets.restrictReadTo(this.task.executionRole);
-    this.task.grantSecretRead("database-credentials", dbSecret);
+    // ECS reads the secrets for the container at start (execution role); the app itself uses the bucket.
+    this.secrets.grantRead(this.task.executionRole)?.moveFromId(MOVED_FROM.appSecrets);
+    this.database.grantReadCredentials(this.task.executionRole).moveFromId(MOVED_FROM.databaseCredentials);
     this.uploads.grantReadWrite(this.task.taskRole);
 
     this.web = new WebService(this, "web", {
@@ -227,17 +241,16 @@ export class AppStack extends TerraformStack {
         alarmTopicArn: this.alarms.topic.arn,
         logRetentionDays: env.logRetentionDays,
         imageParameter: this.deployedImage,
-        forceDestroy: disposable,
+        forceDestroy: teardown.emptyOnDestroy,
       });
     }
-    // GitHub Actions cannot reach the emulator; real environments get their plan and deploy roles.
-    if (!disposable) {
+    if (env.githubActions) {
       this.githubOidc = new GithubOidc(this, "github-oidc", {
         naming,
         account: env.account,
         repository: repositoryFullName(props.github, "infra"),
-        stateBucket: props.backend.bucket,
-        stateKey: stateKey(props.backend, id),
+        stateBucket: backend.bucket,
+        stateKey: stateKey(backend.keyPrefix, id),
       });
     }
 

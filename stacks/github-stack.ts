@@ -1,4 +1,4 @@
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 import { TerraformStack, Token } from "cdktf";
 import { ActionsEnvironmentVariable } from "@cdktf/provider-github/lib/actions-environment-variable";
 import { ActionsVariable } from "@cdktf/provider-github/lib/actions-variable";
@@ -9,10 +9,11 @@ import { GithubProvider } from "@cdktf/provider-github/lib/provider";
 import { RepositoryEnvironment } from "@cdktf/provider-github/lib/repository-environment";
 import type { BackendSettings } from "../config/backend";
 import type { GithubSettings, RepositorySettings } from "../config/github";
-import { APPLICATION } from "./app-stack";
-import { githubRoleArn } from "./github-oidc";
-import { Naming } from "./naming";
-import { useS3Backend } from "./state-backend";
+import { githubRoleArn } from "../constructs/github-oidc";
+import { ACCOUNT_ID, checkPattern } from "../constructs/limits";
+import { Naming } from "../constructs/naming";
+import { useS3Backend } from "../constructs/state-backend";
+import { APPLICATION, stateBackend } from "./names";
 
 /** An environment as the GitHub side needs it (an EnvironmentConfig fits). */
 export interface GithubEnvironment {
@@ -27,14 +28,11 @@ export interface GithubEnvironment {
 export interface GithubStackProps {
   /** Validated config/github.json. */
   readonly settings: GithubSettings;
-  /** Environments deployed from GitHub Actions (real AWS accounts, not the emulator). */
+  /** Environments deployed by GitHub Actions (`githubActions` in their files). */
   readonly environments: GithubEnvironment[];
   /** State backend settings from backend.tf.json. */
   readonly backend: BackendSettings;
 }
-
-/** Name of the GitHub stack (also its state key). */
-export const GITHUB_STACK = `${APPLICATION}-github`;
 
 /** The environment whose deploys wait for `productionReviewers`. */
 export const PRODUCTION = "production";
@@ -65,7 +63,7 @@ export class GithubStack extends TerraformStack {
     validate(props);
 
     new GithubProvider(this, "github", { owner: settings.owner });
-    useS3Backend(this, props.backend, id);
+    useS3Backend(this, stateBackend(props.backend, id));
 
     this.branchProtections = {
       infra: this.protectMain("infra", settings.infraRepository, settings.requiredApprovals),
@@ -153,9 +151,8 @@ function validate({ settings, environments }: GithubStackProps): void {
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) throw new Error(`GithubStack: environment "${duplicate}" is listed twice`);
   for (const env of environments) {
-    if (!/^\d{12}$/.test(env.account)) {
-      throw new Error(`GithubStack: environment "${env.name}" account "${env.account}" is not a 12-digit id`);
-    }
+    const account = checkPattern(ACCOUNT_ID, env.account);
+    if (account) throw new Error(`GithubStack: environment "${env.name}" account ${account}`);
   }
   if (!names.includes(PRODUCTION)) {
     throw new Error(

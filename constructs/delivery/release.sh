@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The release step of the delivery pipeline. CodeBuild runs it with the build step's output (image.json):
+#   (a) register a new revision of the task definition family, from its newest revision (what Terraform
+#       registered last) with only the app image replaced;
+#   (b) run the database migration as a one-off task of that revision, in the app's private subnets, and stop
+#       if it does not exit 0;
+#   (c) move the service to the same revision and wait for this deployment to complete (the circuit breaker
+#       rolls a failing one back);
+#   (d) record the released image in SSM, where Terraform and operators read it.
+# A revision whose migration or deploy failed is withdrawn (deregistered) on the way out: the weekly job runs
+# the family's newest revision, and must keep running the image released last.
+#
+# Why not CodePipeline's ECS deploy action: it clones the service's *current* task definition, which would drop
+# every change Terraform registered since the last release, and would deploy another revision than the one the
+# migration ran.
+#
+# Project variables (constructs/delivery/release-step.ts): CLUSTER, SERVICE, TASK_FAMILY, CONTAINER_NAME,
+# SUBNET_IDS and SECURITY_GROUP_IDS (comma-separated), IMAGE_PARAMETER.
+set -euo pipefail
+
+: "${CLUSTER:?must be the ECS cluster name}"
+: "${SERVICE:?must be the ECS service name}"
+: "${TASK_FAMILY:?must be the task definition family}"
+: "${CONTAINER_NAME:?must be the app container name}"
+: "${SUBNET_IDS:?must be the private subnet ids, comma-separated}"
+: "${SECURITY_GROUP_IDS:?must be the app security group ids, comma-separated}"
+: "${IMAGE_PARAMETER:?must be the SSM parameter that records the released image}"
+
+# The migration's command, run in the app container of the new revision.
+readonly MIGRATE_COMMAND='["bundle", "exec", "rails", "db:migrate"]'
+# `startedBy` of the migration task, so it is easy to find among the cluster's tasks.
+readonly MIGRATION_STARTED_BY="codepipeline-migrate"
+# Each `aws ecs wait` gives up after 10 minutes; this many rounds bound a migration or a rollout.
+readonly WAIT_ROUNDS=6
+
+fail() {
+  echo "$*" >&2
+  exit 1
+}
+
+# Runs a waiter until it succeeds or WAIT_ROUNDS rounds have passed; the caller then checks the outcome.
+wait_rounds() {
+  local what=$1 round
+  shift
+  for round in $(seq 1 "$WAIT_ROUNDS"); do
+    "$@" && return 0
+    echo "$what still in progress after $((round * 10)) minutes"
+  done
+}
+
+image_uri=$(jq -r '.imageUri // empty' image.json)
+[[ -n "$image_uri" ]] || fail "image.json names no image"
+
+task_definition=""
+released=0
+withdraw_unreleased_revision() {
+  if [[ "$released" != 1 && -n "$task_definition" ]]; then
+    echo "Release failed: deregistering $task_definition"
+    aws ecs deregister-task-definition --task-definition "$task_definition" >/dev/null ||
+      echo "Could not deregister $task_definition; deregister it by hand" >&2
+  fi
+}
+trap withdraw_unreleased_revision EXIT
+
+# (a) The newest revision of the family, with the new image.
+aws ecs describe-task-definition --task-definition "$TASK_FAMILY" --include TAGS --output json >current.json
+jq --arg image "$image_uri" --arg name "$CONTAINER_NAME" '
+  (.taskDefinition
+    | del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities,
+          .registeredAt, .registeredBy, .deregisteredAt)
+    | .containerDefinitions |= map(if .name == $name then .image = $image else . end))
+  + (if (.tags | length) > 0 then {tags: .tags} else {} end)' current.json >next.json
+jq -e --arg name "$CONTAINER_NAME" 'any(.containerDefinitions[]; .name == $name)' next.json >/dev/null ||
+  fail "$TASK_FAMILY has no container $CONTAINER_NAME"
+task_definition=$(aws ecs register-task-definition --cli-input-json file://next.json --output json |
+  jq -r '.taskDefinition.taskDefinitionArn // empty')
+[[ -n "$task_definition" ]] || fail "Registering a revision of $TASK_FAMILY returned no ARN"
+echo "Registered $task_definition with $image_uri"
+
+# (b) The migration, from that same revision, in the app's private subnets.
+echo "Running $MIGRATE_COMMAND in a one-off task of $task_definition"
+overrides=$(jq -cn --arg name "$CONTAINER_NAME" --argjson command "$MIGRATE_COMMAND" \
+  '{containerOverrides: [{name: $name, command: $command}]}')
+aws ecs run-task --cluster "$CLUSTER" --task-definition "$task_definition" \
+  --launch-type FARGATE --platform-version LATEST \
+  --started-by "$MIGRATION_STARTED_BY" --propagate-tags TASK_DEFINITION \
+  --network-configuration "awsvpcConfiguration={subnets=[$SUBNET_IDS],securityGroups=[$SECURITY_GROUP_IDS],assignPublicIp=DISABLED}" \
+  --overrides "$overrides" --output json >run-task.json
+migration_task=$(jq -r '.tasks[0].taskArn // empty' run-task.json)
+if [[ -z "$migration_task" ]]; then
+  echo "The migration task did not start:" >&2
+  jq '.failures' run-task.json >&2
+  exit 1
+fi
+wait_rounds "Migration" aws ecs wait tasks-stopped --cluster "$CLUSTER" --tasks "$migration_task"
+aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$migration_task" --output json >migration.json
+migration_status=$(jq -r '.tasks[0].lastStatus // "unknown"' migration.json)
+migration_exit_code=$(jq -r --arg name "$CONTAINER_NAME" \
+  'first(.tasks[0].containers[]? | select(.name == $name) | .exitCode // empty) // "missing"' migration.json)
+if [[ "$migration_status" != "STOPPED" || "$migration_exit_code" != "0" ]]; then
+  echo "Migration failed: task $migration_status, exit code $migration_exit_code," \
+    "reason: $(jq -r '.tasks[0].stoppedReason // "none given"' migration.json)" >&2
+  fail "Its output is in the app log group under the task id; the service still runs the previous release."
+fi
+
+# (c) The deploy. The circuit breaker rolls a failing deployment back, after which the service is stable again
+# on the old revision: only this deployment's own rollout state says whether the release succeeded.
+aws ecs update-service --cluster "$CLUSTER" --service "$SERVICE" --task-definition "$task_definition" \
+  --output json >update-service.json
+deployment=$(jq -r 'first(.service.deployments[] | select(.status == "PRIMARY") | .id) // empty' update-service.json)
+[[ -n "$deployment" ]] || fail "update-service started no deployment"
+wait_rounds "Deployment" aws ecs wait services-stable --cluster "$CLUSTER" --services "$SERVICE"
+aws ecs describe-services --cluster "$CLUSTER" --services "$SERVICE" --output json >services.json
+rollout=$(jq -r --arg id "$deployment" \
+  'first(.services[0].deployments[] | select(.id == $id) | .rolloutState) // "gone"' services.json)
+[[ "$rollout" == "COMPLETED" ]] ||
+  fail "Deployment $deployment did not complete (rollout: $rollout); the circuit breaker keeps or restores the previous release"
+released=1
+
+# (d) What runs now, for operators and for Terraform's next task definition revision.
+aws ssm put-parameter --name "$IMAGE_PARAMETER" --type String --value "$image_uri" --overwrite >/dev/null
+jq -n --arg name "$CONTAINER_NAME" --arg uri "$image_uri" '[{name: $name, imageUri: $uri}]' >imagedefinitions.json
+jq -n --arg image "$image_uri" --arg taskDefinition "$task_definition" --arg deployment "$deployment" \
+  --arg migrationTask "$migration_task" \
+  '{image: $image, taskDefinition: $taskDefinition, deployment: $deployment, migrationTask: $migrationTask}' \
+  >release.json
+echo "Released $image_uri as $task_definition"
