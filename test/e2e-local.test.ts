@@ -4,16 +4,31 @@
  * presigned multipart upload round-trips; a fresh plan is empty; destroy leaves nothing behind. Fault cases
  * (a killed deploy, two deploys at once, a taken port, no moto) run around it.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { stopEmulator } from "../scripts/lib/emulator";
 import { requireTerraform, runTerraform } from "../scripts/lib/terraform";
-import { localTerraformEnv } from "../scripts/local/deploy";
-import { verifyDeployment, verifyNothingLeft, presignedMultipartRoundTrip } from "./e2e/verify";
+import { localEmulatorPort, localTerraformEnv } from "../scripts/local/deploy";
+import { loadEnvironment } from "../config/load";
+import { Naming } from "../constructs/naming";
+import { LOCAL_ENVIRONMENT_FILE } from "../scripts/local/session";
+import { APPLICATION } from "../stacks/names";
+import { CHECKED_THROUGH, leftovers, LEFTOVER_CHECKS, type Stack, uncheckedTypes } from "./e2e/leftovers";
+import { verifyDeployment, presignedMultipartRoundTrip } from "./e2e/verify";
 import { ROOT, runLocal, startLocal, waitForOutput, WORK_DIR } from "./e2e/local-run";
 
-const port = Number(process.env.LOCAL_AWS_PORT || 4566);
+const port = localEmulatorPort();
+const localEnv = loadEnvironment(LOCAL_ENVIRONMENT_FILE);
+const naming = new Naming(APPLICATION, localEnv.name);
+const stack: Stack = {
+  prefix: naming.prefix,
+  path: `/${APPLICATION}/${localEnv.name}`,
+  domain: localEnv.domain.name,
+};
+/** Every resource type the deployed stack holds, from the configuration Terraform applied. */
+const deployedTypes = () =>
+  Object.keys(JSON.parse(readFileSync(join(WORK_DIR, "cdk.tf.json"), "utf8")).resource as object).sort();
 const env = { LOCAL_AWS_PORT: String(port) };
 const MIN = 60_000;
 /** Seconds per phase of the core run (fresh deploy, verify, plan, destroy), for `npm run bench -- --e2e`. */
@@ -123,15 +138,16 @@ describe("local deployment", () => {
   );
 
   it(
-    "two deploys at once: one is refused on the state lock with a clear message, state stays usable",
+    "two deploys at once: exactly one is refused with a clear message, the other succeeds, state stays usable",
     async () => {
-      const [a, b] = await Promise.all([runLocal("deploy", env), runLocal("deploy", env)]);
-      const results = [a, b];
+      const results = await Promise.all([runLocal("deploy", env), runLocal("deploy", env)]);
       const refused = results.filter((r) => r.code !== 0);
-      for (const r of refused) {
-        expect(r.output).toMatch(/The local state is locked: .*Another deploy or destroy is running/);
-      }
-      expect(results.some((r) => r.code === 0)).toBe(true);
+      expect(refused).toHaveLength(1);
+      expect(refused[0].output).toMatch(/The local state is locked: .*Another deploy or destroy is running/);
+      expect(refused[0].output).toMatch(/Nothing was changed by this run/);
+      const succeeded = results.filter((r) => r.code === 0);
+      expect(succeeded).toHaveLength(1);
+      expect(succeeded[0].output).toMatch(/Local deployment ready/);
       const again = await runLocal("deploy", env);
       expect(again.code).toBe(0);
       expect(again.output).toMatch(/No changes: the local deployment already matches the code/);
@@ -140,12 +156,26 @@ describe("local deployment", () => {
   );
 
   it(
+    "the destroy check covers every resource type the stack creates, and each check sees its resources",
+    async () => {
+      const types = deployedTypes();
+      expect(uncheckedTypes(types)).toEqual([]);
+      // While deployed, every check must find what it looks for: a check that finds nothing proves nothing.
+      const found = new Set((await leftovers(port, stack, types)).map((l) => l.split(":")[0]));
+      const checked = [...new Set(types.map((t) => (t in LEFTOVER_CHECKS ? t : CHECKED_THROUGH[t])))].sort();
+      expect(checked.filter((t) => !found.has(t))).toEqual([]);
+    },
+    2 * MIN,
+  );
+
+  it(
     "destroy removes everything the deploy created",
     async () => {
+      const types = deployedTypes();
       const result = await timed("destroy", () => runLocal("destroy --keep-emulator", env));
       expect(result.output).toMatch(/Destroy complete!/);
       expect(result.code).toBe(0);
-      await verifyNothingLeft(port);
+      expect(await leftovers(port, stack, types)).toEqual([]);
       expect(await stopEmulator({ projectRoot: ROOT })).toBe(true);
     },
     6 * MIN,

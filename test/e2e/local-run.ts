@@ -4,11 +4,15 @@ import { Agent, request } from "node:https";
 import { join } from "node:path";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { emulatorCertificate } from "../../scripts/lib/emulator";
+import { loadEnvironment } from "../../config/load";
+import { LOCAL_ENVIRONMENT, LOCAL_ENVIRONMENT_FILE } from "../../scripts/local/session";
+import { appStackName } from "../../stacks/names";
 
 /** Helpers for the end-to-end test: run the README's local commands as a user would. */
 export const ROOT = join(__dirname, "..", "..");
-export const REGION = "us-east-1";
-export const STACK = "myamazingapp-local";
+/** The local environment's region, where the SDK clients look. */
+export const REGION = loadEnvironment(LOCAL_ENVIRONMENT_FILE).region;
+export const STACK = appStackName(LOCAL_ENVIRONMENT);
 export const WORK_DIR = join(ROOT, ".local", "work", STACK);
 
 export interface RunResult {

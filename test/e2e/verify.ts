@@ -9,12 +9,7 @@ import {
   DescribeScalableTargetsCommand,
   DescribeScalingPoliciesCommand,
 } from "@aws-sdk/client-application-auto-scaling";
-import {
-  DescribeRouteTablesCommand,
-  DescribeSubnetsCommand,
-  DescribeVpcsCommand,
-  EC2Client,
-} from "@aws-sdk/client-ec2";
+import { DescribeRouteTablesCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
   DescribeClustersCommand,
   DescribeServicesCommand,
@@ -41,23 +36,25 @@ import {
   GetBucketVersioningCommand,
   GetObjectCommand,
   GetPublicAccessBlockCommand,
-  ListBucketsCommand,
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import {
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  ListQueuesCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { loadEnvironment } from "../../config/load";
+import { Naming } from "../../constructs/naming";
+import { LOCAL_ENVIRONMENT_FILE } from "../../scripts/local/session";
+import { APPLICATION } from "../../stacks/names";
 import { clientConfig, httpsRequest } from "./local-run";
 
-const APP = "myamazingapp-local";
-const DOMAIN = "myamazingapp.cdlib.org";
-const ACCOUNT = "123456789012";
+/** What was deployed: the local environment file, read as the synth reads it. */
+const ENV = loadEnvironment(LOCAL_ENVIRONMENT_FILE);
+const APP = new Naming(APPLICATION, ENV.name).prefix;
+const DOMAIN = ENV.domain.name;
+const ACCOUNT = ENV.account;
+const REGION = ENV.region;
+const AZS = ENV.network.availabilityZones;
 const UPLOADS = `${APP}-uploads-${ACCOUNT}`;
 
 export async function verifyDeployment(port: number): Promise<void> {
@@ -81,11 +78,15 @@ export async function verifyDeployment(port: number): Promise<void> {
 async function verifyUploadsBucket(s3: S3Client): Promise<void> {
   const lifecycle = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: UPLOADS }));
   const rule = (id: string) => lifecycle.Rules?.find((r) => r.ID === id);
-  // 12 days, rounded up by S3 to the next midnight UTC: every object is gone before it is 14 days old.
-  expect(rule("expire-uploads")).toMatchObject({ Status: "Enabled", Expiration: { Days: 12 } });
+  // N days, rounded up by S3 to the next midnight UTC: every object is gone before it is 14 days old.
+  expect(rule("expire-uploads")).toMatchObject({
+    Status: "Enabled",
+    Expiration: { Days: ENV.uploads.expireAfterDays },
+  });
+  expect(ENV.uploads.expireAfterDays + 1).toBeLessThanOrEqual(14);
   expect(
     rule("abort-incomplete-multipart-uploads")?.AbortIncompleteMultipartUpload?.DaysAfterInitiation,
-  ).toBe(1);
+  ).toBe(ENV.uploads.abortIncompleteUploadsAfterDays);
   const versioning = await s3.send(new GetBucketVersioningCommand({ Bucket: UPLOADS }));
   expect(versioning.Status).toBeUndefined();
 
@@ -119,7 +120,7 @@ async function verifyService(
   );
   const service = services?.[0];
   expect(service?.status).toBe("ACTIVE");
-  expect(service?.desiredCount).toBe(2);
+  expect(service?.desiredCount).toBe(ENV.service.minCount);
   expect(service?.launchType).toBe("FARGATE");
   expect(service?.deploymentConfiguration).toMatchObject({
     minimumHealthyPercent: 100,
@@ -130,7 +131,7 @@ async function verifyService(
   expect(net?.assignPublicIp).toBe("DISABLED");
   const subnetIds = net?.subnets ?? [];
   const { Subnets } = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnetIds }));
-  expect(new Set(Subnets?.map((s) => s.AvailabilityZone)).size).toBe(2);
+  expect(new Set(Subnets?.map((s) => s.AvailabilityZone)).size).toBe(AZS);
   for (const s of Subnets ?? []) expect(s.MapPublicIpOnLaunch).toBe(false);
   // Private: each subnet's default route goes to a NAT gateway, never straight to the internet gateway.
   for (const id of subnetIds) {
@@ -146,14 +147,17 @@ async function verifyService(
   const { ScalableTargets } = await scaling.send(
     new DescribeScalableTargetsCommand({ ServiceNamespace: "ecs", ResourceIds: [resourceId] }),
   );
-  expect(ScalableTargets?.[0]).toMatchObject({ MinCapacity: 2, MaxCapacity: 4 });
+  expect(ScalableTargets?.[0]).toMatchObject({
+    MinCapacity: ENV.service.minCount,
+    MaxCapacity: ENV.service.maxCount,
+  });
   const { ScalingPolicies } = await scaling.send(
     new DescribeScalingPoliciesCommand({ ServiceNamespace: "ecs", ResourceId: resourceId }),
   );
   expect(ScalingPolicies?.[0]).toMatchObject({
     PolicyType: "TargetTrackingScaling",
     TargetTrackingScalingPolicyConfiguration: expect.objectContaining({
-      TargetValue: 60,
+      TargetValue: ENV.service.targetCpuPercent,
       PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization" },
     }),
   });
@@ -170,7 +174,7 @@ async function verifyService(
   expect(container?.readonlyRootFilesystem).toBe(true);
   const secrets = Object.fromEntries((container?.secrets ?? []).map((s) => [s.name, s.valueFrom]));
   for (const name of ["DATABASE_USERNAME", "DATABASE_PASSWORD", "SECRET_KEY_BASE", "SMTP_PASSWORD"]) {
-    expect(secrets[name]).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:/);
+    expect(secrets[name]).toMatch(new RegExp(`^arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:`));
   }
   expect(secrets.DATABASE_PASSWORD).toMatch(/:password::$/);
   const plain = (container?.environment ?? []).map((e) => e.name);
@@ -194,7 +198,7 @@ async function verifyDatabase(rds: RDSClient, ec2: EC2Client, privateSubnetIds: 
     new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: db?.DBSubnetGroup?.DBSubnetGroupName }),
   );
   const dbSubnets = DBSubnetGroups?.[0].Subnets?.map((s) => s.SubnetIdentifier ?? "") ?? [];
-  expect(new Set(DBSubnetGroups?.[0].Subnets?.map((s) => s.SubnetAvailabilityZone?.Name)).size).toBe(2);
+  expect(new Set(DBSubnetGroups?.[0].Subnets?.map((s) => s.SubnetAvailabilityZone?.Name)).size).toBe(AZS);
   // Isolated: not the tasks' subnets, and no route out of the VPC at all.
   for (const id of dbSubnets) {
     expect(privateSubnetIds).not.toContain(id);
@@ -215,7 +219,7 @@ async function verifyLoadBalancer(
   // moto leaves Scheme empty unless it is "internal"; what makes the ALB internet-facing is where it lives:
   // two public subnets whose default route is the internet gateway.
   expect(alb?.Scheme).not.toBe("internal");
-  expect(alb?.AvailabilityZones).toHaveLength(2);
+  expect(alb?.AvailabilityZones).toHaveLength(AZS);
   for (const zone of alb?.AvailabilityZones ?? []) {
     const { RouteTables } = await ec2.send(
       new DescribeRouteTablesCommand({
@@ -260,18 +264,21 @@ async function verifySchedule(scheduler: SchedulerClient, sqs: SQSClient): Promi
   const schedule = await scheduler.send(
     new GetScheduleCommand({ Name: `${APP}-weekly-stats`, GroupName: `${APP}-weekly-stats` }),
   );
-  expect(schedule.ScheduleExpression).toBe("cron(0 3 ? * MON *)");
-  expect(schedule.ScheduleExpressionTimezone).toBe("America/Los_Angeles");
+  expect(schedule.ScheduleExpression).toBe(ENV.statsTask.schedule);
+  expect(schedule.ScheduleExpressionTimezone).toBe(ENV.statsTask.timezone);
   expect(schedule.State).toBe("ENABLED");
-  expect(schedule.Target?.Arn).toBe(`arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${APP}`);
+  expect(schedule.Target?.Arn).toBe(`arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${APP}`);
   expect(schedule.Target?.EcsParameters).toMatchObject({
     LaunchType: "FARGATE",
-    TaskDefinitionArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${APP}-web`,
+    TaskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${APP}-web`,
   });
   expect(JSON.parse(schedule.Target?.Input ?? "{}")).toEqual({
-    containerOverrides: [{ name: "web", command: ["bundle", "exec", "rake", "stats:users"] }],
+    containerOverrides: [{ name: "web", command: ["bundle", "exec", "rake", ENV.statsTask.rakeTask] }],
   });
-  expect(schedule.Target?.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
+  expect(schedule.Target?.RetryPolicy).toEqual({
+    MaximumRetryAttempts: ENV.statsTask.retryAttempts,
+    MaximumEventAgeInSeconds: 3600,
+  });
   const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: `${APP}-weekly-stats-dlq` }));
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
@@ -332,27 +339,4 @@ export async function presignedMultipartRoundTrip(port: number): Promise<void> {
   const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
   expect(downloaded.length).toBe(body.length);
   expect(sha(downloaded)).toBe(sha(body));
-}
-
-/** After destroy: none of the stack's resources remain in the emulator (the state bucket aside). */
-export async function verifyNothingLeft(port: number): Promise<void> {
-  const cfg = clientConfig(port);
-  const { Buckets } = await new S3Client(cfg).send(new ListBucketsCommand({}));
-  expect((Buckets ?? []).map((b) => b.Name).filter((n) => n?.startsWith(APP))).toEqual([]);
-  const { clusters } = await new ECSClient(cfg).send(new DescribeClustersCommand({ clusters: [APP] }));
-  expect((clusters ?? []).filter((c) => c.status === "ACTIVE")).toEqual([]);
-  const { DBInstances } = await new RDSClient(cfg).send(new DescribeDBInstancesCommand({}));
-  expect(DBInstances ?? []).toEqual([]);
-  const { LoadBalancers } = await new ElasticLoadBalancingV2Client(cfg).send(
-    new DescribeLoadBalancersCommand({}),
-  );
-  expect(LoadBalancers ?? []).toEqual([]);
-  const { Vpcs } = await new EC2Client(cfg).send(new DescribeVpcsCommand({}));
-  expect((Vpcs ?? []).filter((v) => !v.IsDefault)).toEqual([]);
-  const { Schedules } = await new SchedulerClient(cfg).send(new ListSchedulesCommand({}));
-  expect(Schedules ?? []).toEqual([]);
-  const { QueueUrls } = await new SQSClient(cfg).send(new ListQueuesCommand({}));
-  expect(QueueUrls ?? []).toEqual([]);
-  const { HostedZones } = await new Route53Client(cfg).send(new ListHostedZonesCommand({}));
-  expect(HostedZones ?? []).toEqual([]);
 }
