@@ -1,0 +1,209 @@
+/**
+ * `npm run mutants`: do the tests notice a crossed wire? Each mutant breaks one wiring or one contract the way a
+ * careless edit would (the web service in the public subnets, a grant to the wrong role, a setting ignored, a
+ * release script that echoes instead of failing), in a scratch copy of the project, and runs the tests that
+ * should notice. Every mutant must make them fail; the script prints a line per mutant and exits 1 if one lived.
+ */
+import { spawnSync } from "node:child_process";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+const ROOT = join(__dirname, "..");
+
+interface Mutant {
+  readonly name: string;
+  readonly file: string;
+  readonly from: string;
+  readonly to: string;
+  /** The test files that must fail. */
+  readonly tests: string[];
+}
+
+const STACK = "stacks/app-stack.ts";
+const STACK_TESTS = ["test/app-stack.test.ts"];
+const stack = (name: string, from: string, to: string): Mutant => ({
+  name,
+  file: STACK,
+  from,
+  to,
+  tests: STACK_TESTS,
+});
+const script = (name: string, file: string, from: string, to: string): Mutant => ({
+  name,
+  file,
+  from,
+  to,
+  tests: ["test/delivery-scripts.test.ts"],
+});
+
+export const MUTANTS: Mutant[] = [
+  stack(
+    "web service in the public subnets",
+    "subnetIds: this.network.privateSubnetIds,\n      task:",
+    "subnetIds: this.network.publicSubnetIds,\n      task:",
+  ),
+  stack(
+    "weekly task in the public subnets",
+    "retryAttempts: env.statsTask.retryAttempts,\n      subnetIds: this.network.privateSubnetIds,",
+    "retryAttempts: env.statsTask.retryAttempts,\n      subnetIds: this.network.publicSubnetIds,",
+  ),
+  stack(
+    "migration in the public subnets",
+    "task: this.task,\n        subnetIds: this.network.privateSubnetIds,",
+    "task: this.task,\n        subnetIds: this.network.publicSubnetIds,",
+  ),
+  stack(
+    "database in the NAT subnets",
+    "subnetIds: this.network.isolatedSubnetIds,",
+    "subnetIds: this.network.privateSubnetIds,",
+  ),
+  stack(
+    "alias records on the zone's id",
+    "zoneId: this.loadBalancer.alb.zoneId,",
+    "zoneId: this.domain.zoneId,",
+  ),
+  stack(
+    "uploads granted to the execution role",
+    "this.uploads.grantReadWrite(this.task.taskRole);",
+    "this.uploads.grantReadWrite(this.task.executionRole);",
+  ),
+  stack(
+    "secrets readable by the task role",
+    "this.secrets.grantRead(this.task.executionRole)",
+    "this.secrets.grantRead(this.task.taskRole)",
+  ),
+  stack(
+    "database credentials readable by the task role",
+    "this.database.grantReadCredentials(this.task.executionRole)",
+    "this.database.grantReadCredentials(this.task.taskRole)",
+  ),
+  stack(
+    "database open to the load balancer",
+    "this.database.allowFrom(this.web.securityGroup.id,",
+    "this.database.allowFrom(this.loadBalancer.securityGroup.id,",
+  ),
+  stack(
+    "weekly task outside the app's security group",
+    "securityGroupIds: [this.web.securityGroup.id],\n      alarmTopicArn: this.alarms.topic.arn,\n    });\n\n    if",
+    "securityGroupIds: [this.loadBalancer.securityGroup.id],\n      alarmTopicArn: this.alarms.topic.arn,\n    });\n\n    if",
+  ),
+  stack("maxCount ignored", "maxCount: env.service.maxCount,", "maxCount: 4,"),
+  stack("CPU target ignored", "targetCpuPercent: env.service.targetCpuPercent,", "targetCpuPercent: 60,"),
+  stack("retry attempts ignored", "retryAttempts: env.statsTask.retryAttempts,", "retryAttempts: 3,"),
+  stack(
+    "upload expiry ignored",
+    "expireAfterDays: env.uploads.expireAfterDays,\n      abort",
+    "expireAfterDays: 12,\n      abort",
+  ),
+  stack(
+    "container told another expiry",
+    "UPLOADS_EXPIRE_DAYS: String(env.uploads.expireAfterDays),",
+    'UPLOADS_EXPIRE_DAYS: "12",',
+  ),
+  stack("load balancer on a fixed port", "targetPort: env.service.containerPort,", "targetPort: 3000,"),
+  stack(
+    "access log retention derived again",
+    "accessLogRetentionDays: env.accessLogRetentionDays,",
+    "accessLogRetentionDays: Math.max(env.logRetentionDays, 30),",
+  ),
+  stack(
+    "secret recovery derived again",
+    "recoveryWindowInDays: teardown.secretRecoveryDays,",
+    "recoveryWindowInDays: 30,",
+  ),
+  {
+    name: "a platform variable no longer reserved",
+    file: "constructs/app-task-definition.ts",
+    from: '  "UPLOADS_MAX_BYTES",\n] as const;',
+    to: "] as const;",
+    tests: ["test/config.test.ts"],
+  },
+  script(
+    "release deploys after a failed migration",
+    "constructs/delivery/release.sh",
+    '  fail "Its output is in the app log group under the task id; the service still runs the previous release."',
+    '  echo "Its output is in the app log group under the task id; the service still runs the previous release."',
+  ),
+  script(
+    "release keeps a revision that failed",
+    "constructs/delivery/release.sh",
+    "trap withdraw_unreleased_revision EXIT",
+    "trap - EXIT",
+  ),
+  script(
+    "release ignores the rollout state",
+    "constructs/delivery/release.sh",
+    '[[ "$rollout" == "COMPLETED" ]] ||',
+    '[[ -n "$rollout" ]] ||',
+  ),
+  script(
+    "release treats a missing exit code as success",
+    "constructs/delivery/release.sh",
+    '.exitCode // empty) // "missing"',
+    '.exitCode // 0) // "missing"',
+  ),
+  script(
+    "build accepts any revision",
+    "constructs/delivery/build.sh",
+    'if [[ ! "$revision" =~ ^[0-9a-f]{40}$ ]]; then',
+    "if false; then",
+  ),
+];
+
+function scratchCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), "mutants-"));
+  const files = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  }).stdout.split("\n");
+  // A file deleted in the working tree may still be in the index.
+  for (const file of files.filter((f) => f && existsSync(join(ROOT, f)))) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    cpSync(join(ROOT, file), join(dir, file));
+  }
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+function main(): number {
+  const dir = scratchCopy();
+  let lived = 0;
+  try {
+    for (const m of MUTANTS) {
+      const path = join(dir, m.file);
+      const original = readFileSync(path, "utf8");
+      const count = original.split(m.from).length - 1;
+      if (count !== 1) {
+        console.log(`STALE   ${m.name}: the text to mutate appears ${count} times in ${m.file}`);
+        lived += 1;
+        continue;
+      }
+      writeFileSync(path, original.replace(m.from, m.to));
+      const jest = join(dir, "node_modules", "jest", "bin", "jest.js");
+      const run = spawnSync(process.execPath, [jest, "--silent", ...m.tests], { cwd: dir, encoding: "utf8" });
+      writeFileSync(path, original);
+      const summary = /Tests:.*/.exec(run.stderr)?.[0] ?? "no summary";
+      const caught = run.status !== 0 && /failed/.test(summary);
+      if (!caught) lived += 1;
+      console.log(
+        `${caught ? "caught " : "LIVED  "} ${m.name} (${m.tests.join(", ")}: ${summary.replace("Tests:", "").trim()})`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\n${MUTANTS.length - lived} of ${MUTANTS.length} mutants caught`);
+  return lived === 0 ? 0 : 1;
+}
+
+if (require.main === module) process.exitCode = main();
