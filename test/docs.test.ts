@@ -1,0 +1,70 @@
+/**
+ * The README and docs/ stay navigable: every relative link names a file that exists (and, with a #fragment, a
+ * heading in it), and the README stays the short entry point it is meant to be.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+
+const ROOT = join(__dirname, "..");
+const DOCUMENTS = [
+  join(ROOT, "README.md"),
+  ...readdirSync(join(ROOT, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => join(ROOT, "docs", f)),
+];
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes. */
+export function anchorOf(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/`/g, "")
+    .replace(/[^\p{L}\p{N} _-]/gu, "")
+    .replace(/ /g, "-");
+}
+
+function anchors(markdown: string): Set<string> {
+  const text = markdown.replace(/```[^]*?```/g, "");
+  return new Set([...text.matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchorOf(m[1])));
+}
+
+/** Relative links of a Markdown file: [text](target), outside code blocks. */
+function links(markdown: string): string[] {
+  const text = markdown.replace(/```[^]*?```/g, "").replace(/`[^`\n]*`/g, "");
+  return [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((t) => !/^[a-z]+:/i.test(t));
+}
+
+describe("documentation links", () => {
+  it("finds the documents and their links", () => {
+    expect(DOCUMENTS.length).toBeGreaterThanOrEqual(7);
+    expect(links(readFileSync(join(ROOT, "README.md"), "utf8")).length).toBeGreaterThanOrEqual(7);
+  });
+
+  it("turns headings into GitHub's anchors", () => {
+    expect(anchorOf("Why 12 days, and the 14-day promise")).toBe("why-12-days-and-the-14-day-promise");
+    expect(anchorOf('The eight-day "no successful run" alarm')).toBe("the-eight-day-no-successful-run-alarm");
+  });
+
+  it.each(DOCUMENTS.map((d) => [relative(ROOT, d), d]))(
+    "every relative link of %s resolves",
+    (_name, doc) => {
+      const broken: string[] = [];
+      for (const link of links(readFileSync(doc, "utf8"))) {
+        const [path, fragment] = link.split("#");
+        const target = path === "" ? doc : resolve(dirname(doc), path);
+        if (!existsSync(target)) {
+          broken.push(`${link}: no such file`);
+          continue;
+        }
+        if (fragment && statSync(target).isFile() && target.endsWith(".md")) {
+          if (!anchors(readFileSync(target, "utf8")).has(fragment)) broken.push(`${link}: no such heading`);
+        }
+      }
+      expect(broken).toEqual([]);
+    },
+  );
+
+  it("keeps the README an entry point, under 12 KB", () => {
+    expect(statSync(join(ROOT, "README.md")).size).toBeLessThan(12 * 1024);
+  });
+});
