@@ -15,6 +15,8 @@ import type { Naming } from "./naming";
 
 /** The heartbeat window is an SQS retention, so SQS's 14-day maximum bounds it. */
 const SUCCESS_WITHIN_HOURS: Range = { min: 1, max: 336, unit: "hours (SQS keeps messages 14 days)" };
+/** Eight days: a weekly run may slip a day before the alarm says it was missed. */
+const DEFAULT_SUCCESS_WITHIN_HOURS = 192;
 
 export interface ScheduledTaskProps {
   /** Resource names. */
@@ -66,7 +68,7 @@ export class ScheduledTask extends Construct {
     const { naming, task, purpose } = props;
     ScheduledTask.validate(props);
     const { retryAttempts } = props;
-    const successWithinHours = props.successWithinHours ?? 192;
+    const successWithinHours = props.successWithinHours ?? DEFAULT_SUCCESS_WITHIN_HOURS;
     this.taskGroup = purpose;
     const taskFamilyArn = task.taskDefinition.arnWithoutRevision;
 
@@ -238,7 +240,10 @@ export class ScheduledTask extends Construct {
       timezone: checkTimeZone(props.timezone),
       command: props.command.length === 0 ? "must not be empty" : undefined,
       retryAttempts: checkRange(RETRY_ATTEMPTS, props.retryAttempts),
-      successWithinHours: checkRange(SUCCESS_WITHIN_HOURS, props.successWithinHours ?? 192),
+      successWithinHours: checkRange(
+        SUCCESS_WITHIN_HOURS,
+        props.successWithinHours ?? DEFAULT_SUCCESS_WITHIN_HOURS,
+      ),
     });
   }
 }

@@ -373,7 +373,9 @@ describe("DeliveryPipeline", () => {
     });
 
     it("a migration task without subnets", () => {
-      expect(attempt({ subnetIds: [] })).toThrow(/ReleaseStep: the migration task needs subnetIds/);
+      expect(attempt({ subnetIds: [] })).toThrow(
+        /ReleaseStep: subnetIds: the migration task needs private subnets/,
+      );
     });
 
     it("artifacts kept for less than a day", () => {

@@ -278,6 +278,8 @@ describe("emulator process bookkeeping", () => {
   });
 
   it("ensureStateBucket rejects an invalid bucket name before any request", async () => {
-    await expect(ensureStateBucket(1, "Bad_Bucket", "us-east-1")).rejects.toThrow(/Invalid S3 bucket name/);
+    await expect(ensureStateBucket(1, "Bad_Bucket", "us-east-1")).rejects.toThrow(
+      /The Terraform state bucket: "Bad_Bucket" is malformed; expected an S3 bucket name/,
+    );
   });
 });

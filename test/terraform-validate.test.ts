@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireTerraform, runTerraform, terraformEnv } from "../scripts/lib/terraform";
+import { appStackName } from "../stacks/names";
 
 /**
  * The real Terraform and the real AWS provider judge every synthesized AWS stack. The provider comes from
@@ -31,7 +32,7 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 it("synthesizes an AWS stack for every environment file", () => {
   const envs = readdirSync(join(ROOT, "environments"))
     .filter((f) => f.endsWith(".json") && !f.endsWith(".schema.json"))
-    .map((f) => `myamazingapp-${f.replace(/\.json$/, "")}`);
+    .map((f) => appStackName(f.replace(/\.json$/, "")));
   expect(stacks.sort()).toEqual(expect.arrayContaining(envs.sort()));
   expect(envs.length).toBeGreaterThanOrEqual(3);
 });

@@ -35,6 +35,7 @@ export interface DeliveryPipelineProps extends ReleaseTarget {
 
 /** Days pipeline artifacts are kept: long enough to look at a failed run, then gone. */
 const ARTIFACT_RETENTION_DAYS: Range = { min: 1, max: 365, unit: "days" };
+const DEFAULT_ARTIFACT_RETENTION_DAYS = 30;
 
 /**
  * Continuous delivery of the Rails app for one environment: a push to the release branch is built into an
@@ -78,7 +79,7 @@ export class DeliveryPipeline extends Construct {
           id: "expire-artifacts",
           status: "Enabled",
           filter: [{ prefix: "" }],
-          expiration: [{ days: props.artifactRetentionDays ?? 30 }],
+          expiration: [{ days: props.artifactRetentionDays ?? DEFAULT_ARTIFACT_RETENTION_DAYS }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
         },
       ],
@@ -161,7 +162,10 @@ export class DeliveryPipeline extends Construct {
     refuse("DeliveryPipeline", {
       appRepository: checkPattern(GITHUB_REPOSITORY, props.appRepository),
       branch: checkPattern(GIT_BRANCH, props.branch),
-      artifactRetentionDays: checkRange(ARTIFACT_RETENTION_DAYS, props.artifactRetentionDays ?? 30),
+      artifactRetentionDays: checkRange(
+        ARTIFACT_RETENTION_DAYS,
+        props.artifactRetentionDays ?? DEFAULT_ARTIFACT_RETENTION_DAYS,
+      ),
     });
   }
 

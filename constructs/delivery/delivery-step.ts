@@ -42,6 +42,7 @@ export const BUILD_IMAGE = "aws/codebuild/amazonlinux-x86_64-standard:5.0";
 
 /** CodeBuild's own limits on a build's duration. */
 const TIMEOUT_MINUTES: Range = { min: 5, max: 2160, unit: "minutes (CodeBuild's limits)" };
+const DEFAULT_TIMEOUT_MINUTES = 60;
 
 /** Ends the heredoc that carries the script into the build container; the script may not contain it. */
 const SCRIPT_END = "DELIVERY_STEP_SCRIPT_END";
@@ -122,7 +123,7 @@ export class DeliveryStep extends Construct {
       name: naming.name(purpose),
       description: `${naming.prefix}: ${purpose} step of the delivery pipeline`,
       serviceRole: this.role.arn,
-      buildTimeout: props.timeoutMinutes ?? 60,
+      buildTimeout: props.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES,
       concurrentBuildLimit: props.concurrentBuildLimit,
       source: { type: "CODEPIPELINE", buildspec: buildspec(purpose, props.script, props.outputFiles) },
       artifacts: { type: "CODEPIPELINE" },
@@ -155,7 +156,7 @@ export class DeliveryStep extends Construct {
         : props.script.split("\n").includes(SCRIPT_END) || !props.script.endsWith("\n")
           ? `must end with a newline and never contain a line "${SCRIPT_END}"`
           : undefined,
-      timeoutMinutes: checkRange(TIMEOUT_MINUTES, props.timeoutMinutes ?? 60),
+      timeoutMinutes: checkRange(TIMEOUT_MINUTES, props.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES),
       logRetentionDays: checkLogRetention(props.logRetentionDays),
     });
   }

@@ -2,6 +2,7 @@ import type { Construct } from "constructs";
 import { Fn } from "cdktf";
 import type { AppTaskDefinition } from "../app-task-definition";
 import { allow } from "../iam";
+import { refuse } from "../limits";
 import type { Naming } from "../naming";
 import type { PrivateBucket } from "../private-bucket";
 import { DeliveryStep } from "./delivery-step";
@@ -58,9 +59,11 @@ export interface ReleaseStepProps {
 export class ReleaseStep extends DeliveryStep {
   constructor(scope: Construct, id: string, props: ReleaseStepProps) {
     const { task, account, region, clusterName } = props;
-    if (props.subnetIds.length === 0 || props.securityGroupIds.length === 0) {
-      throw new Error("ReleaseStep: the migration task needs subnetIds and securityGroupIds");
-    }
+    refuse("ReleaseStep", {
+      subnetIds: props.subnetIds.length === 0 ? "the migration task needs private subnets" : undefined,
+      securityGroupIds:
+        props.securityGroupIds.length === 0 ? "the migration task needs the app's security group" : undefined,
+    });
     const variables: ReleaseVariables = {
       CLUSTER: clusterName,
       SERVICE: props.serviceName,

@@ -1,10 +1,12 @@
 /**
- * Local AWS emulator (moto_server) management for the local deploy scripts. Node built-ins only.
+ * Local AWS emulator (moto_server) management for the local deploy scripts: Node built-ins, and the bucket
+ * name rule of constructs/limits.ts.
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as https from "https";
 import * as path from "path";
+import { BUCKET_NAME, checkPattern } from "../../constructs/limits";
 import { emulatorCa, ensureEmulatorCertificate } from "./emulator-certificate";
 import { isAlive } from "./process";
 import { localPaths, PROJECT_ROOT } from "./terraform";
@@ -201,9 +203,8 @@ export async function stopEmulator(opts: { projectRoot?: string } = {}): Promise
  * account as any non-numeric access key such as "test").
  */
 export async function ensureStateBucket(port: number, bucket: string, region: string): Promise<void> {
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw new Error(`Invalid S3 bucket name for the Terraform state: ${JSON.stringify(bucket)}`);
-  }
+  const malformed = checkPattern(BUCKET_NAME, bucket);
+  if (malformed) throw new Error(`The Terraform state bucket: ${malformed}`);
   const bucketPath = `/${bucket}`;
   const head = await request(port, "HEAD", bucketPath);
   if (head.status === 404) {
