@@ -35,9 +35,11 @@ import {
   SECRET_RECOVERY_DAYS,
   TARGET_CPU_PERCENT,
   TASK_COUNT,
+  TCP_PORT,
   UPLOAD_EXPIRY_DAYS,
   VARIABLE_NAME,
   VPC_CIDR,
+  WAF_RATE_LIMIT,
   WEEKLY_CRON,
 } from "../constructs/limits";
 import { flag, oneOf, section, text, whole } from "./schema";
@@ -78,6 +80,23 @@ const settings = {
       idleTimeoutSeconds: whole(IDLE_TIMEOUT_SECONDS, "Load balancer idle timeout"),
       imageTag: text(IMAGE_TAG, "Image tag deployed until the pipeline ships one"),
       autoscaling: flag("Target-tracking autoscaling between minCount and maxCount."),
+      outboundPorts: {
+        type: "array",
+        maxItems: 10,
+        items: section(
+          {
+            port: whole(TCP_PORT, "Port"),
+            description: {
+              type: "string",
+              minLength: 3,
+              maxLength: 200,
+              description: "What the tasks reach on it",
+            },
+          },
+          "A port the tasks may open connections to on the internet.",
+        ),
+        description: "TCP ports the tasks may reach on the internet besides HTTPS (443), e.g. SMTP 587.",
+      },
     },
     "The Rails web service on Fargate.",
   ),
@@ -93,6 +112,7 @@ const settings = {
       parameterGroup: flag(
         "Own parameter group: TLS-only connections (rds.force_ssl) and slow-query logging.",
       ),
+      enhancedMonitoring: flag("Enhanced Monitoring every 60 s (the database host's own metrics)."),
     },
     "RDS PostgreSQL, Multi-AZ.",
   ),
@@ -121,6 +141,13 @@ const settings = {
   ),
   logRetentionDays: oneOf(LOG_RETENTION_DAYS, "CloudWatch Logs retention in days"),
   accessLogRetentionDays: whole(ACCESS_LOG_RETENTION_DAYS, "Days the load balancer's access logs are kept"),
+  waf: section(
+    {
+      requestsPerFiveMinutesPerIp: whole(WAF_RATE_LIMIT, "Per-IP rate limit of the web ACL"),
+      countOnly: flag("Count what the rules match instead of blocking it (try new rules first)."),
+    },
+    "The web application firewall in front of the load balancer.",
+  ),
   teardown: section(
     {
       loadBalancerDeletionProtection: flag(

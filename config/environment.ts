@@ -31,6 +31,8 @@ export interface EnvironmentConfig {
   readonly logRetentionDays: number;
   /** Days the load balancer's access logs are kept in their bucket (30 to 3653). */
   readonly accessLogRetentionDays: number;
+  /** The web application firewall in front of the load balancer. */
+  readonly waf: WafConfig;
   /** What `terraform destroy` may remove, and how fast. */
   readonly teardown: TeardownConfig;
   /**
@@ -46,6 +48,13 @@ export interface EnvironmentConfig {
   readonly emulator?: EmulatorConfig;
   /** Continuous delivery of the app from GitHub; absent means no pipeline (the emulator lacks CodePipeline). */
   readonly delivery?: DeliveryConfig;
+}
+
+export interface WafConfig {
+  /** Requests one IP address may make in any five minutes before the rest are blocked. */
+  readonly requestsPerFiveMinutesPerIp: number;
+  /** Count what the rules match instead of blocking it (how new rules are tried first). */
+  readonly countOnly: boolean;
 }
 
 export interface TeardownConfig {
@@ -101,6 +110,8 @@ export interface ServiceConfig {
   readonly imageTag: string;
   /** Run target-tracking autoscaling (off only where the emulator lacks the API). */
   readonly autoscaling: boolean;
+  /** TCP ports the tasks may reach on the internet besides HTTPS (443), each with why, e.g. SMTP 587. */
+  readonly outboundPorts: ReadonlyArray<{ readonly port: number; readonly description: string }>;
 }
 
 /** The database's settings are the Database construct's own props (documented there). */
@@ -114,6 +125,7 @@ export type DatabaseConfig = Pick<
   | "deletionProtection"
   | "performanceInsights"
   | "parameterGroup"
+  | "enhancedMonitoring"
 >;
 
 export interface UploadsConfig {

@@ -24,6 +24,7 @@ function environmentRules(env: EnvironmentConfig, file: string): string[] {
     "domain.name": Domain.checkInZone(domain.name, domain.zoneName),
     "service.memory": AppTaskDefinition.checkSize(service.cpu, service.memory),
     "service.maxCount": WebService.checkCounts(service.minCount, service.maxCount),
+    "service.outboundPorts": WebService.checkOutboundPorts(service.outboundPorts.map((p) => p.port)),
     "database.maxAllocatedStorageGiB": Database.checkStorageCeiling(
       database.allocatedStorageGiB,
       database.maxAllocatedStorageGiB,

@@ -4,6 +4,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
+import type { EncryptionKey } from "./encryption-key";
 import { policyDocument } from "./iam";
 import { checkOneOf, checkPattern, refuse, SECRET_RECOVERY_DAYS, VARIABLE_NAME } from "./limits";
 import type { Naming } from "./naming";
@@ -15,6 +16,8 @@ export interface AppSecretsProps {
   readonly names: string[];
   /** Days a deleted secret can be restored: 7 to 30, or 0 to delete at once (throw-away environments). */
   readonly recoveryWindowInDays: number;
+  /** The customer-managed key that encrypts the values. */
+  readonly encryptionKey: EncryptionKey;
 }
 
 /** One entry of a container definition's `secrets`. */
@@ -32,15 +35,18 @@ export interface ContainerSecret {
 export class AppSecrets extends Construct {
   public readonly secrets: Record<string, SecretsmanagerSecret> = {};
   private readonly readers: IamRole[] = [];
+  private readonly encryptionKey: EncryptionKey;
 
   constructor(scope: Construct, id: string, props: AppSecretsProps) {
     super(scope, id);
     AppSecrets.validate(props);
+    this.encryptionKey = props.encryptionKey;
     for (const name of props.names) {
       const secret = new SecretsmanagerSecret(this, name, {
         name: `${props.naming.application}/${props.naming.environment}/${name}`,
         description: `${name} for MyAmazingApp (${props.naming.environment}); value set by an operator`,
         recoveryWindowInDays: props.recoveryWindowInDays,
+        kmsKeyId: props.encryptionKey.key.arn,
       });
       this.secrets[name] = secret;
       new SecretsmanagerSecretPolicy(this, `${name}-policy`, {
@@ -80,6 +86,7 @@ export class AppSecrets extends Construct {
     const arns = Object.values(this.secrets).map((s) => s.arn);
     if (arns.length === 0) return undefined;
     this.readers.push(role);
+    this.encryptionKey.grantUse(role);
     return new IamRolePolicy(this, `read-${role.node.id}`, {
       role: role.id,
       name: "read-app-secrets",

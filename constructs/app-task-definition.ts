@@ -67,6 +67,8 @@ export interface AppTaskDefinitionProps {
   readonly containerPort: number;
   /** Log retention, days (a value CloudWatch Logs accepts). */
   readonly logRetentionDays: number;
+  /** Customer-managed KMS key of the log group. */
+  readonly logEncryptionKeyArn: string;
   /** What the platform tells the app (`environment`): its domain, database and uploads bucket. */
   readonly platformEnvironment: Readonly<Record<PlatformVariable, string>>;
   /** The environment file's plain settings (`environment`); platform names and secret-looking names are refused. */
@@ -112,6 +114,7 @@ export class AppTaskDefinition extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: naming.path("web"),
       retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logEncryptionKeyArn,
     });
 
     this.executionRole = new IamRole(this, "execution-role", {

@@ -14,6 +14,8 @@ export interface ContainerRepositoryProps {
   readonly keepImages?: number;
   /** Let `terraform destroy` delete a repository that still holds images; throw-away envs only. */
   readonly forceDelete: boolean;
+  /** Customer-managed KMS key that encrypts the images. */
+  readonly encryptionKeyArn: string;
 }
 
 /** ECR repository for the Rails image: scan on push, immutable tags, lifecycle policy. */
@@ -29,7 +31,7 @@ export class ContainerRepository extends Construct {
       // A tag (the commit SHA) always means the same image, so a rollback deploys exactly what ran before.
       imageTagMutability: "IMMUTABLE",
       imageScanningConfiguration: { scanOnPush: true },
-      encryptionConfiguration: [{ encryptionType: "AES256" }],
+      encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: props.encryptionKeyArn }],
       forceDelete: props.forceDelete,
     });
     new EcrLifecyclePolicy(this, "lifecycle", {

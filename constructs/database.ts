@@ -2,11 +2,12 @@ import { Construct } from "constructs";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
-import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { policyDocument } from "./iam";
+import { assumedBy, policyDocument } from "./iam";
 import {
   checkTwoAzs,
   BACKUP_RETENTION_DAYS,
@@ -44,6 +45,12 @@ export interface DatabaseProps {
   readonly parameterGroup: boolean;
   /** Database and master user name the app uses. */
   readonly databaseName: string;
+  /** Enhanced Monitoring every 60 s (operating-system metrics; off only where the emulator lacks it). */
+  readonly enhancedMonitoring: boolean;
+  /** Customer-managed key of the Performance Insights data (which holds query text). */
+  readonly encryptionKeyArn: string;
+  /** Customer-managed key of the RDS-managed master password's secret. */
+  readonly secretEncryptionKeyArn: string;
 }
 
 /**
@@ -103,7 +110,11 @@ export class Database extends Construct {
       storageType: "gp3",
       allocatedStorage: props.allocatedStorageGiB,
       maxAllocatedStorage: props.maxAllocatedStorageGiB,
+      // Storage stays on RDS's own key: changing an instance's storage key means replacing the instance.
       storageEncrypted: true,
+      masterUserSecretKmsKeyId: props.secretEncryptionKeyArn,
+      // Roles may connect with short-lived IAM tokens (rds-db:connect) as well as with the managed password.
+      iamDatabaseAuthenticationEnabled: true,
       publiclyAccessible: false,
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: [this.securityGroup.id],
@@ -116,11 +127,28 @@ export class Database extends Construct {
       enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
       performanceInsightsEnabled: props.performanceInsights,
       performanceInsightsRetentionPeriod: props.performanceInsights ? 7 : undefined,
+      performanceInsightsKmsKeyId: props.performanceInsights ? props.encryptionKeyArn : undefined,
+      monitoringInterval: props.enhancedMonitoring ? 60 : 0,
+      monitoringRoleArn: props.enhancedMonitoring ? this.monitoringRole(naming).arn : undefined,
       deletionProtection,
       skipFinalSnapshot: !deletionProtection,
       finalSnapshotIdentifier: deletionProtection ? naming.name("db-final") : undefined,
     });
     this.masterUserSecretArn = this.instance.masterUserSecret.get(0).secretArn;
+  }
+
+  /** The role RDS Enhanced Monitoring publishes operating-system metrics with. */
+  private monitoringRole(naming: Naming): IamRole {
+    const role = new IamRole(this, "monitoring-role", {
+      name: naming.name("db-monitoring", 64),
+      description: "RDS Enhanced Monitoring: publish the database host's metrics to CloudWatch Logs",
+      assumeRolePolicy: assumedBy("monitoring.rds.amazonaws.com"),
+    });
+    new IamRolePolicyAttachment(this, "monitoring-managed", {
+      role: role.name,
+      policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+    });
+    return role;
   }
 
   /** Refuses props that would leave the database single-homed, unrecoverable or unbuildable. */

@@ -3,6 +3,7 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { deployStatements } from "./deploy-permissions";
 import { policyDocument, type PolicyStatement } from "./iam";
 import { ACCOUNT_ID, BUCKET_NAME, checkPattern, GITHUB_REPOSITORY, refuse, STATE_KEY } from "./limits";
 import type { Naming } from "./naming";
@@ -18,6 +19,12 @@ export interface GithubOidcProps {
   readonly stateBucket: string;
   /** State object key of this environment's stack; its lock file is `<key>.tflock`. */
   readonly stateKey: string;
+  /** AWS region (the ARNs the deploy role is scoped to). */
+  readonly region: string;
+  /** The environment's permissions boundary: the deploy role creates and changes roles only with it. */
+  readonly boundaryArn: string;
+  /** Services the deploy role may pass the environment's roles to, e.g. `ecs-tasks.amazonaws.com`. */
+  readonly passedToServices: readonly string[];
   /** Create the account's GitHub OIDC provider; false where another stack in the account owns it. @default true */
   readonly createProvider?: boolean;
 }
@@ -39,38 +46,10 @@ export function githubRoleArn(naming: Naming, account: string, kind: GithubRoleK
 }
 
 /**
- * Services the environment's stack manages. A deploy creates and changes their resources, so each gets its
- * action wildcard; IAM and S3, where a wildcard would reach beyond this environment, are scoped by name below.
- */
-const DEPLOYED_SERVICES = [
-  "acm",
-  "application-autoscaling",
-  "cloudwatch",
-  "codebuild",
-  "codeconnections",
-  "codepipeline",
-  "codestar-connections",
-  "codestar-notifications",
-  "ec2",
-  "ecr",
-  "ecs",
-  "elasticloadbalancing",
-  "events",
-  "kms",
-  "logs",
-  "rds",
-  "route53",
-  "scheduler",
-  "secretsmanager",
-  "sns",
-  "sqs",
-  "ssm",
-];
-
-/**
  * Lets GitHub Actions in the infrastructure repository reach this environment without stored keys: the
  * account's OIDC provider for GitHub, a read-only PLAN role that only pull-request workflows can assume, and
- * a DEPLOY role that only a job in this environment's GitHub environment can assume. The GitHub stack gives
+ * a DEPLOY role that only a job in this environment's GitHub environment can assume, scoped to this
+ * environment's resources and bound by its permissions boundary (constructs/deploy-permissions.ts). The GitHub stack gives
  * that environment a deployment branch policy (protected branches only) and, for production, reviewers:
  * those, not this trust policy, are what hold deploys to main.
  */
@@ -108,8 +87,8 @@ export class GithubOidc extends Construct {
     };
 
     // Pull-request code runs with the plan role, and a plan reads configuration, never data: no object but
-    // the state, no log events (which may hold personal data). iam.ts's type has no NotResource yet.
-    const noDataReads: PolicyStatement & { readonly NotResource: string } = {
+    // the state, no log events (which may hold personal data).
+    const noDataReads: PolicyStatement = {
       Sid: "NoDataReads",
       Effect: "Deny",
       Action: ["s3:GetObject", "s3:GetObjectVersion"],
@@ -141,39 +120,17 @@ export class GithubOidc extends Construct {
       `repo:${props.repository}:environment:${naming.environment}`,
       props,
     );
-    const prefix = naming.prefix;
     new IamRolePolicy(this, "deploy-policy", {
       role: this.deployRole.id,
       name: "deploy",
       policy: policyDocument(
-        {
-          Sid: "ManageTheStackServices",
-          Effect: "Allow",
-          Action: DEPLOYED_SERVICES.map((service) => `${service}:*`),
-          Resource: "*",
-        },
-        {
-          Sid: "ManageTheEnvironmentsRoles",
-          Effect: "Allow",
-          Action: "iam:*",
-          Resource: [
-            `arn:aws:iam::${account}:role/${prefix}-*`,
-            `arn:aws:iam::${account}:policy/${prefix}-*`,
-            `arn:aws:iam::${account}:oidc-provider/${GITHUB_OIDC_HOST}`,
-          ],
-        },
-        {
-          Sid: "ServiceLinkedRoles",
-          Effect: "Allow",
-          Action: ["iam:CreateServiceLinkedRole", "iam:GetRole"],
-          Resource: `arn:aws:iam::${account}:role/aws-service-role/*`,
-        },
-        {
-          Sid: "ManageTheEnvironmentsBuckets",
-          Effect: "Allow",
-          Action: "s3:*",
-          Resource: [`arn:aws:s3:::${prefix}-*`, `arn:aws:s3:::${prefix}-*/*`],
-        },
+        ...deployStatements({
+          naming,
+          account,
+          region: props.region,
+          boundaryArn: props.boundaryArn,
+          passedToServices: props.passedToServices,
+        }),
         listState,
         {
           Sid: "ReadWriteState",

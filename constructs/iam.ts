@@ -3,8 +3,11 @@
 export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect: "Allow" | "Deny";
-  readonly Action: string | string[];
+  readonly Action?: string | string[];
+  /** Every action but these (Deny statements that protect a resource from all but reads). */
+  readonly NotAction?: string | string[];
   readonly Resource?: string | string[];
+  readonly NotResource?: string | string[];
   readonly Principal?: Record<string, string | string[]> | "*";
   readonly NotPrincipal?: Record<string, string | string[]>;
   readonly Condition?: Record<string, Record<string, string | string[] | boolean>>;

@@ -153,6 +153,9 @@ export const IMAGE_TAG = pattern(
   "an image tag (letters, digits, _ . -; up to 128), e.g. bootstrap",
 );
 
+/** WAF rate-based rules: requests per IP in any five minutes (AWS's bounds). */
+export const WAF_RATE_LIMIT = range(100, 2000000000, "requests per IP in five minutes");
+
 // ----- Database ------------------------------------------------------------------------------------------
 
 export const DB_INSTANCE_CLASS = pattern(

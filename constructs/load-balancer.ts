@@ -61,6 +61,8 @@ export class LoadBalancer extends Construct {
   public readonly targetGroup: LbTargetGroup;
   public readonly securityGroup: SecurityGroup;
   public readonly httpsListener: LbListener;
+  /** The access log bucket (SSE-S3), which also takes the environment's S3 server access logs. */
+  public readonly logBucket: PrivateBucket;
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
@@ -68,10 +70,13 @@ export class LoadBalancer extends Construct {
     LoadBalancer.validate(props);
     const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
 
-    const logs = new PrivateBucket(this, "access-logs", {
+    // SSE-S3, as load balancer log delivery and S3 server access logging require; versioned, so a log
+    // overwritten or deleted by mistake stays recoverable until the lifecycle removes it.
+    const logs = (this.logBucket = new PrivateBucket(this, "access-logs", {
       bucketName: props.accessLogBucketName,
       forceDestroy: props.emptyLogsOnDestroy,
-    });
+      versioned: true,
+    }));
     // ALB log delivery writes as the regional ELB account; it is allowed to put objects and nothing else.
     const elbAccount = new DataAwsElbServiceAccount(this, "elb-account");
     logs.addToPolicy({
@@ -89,6 +94,7 @@ export class LoadBalancer extends Construct {
           status: "Enabled",
           filter: [{ prefix: "" }],
           expiration: [{ days: props.accessLogRetentionDays }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 7 }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
         },
       ],

@@ -33,6 +33,8 @@ export interface NetworkProps {
   readonly dualStack: boolean;
   /** Flow log retention, days (a value CloudWatch Logs accepts). */
   readonly flowLogRetentionDays: number;
+  /** Customer-managed KMS key of the flow log group. */
+  readonly logEncryptionKeyArn: string;
 }
 
 /**
@@ -171,7 +173,7 @@ export class Network extends Construct {
       tags: { Name: naming.name("s3") },
     });
 
-    this.flowLogs(naming, props.flowLogRetentionDays);
+    this.flowLogs(naming, props.flowLogRetentionDays, props.logEncryptionKeyArn);
 
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
@@ -187,10 +189,11 @@ export class Network extends Construct {
     });
   }
 
-  private flowLogs(naming: Naming, retentionInDays: number): void {
+  private flowLogs(naming: Naming, retentionInDays: number, kmsKeyId: string): void {
     const group = new CloudwatchLogGroup(this, "flow-logs", {
       name: naming.path("vpc-flow-logs"),
       retentionInDays,
+      kmsKeyId,
     });
     const role = new IamRole(this, "flow-logs-role", {
       name: naming.name("vpc-flow-logs"),

@@ -1,10 +1,12 @@
 import { Construct } from "constructs";
 import { Lazy } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { policyDocument, type PolicyStatement } from "./iam";
 import { BUCKET_NAME, checkPattern, refuse } from "./limits";
 
@@ -13,11 +15,16 @@ export interface PrivateBucketProps {
   readonly bucketName: string;
   /** Let `terraform destroy` empty the bucket first; only for throw-away environments. */
   readonly forceDestroy: boolean;
+  /** Customer-managed KMS key for default encryption (with an S3 Bucket Key). @default SSE-S3 (AES256) */
+  readonly encryptionKeyArn?: string;
+  /** Keep every version of an object (old versions still go by the caller's lifecycle rules). @default false */
+  readonly versioned?: boolean;
 }
 
 /**
  * An S3 bucket nobody reaches by accident: every public access path blocked, ACLs disabled, default
- * encryption, and a policy that refuses requests without TLS. Callers add their own statements with
+ * encryption (with a customer-managed key where the writers allow it), and a policy that refuses requests
+ * without TLS. Callers add their own statements with
  * `addToPolicy`; the bucket keeps a single policy resource, as S3 allows only one.
  */
 export class PrivateBucket extends Construct {
@@ -46,8 +53,21 @@ export class PrivateBucket extends Construct {
     });
     new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       bucket: this.bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: props.encryptionKeyArn
+            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.encryptionKeyArn }
+            : { sseAlgorithm: "AES256" },
+          bucketKeyEnabled: true,
+        },
+      ],
     });
+    if (props.versioned) {
+      new S3BucketVersioningA(this, "versioning", {
+        bucket: this.bucket.id,
+        versioningConfiguration: { status: "Enabled" },
+      });
+    }
 
     this.addToPolicy({
       Sid: "DenyInsecureTransport",
@@ -68,6 +88,29 @@ export class PrivateBucket extends Construct {
   /** Adds a statement to the bucket's one policy. */
   public addToPolicy(statement: PolicyStatement): void {
     this.statements.push(statement);
+  }
+
+  /**
+   * Sends this bucket's server access logs to `target` under `s3/<bucket>/`, and lets the S3 logging service
+   * write there (for this bucket only). The target must use SSE-S3: server access logs cannot be KMS-encrypted.
+   */
+  public logAccessTo(target: PrivateBucket): void {
+    const prefix = `s3/${this.bucket.bucket}/`;
+    target.addToPolicy({
+      Sid: `S3ServerAccessLogs${target.statements.filter((s) => s.Sid?.startsWith("S3ServerAccessLogs")).length}`,
+      Effect: "Allow",
+      Principal: { Service: "logging.s3.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `${target.bucket.arn}/${prefix}*`,
+      Condition: { ArnLike: { "aws:SourceArn": this.bucket.arn } },
+    });
+    new S3BucketLoggingA(this, "access-logs", {
+      bucket: this.bucket.id,
+      targetBucket: target.bucket.id,
+      targetPrefix: prefix,
+      // S3 checks the target's policy when logging is turned on.
+      dependsOn: [target.policy],
+    });
   }
 
   /** ARN matching every object in the bucket. */

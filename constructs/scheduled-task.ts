@@ -9,6 +9,7 @@ import { SchedulerScheduleGroup } from "@cdktf/provider-aws/lib/scheduler-schedu
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import type { AppTaskDefinition } from "./app-task-definition";
+import type { EncryptionKey } from "./encryption-key";
 import { assumedBy, policyDocument } from "./iam";
 import { checkRange, checkTimeZone, refuse, RETRY_ATTEMPTS, type Range } from "./limits";
 import type { Naming } from "./naming";
@@ -45,6 +46,8 @@ export interface ScheduledTaskProps {
   readonly successWithinHours?: number;
   /** SNS topic for failure and missing-run alarms. */
   readonly alarmTopicArn: string;
+  /** Customer-managed key that encrypts the schedule's target input. */
+  readonly encryptionKey: EncryptionKey;
 }
 
 /**
@@ -110,6 +113,9 @@ export class ScheduledTask extends Construct {
       ),
     });
 
+    // The scheduler decrypts the target input with the role when it starts a run.
+    props.encryptionKey.grantUse(role);
+
     const group = new SchedulerScheduleGroup(this, "group", { name: naming.name(purpose) });
     this.schedule = new SchedulerSchedule(this, "schedule", {
       name: naming.name(purpose),
@@ -118,6 +124,7 @@ export class ScheduledTask extends Construct {
       scheduleExpression: props.scheduleExpression,
       scheduleExpressionTimezone: props.timezone,
       state: "ENABLED",
+      kmsKeyArn: props.encryptionKey.key.arn,
       flexibleTimeWindow: { mode: "OFF" },
       target: {
         arn: props.clusterArn,

@@ -5,6 +5,7 @@ import { S3BucketCorsConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-cor
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { policyDocument } from "./iam";
 import { ABORT_INCOMPLETE_UPLOAD_DAYS, checkRange, refuse, UPLOAD_EXPIRY_DAYS } from "./limits";
+import type { EncryptionKey } from "./encryption-key";
 import { PrivateBucket } from "./private-bucket";
 
 /** An origin a browser sends: https, a host, no path, no wildcard. */
@@ -21,6 +22,10 @@ export interface UploadsBucketProps {
   readonly allowedOrigins: string[];
   /** Let `terraform destroy` empty the bucket; only for throw-away environments. */
   readonly forceDestroy: boolean;
+  /** The customer-managed key that encrypts the files. */
+  readonly encryptionKey: EncryptionKey;
+  /** Where the bucket's server access logs go (an SSE-S3 bucket). */
+  readonly accessLogBucket: PrivateBucket;
 }
 
 /**
@@ -32,6 +37,7 @@ export class UploadsBucket extends Construct {
   public readonly bucket: PrivateBucket;
   /** The expiration the lifecycle rule applies, in days. */
   public readonly expireAfterDays: number;
+  private readonly encryptionKey: EncryptionKey;
 
   constructor(scope: Construct, id: string, props: UploadsBucketProps) {
     super(scope, id);
@@ -39,11 +45,15 @@ export class UploadsBucket extends Construct {
     const { expireAfterDays, abortIncompleteUploadsAfterDays: abortDays } = props;
     this.expireAfterDays = expireAfterDays;
 
-    // No versioning resource: the bucket is never versioned, so no old copy can outlive the expiry.
+    // Never versioned: no old copy can outlive the expiry.
     this.bucket = new PrivateBucket(this, "files", {
       bucketName: props.bucketName,
       forceDestroy: props.forceDestroy,
+      encryptionKeyArn: props.encryptionKey.key.arn,
+      versioned: false,
     });
+    this.encryptionKey = props.encryptionKey;
+    this.bucket.logAccessTo(props.accessLogBucket);
     const bucketId = this.bucket.bucket.id;
 
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
@@ -113,8 +123,9 @@ export class UploadsBucket extends Construct {
       : undefined;
   }
 
-  /** Lets a role read, write and delete uploads (multipart included), and nothing else. */
+  /** Lets a role read, write and delete uploads (multipart included) and use their key, and nothing else. */
   public grantReadWrite(role: IamRole): IamRolePolicy {
+    this.encryptionKey.grantUse(role);
     const arn = this.bucket.bucket.arn;
     return new IamRolePolicy(this, `read-write-${role.node.id}`, {
       role: role.id,

@@ -1,14 +1,27 @@
 import { Construct } from "constructs";
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { AppTaskDefinition } from "./app-task-definition";
-import { checkRange, checkTwoAzs, refuse, TARGET_CPU_PERCENT, TASK_COUNT } from "./limits";
+import type { EncryptionKey } from "./encryption-key";
+import { policyDocument } from "./iam";
+import { checkRange, checkTwoAzs, refuse, TARGET_CPU_PERCENT, TASK_COUNT, TCP_PORT } from "./limits";
 import type { Naming } from "./naming";
+
+/** The port the tasks may always reach anywhere. */
+const HTTPS_PORT = 443;
+
+/** A TCP port the tasks may open connections to, anywhere, and what for. */
+export interface OutboundPort {
+  readonly port: number;
+  readonly description: string;
+}
 
 export interface WebServiceProps {
   /** Resource names. */
@@ -31,6 +44,12 @@ export interface WebServiceProps {
   readonly targetCpuPercent: number;
   /** Target-tracking autoscaling between minCount and maxCount (off only where the emulator lacks it). */
   readonly autoscaling: boolean;
+  /** TCP ports the tasks may reach on the internet besides HTTPS (443), e.g. SMTP 587; each with why. */
+  readonly outboundPorts: readonly OutboundPort[];
+  /** Customer-managed key of the ECS Exec session log and of the sessions themselves. */
+  readonly logsKey: EncryptionKey;
+  /** Days ECS Exec session logs are kept (a value CloudWatch Logs accepts). */
+  readonly logRetentionDays: number;
   /** Seconds the service ignores failing health checks after a task starts (Rails boot). @default 60 */
   readonly healthCheckGracePeriodSeconds?: number;
 }
@@ -45,6 +64,8 @@ export class WebService extends Construct {
   public readonly service: EcsService;
   /** Security group of the tasks; the database and scheduled job use it as the app's identity. */
   public readonly securityGroup: SecurityGroup;
+  /** Where ECS Exec sessions are logged. */
+  public readonly execLogGroup: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
@@ -52,10 +73,27 @@ export class WebService extends Construct {
     WebService.validate(props);
     const { minCount, maxCount, autoscaling } = props;
 
+    // ECS Exec sessions are logged, encrypted, in their own group; the sessions themselves use the same key.
+    this.execLogGroup = new CloudwatchLogGroup(this, "exec-logs", {
+      name: naming.path("ecs-exec"),
+      retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logsKey.key.arn,
+    });
     this.cluster = new EcsCluster(this, "cluster", {
       name: naming.name(""),
       setting: [{ name: "containerInsights", value: "enabled" }],
+      configuration: {
+        executeCommandConfiguration: {
+          kmsKeyId: props.logsKey.key.arn,
+          logging: "OVERRIDE",
+          logConfiguration: {
+            cloudWatchLogGroupName: this.execLogGroup.name,
+            cloudWatchEncryptionEnabled: true,
+          },
+        },
+      },
     });
+    this.auditExec(task, props.logsKey);
 
     this.securityGroup = new SecurityGroup(this, "sg", {
       name: naming.name("web"),
@@ -70,13 +108,24 @@ export class WebService extends Construct {
       toPort: task.containerPort,
       description: "From the load balancer",
     });
-    // Out to the database, S3, ECR, Secrets Manager and the external services the app calls.
-    new VpcSecurityGroupEgressRule(this, "egress", {
-      securityGroupId: this.securityGroup.id,
-      cidrIpv4: "0.0.0.0/0",
-      ipProtocol: "-1",
-      description: "All outbound",
-    });
+    // Out on HTTPS only (AWS APIs, S3 through its gateway endpoint, the external services the app calls), and
+    // on the ports the environment names; the database is reached through its own security group (allowTo).
+    for (const { port, description } of [
+      {
+        port: HTTPS_PORT,
+        description: "HTTPS: AWS APIs, S3, ECR, Secrets Manager and the services the app calls",
+      },
+      ...props.outboundPorts,
+    ]) {
+      new VpcSecurityGroupEgressRule(this, port === HTTPS_PORT ? "egress-https" : `egress-${port}`, {
+        securityGroupId: this.securityGroup.id,
+        cidrIpv4: "0.0.0.0/0",
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        description,
+      });
+    }
 
     this.service = new EcsService(this, "service", {
       name: naming.name("web"),
@@ -137,15 +186,58 @@ export class WebService extends Construct {
     }
   }
 
+  /** Lets the tasks open connections to another security group (the database's) on one port. */
+  public allowTo(targetSecurityGroupId: string, port: number, description: string): void {
+    new VpcSecurityGroupEgressRule(this, `egress-${description.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`, {
+      securityGroupId: this.securityGroup.id,
+      referencedSecurityGroupId: targetSecurityGroupId,
+      ipProtocol: "tcp",
+      fromPort: port,
+      toPort: port,
+      description,
+    });
+  }
+
+  /** What the ECS Exec agent in a task needs to log and encrypt sessions: write the session log, use the key. */
+  private auditExec(task: AppTaskDefinition, key: EncryptionKey): void {
+    key.allowRole("EcsExecAgentDecrypts", task.taskRole, ["kms:Decrypt"]);
+    new IamRolePolicy(this, "exec-audit", {
+      role: task.taskRole.id,
+      name: "ecs-exec-audit",
+      policy: policyDocument(
+        {
+          Sid: "WriteSessionLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+          Resource: `${this.execLogGroup.arn}:*`,
+        },
+        // The agent checks that the group exists and is encrypted; DescribeLogGroups takes no resource.
+        { Sid: "FindTheSessionLogGroup", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+        { Sid: "DecryptSessions", Effect: "Allow", Action: "kms:Decrypt", Resource: key.key.arn },
+      ),
+    });
+  }
+
   /** Refuses a service that would not be highly available, or bounds that cannot hold. */
   public static validate(props: WebServiceProps): void {
     refuse("WebService", {
       subnetIds: checkTwoAzs(props.subnetIds),
       minCount: checkRange(TASK_COUNT, props.minCount),
+      outboundPorts:
+        props.outboundPorts.map((p) => checkRange(TCP_PORT, p.port)).find(Boolean) ??
+        WebService.checkOutboundPorts(props.outboundPorts.map((p) => p.port)),
       maxCount:
         checkRange(TASK_COUNT, props.maxCount) ?? WebService.checkCounts(props.minCount, props.maxCount),
       targetCpuPercent: checkRange(TARGET_CPU_PERCENT, props.targetCpuPercent),
     });
+  }
+
+  /** Why a list of extra outbound ports is refused (443, always open, or a port listed twice), or undefined. */
+  public static checkOutboundPorts(ports: readonly number[]): string | undefined {
+    const repeated = ports.find((p, i) => p === HTTPS_PORT || ports.indexOf(p) !== i);
+    return repeated === undefined
+      ? undefined
+      : `port ${repeated} is ${repeated === HTTPS_PORT ? "always open" : "listed twice"}; allowed: ports other than ${HTTPS_PORT}, each once`;
   }
 
   /** Why an autoscaling ceiling below the floor is refused, or undefined. */

@@ -12,13 +12,17 @@ import { ContainerRepository } from "../constructs/container-repository";
 import { Database } from "../constructs/database";
 import { DeliveryPipeline } from "../constructs/delivery/delivery-pipeline";
 import { Domain } from "../constructs/domain";
-import { GithubOidc } from "../constructs/github-oidc";
+import { DEPLOYED_SERVICES } from "../constructs/deploy-permissions";
+import { EncryptionKey } from "../constructs/encryption-key";
+import { GithubOidc, githubRoleName } from "../constructs/github-oidc";
 import { LoadBalancer } from "../constructs/load-balancer";
 import { Naming } from "../constructs/naming";
 import { Network } from "../constructs/network";
+import { PermissionsBoundary } from "../constructs/permissions-boundary";
 import { ScheduledTask } from "../constructs/scheduled-task";
 import { useS3Backend } from "../constructs/state-backend";
 import { UploadsBucket } from "../constructs/uploads-bucket";
+import { WebAcl } from "../constructs/web-acl";
 import { WebService } from "../constructs/web-service";
 import { APPLICATION, stateBackend, stateKey } from "./names";
 
@@ -36,6 +40,28 @@ export interface AppStackProps {
  * AppSecrets.grantRead): `moved` blocks let Terraform keep the same policies instead of deleting and
  * recreating them. They can go once every environment has been applied with them.
  */
+/** IAM services any role of the environment may use at all: the permissions boundary's allow-list. */
+const BOUNDED_SERVICES = [...DEPLOYED_SERVICES, "ssmmessages", "rds-db"];
+
+/** Services the deploy role may hand the environment's roles to. */
+const PASSED_TO_SERVICES = [
+  "ecs-tasks.amazonaws.com",
+  "scheduler.amazonaws.com",
+  "codebuild.amazonaws.com",
+  "codepipeline.amazonaws.com",
+  "vpc-flow-logs.amazonaws.com",
+  "monitoring.rds.amazonaws.com",
+];
+
+/** What CloudWatch Logs does with the logs key for the environment's log groups. */
+const LOGS_KEY_USE = [
+  "kms:Encrypt*",
+  "kms:Decrypt*",
+  "kms:ReEncrypt*",
+  "kms:GenerateDataKey*",
+  "kms:Describe*",
+];
+
 const MOVED_FROM = {
   databaseCredentials: "aws_iam_role_policy.task_read-database-credentials_181E04DE",
   appSecrets: "aws_iam_role_policy.secrets_read_ABEA197E",
@@ -62,6 +88,14 @@ export class AppStack extends TerraformStack {
   public readonly deployedImage: SsmParameter;
   public readonly delivery?: DeliveryPipeline;
   public readonly githubOidc?: GithubOidc;
+  public readonly boundary: PermissionsBoundary;
+  public readonly webAcl: WebAcl;
+  /** The environment's customer-managed keys, one per kind of data. */
+  public readonly keys: {
+    readonly logs: EncryptionKey;
+    readonly secrets: EncryptionKey;
+    readonly data: EncryptionKey;
+  };
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id);
@@ -80,6 +114,15 @@ export class AppStack extends TerraformStack {
 
     this.alarms = new AlarmTopic(this, "alarms", { naming, account: env.account, email: env.alarmEmail });
 
+    // Every role of the environment carries this boundary; the deploy role can create none without it.
+    this.boundary = new PermissionsBoundary(this, "permissions-boundary", {
+      naming,
+      account: env.account,
+      services: BOUNDED_SERVICES,
+      protectedRoleNames: [githubRoleName(naming, "deploy"), githubRoleName(naming, "plan")],
+    });
+    this.keys = this.encryptionKeys(env, naming);
+
     this.network = new Network(this, "network", {
       naming,
       cidr: env.network.cidr,
@@ -87,6 +130,7 @@ export class AppStack extends TerraformStack {
       natGateways: env.network.natGateways,
       dualStack: env.network.dualStack,
       flowLogRetentionDays: env.logRetentionDays,
+      logEncryptionKeyArn: this.keys.logs.key.arn,
     });
 
     this.domain = new Domain(this, "domain", {
@@ -118,6 +162,7 @@ export class AppStack extends TerraformStack {
     this.repository = new ContainerRepository(this, "repository", {
       naming,
       forceDelete: teardown.emptyOnDestroy,
+      encryptionKeyArn: this.keys.data.key.arn,
     });
 
     this.database = new Database(this, "database", {
@@ -133,6 +178,9 @@ export class AppStack extends TerraformStack {
       performanceInsights: env.database.performanceInsights,
       parameterGroup: env.database.parameterGroup,
       databaseName: APPLICATION,
+      enhancedMonitoring: env.database.enhancedMonitoring,
+      encryptionKeyArn: this.keys.data.key.arn,
+      secretEncryptionKeyArn: this.keys.secrets.key.arn,
     });
 
     const appOrigin = `https://${env.domain.name}`;
@@ -142,12 +190,15 @@ export class AppStack extends TerraformStack {
       abortIncompleteUploadsAfterDays: env.uploads.abortIncompleteUploadsAfterDays,
       allowedOrigins: [appOrigin],
       forceDestroy: teardown.emptyOnDestroy,
+      encryptionKey: this.keys.data,
+      accessLogBucket: this.loadBalancer.logBucket,
     });
 
     this.secrets = new AppSecrets(this, "secrets", {
       naming,
       names: env.secrets,
       recoveryWindowInDays: teardown.secretRecoveryDays,
+      encryptionKey: this.keys.secrets,
     });
 
     // The release step writes the image it deployed here; Terraform reads it back (ignoring its own value),
@@ -182,6 +233,7 @@ export class AppStack extends TerraformStack {
       ephemeralStorageGiB: env.service.ephemeralStorageGiB,
       containerPort: env.service.containerPort,
       logRetentionDays: env.logRetentionDays,
+      logEncryptionKeyArn: this.keys.logs.key.arn,
       platformEnvironment,
       appEnvironment: env.appEnvironment,
       databaseCredentialsSecretArn: this.database.masterUserSecretArn,
@@ -190,6 +242,8 @@ export class AppStack extends TerraformStack {
     // ECS reads the secrets for the container at start (execution role); the app itself uses the bucket.
     this.secrets.grantRead(this.task.executionRole)?.moveFromId(MOVED_FROM.appSecrets);
     this.database.grantReadCredentials(this.task.executionRole).moveFromId(MOVED_FROM.databaseCredentials);
+    // The RDS-managed password's secret is encrypted with the secrets key too.
+    this.keys.secrets.grantUse(this.task.executionRole);
     this.uploads.grantReadWrite(this.task.taskRole);
 
     this.web = new WebService(this, "web", {
@@ -203,10 +257,22 @@ export class AppStack extends TerraformStack {
       maxCount: env.service.maxCount,
       targetCpuPercent: env.service.targetCpuPercent,
       autoscaling: env.service.autoscaling,
+      outboundPorts: env.service.outboundPorts,
+      logsKey: this.keys.logs,
+      logRetentionDays: env.logRetentionDays,
     });
     this.web.service.node.addDependency(this.loadBalancer.httpsListener);
     this.loadBalancer.allowTo(this.web.securityGroup.id, env.service.containerPort);
     this.database.allowFrom(this.web.securityGroup.id, "From the app tasks");
+    this.web.allowTo(this.database.securityGroup.id, this.database.port, "To the database");
+    this.webAcl = new WebAcl(this, "web-acl", {
+      naming,
+      loadBalancerArn: this.loadBalancer.alb.arn,
+      requestsPerFiveMinutesPerIp: env.waf.requestsPerFiveMinutesPerIp,
+      countOnly: env.waf.countOnly,
+      logEncryptionKeyArn: this.keys.logs.key.arn,
+      logRetentionDays: env.logRetentionDays,
+    });
 
     this.statsTask = new ScheduledTask(this, "stats", {
       naming,
@@ -221,6 +287,7 @@ export class AppStack extends TerraformStack {
       subnetIds: this.network.privateSubnetIds,
       securityGroupIds: [this.web.securityGroup.id],
       alarmTopicArn: this.alarms.topic.arn,
+      encryptionKey: this.keys.data,
     });
 
     if (env.delivery) {
@@ -242,6 +309,9 @@ export class AppStack extends TerraformStack {
         logRetentionDays: env.logRetentionDays,
         imageParameter: this.deployedImage,
         forceDestroy: teardown.emptyOnDestroy,
+        artifactKey: this.keys.data,
+        logEncryptionKeyArn: this.keys.logs.key.arn,
+        accessLogBucket: this.loadBalancer.logBucket,
       });
     }
     if (env.githubActions) {
@@ -251,10 +321,48 @@ export class AppStack extends TerraformStack {
         repository: repositoryFullName(props.github, "infra"),
         stateBucket: backend.bucket,
         stateKey: stateKey(backend.keyPrefix, id),
+        region: env.region,
+        boundaryArn: this.boundary.arn,
+        passedToServices: PASSED_TO_SERVICES,
       });
     }
 
     this.outputs(appOrigin);
+  }
+
+  /**
+   * Three keys, each usable only through the services that hold its kind of data: logs (CloudWatch Logs, and
+   * ECS Exec sessions through SSM), secrets (Secrets Manager), and data (the uploads and artifact buckets,
+   * images, Performance Insights, the pipeline and the schedule's input).
+   */
+  private encryptionKeys(env: EnvironmentConfig, naming: Naming) {
+    const { account, region } = env;
+    const common = { naming, account, region };
+    const logs = new EncryptionKey(this, "logs-key", { ...common, purpose: "logs", viaServices: ["ssm"] });
+    logs.allowService(
+      "CloudWatchLogsEncryptsTheEnvironmentsGroups",
+      `logs.${region}.amazonaws.com`,
+      LOGS_KEY_USE,
+      {
+        ArnLike: {
+          "kms:EncryptionContext:aws:logs:arn": [
+            `arn:aws:logs:${region}:${account}:log-group:/${APPLICATION}/${env.name}/*`,
+            `arn:aws:logs:${region}:${account}:log-group:aws-waf-logs-${naming.prefix}`,
+          ],
+        },
+      },
+    );
+    const secrets = new EncryptionKey(this, "secrets-key", {
+      ...common,
+      purpose: "secrets",
+      viaServices: ["secretsmanager"],
+    });
+    const data = new EncryptionKey(this, "data-key", {
+      ...common,
+      purpose: "data",
+      viaServices: ["s3", "ecr", "rds", "scheduler", "codebuild", "codepipeline"],
+    });
+    return { logs, secrets, data };
   }
 
   private outputs(appOrigin: string): void {

@@ -1,12 +1,18 @@
 import { TerraformOutput, Testing } from "cdktf";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
-import { AppSecrets, type ContainerSecret } from "../constructs/app-secrets";
+import { AppSecrets, type AppSecretsProps, type ContainerSecret } from "../constructs/app-secrets";
 import { Naming } from "../constructs/naming";
-import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
+import { type Block, newStack, ref, synthConstruct, type Synthesized, testKey } from "./helpers";
 
 const naming = new Naming("myamazingapp", "test");
 const NAMES = ["SECRET_KEY_BASE", "SMTP_PASSWORD", "ORCID_CLIENT_SECRET"];
+
+/** AppSecrets in a fresh stack with its own key, for constructors that must throw. */
+function build(props: Omit<AppSecretsProps, "encryptionKey">): AppSecrets {
+  const scope = newStack();
+  return new AppSecrets(scope, "s", { ...props, encryptionKey: testKey(scope, "secrets", naming) });
+}
 
 describe("AppSecrets", () => {
   let synth: Synthesized;
@@ -15,14 +21,27 @@ describe("AppSecrets", () => {
   let containerSecrets: ContainerSecret[];
   let none: AppSecrets;
   let noGrant: unknown;
+  let keyArn: string;
   beforeAll(() => {
     synth = synthConstruct((scope) => {
-      secrets = new AppSecrets(scope, "secrets", { naming, names: NAMES, recoveryWindowInDays: 7 });
+      const key = testKey(scope, "secrets", naming);
+      keyArn = ref(key.key, "arn");
+      secrets = new AppSecrets(scope, "secrets", {
+        naming,
+        names: NAMES,
+        recoveryWindowInDays: 7,
+        encryptionKey: key,
+      });
       role = new IamRole(scope, "execution-role", { name: "execution", assumeRolePolicy: "{}" });
       secrets.grantRead(role);
       new TerraformOutput(scope, "container-secrets", { value: secrets.containerSecrets() });
       // A set without names must not produce empty policies.
-      none = new AppSecrets(scope, "none", { naming, names: [], recoveryWindowInDays: 0 });
+      none = new AppSecrets(scope, "none", {
+        naming,
+        names: [],
+        recoveryWindowInDays: 0,
+        encryptionKey: key,
+      });
       noGrant = none.grantRead(role);
     });
     containerSecrets = secrets.containerSecrets();
@@ -57,7 +76,7 @@ describe("AppSecrets", () => {
     let grant: Block;
     let resourcePolicies: Block[];
     beforeAll(() => {
-      const policies = synth.resources("aws_iam_role_policy");
+      const policies = synth.resources("aws_iam_role_policy").filter((p) => p.name === "read-app-secrets");
       expect(policies).toHaveLength(1);
       grant = policies[0];
       resourcePolicies = synth.resources("aws_secretsmanager_secret_policy");
@@ -72,6 +91,23 @@ describe("AppSecrets", () => {
           Resource: NAMES.map(arnOf),
         },
       ]);
+    });
+
+    it("lets the role decrypt with the secrets' key, and only that key", () => {
+      const keyGrants = synth.resources("aws_iam_role_policy").filter((p) => p.name !== "read-app-secrets");
+      expect(keyGrants).toEqual([expect.objectContaining({ role: ref(role, "id") })]);
+      expect(JSON.parse(keyGrants[0].policy).Statement).toEqual([
+        expect.objectContaining({
+          Action: expect.arrayContaining(["kms:Decrypt"]),
+          Resource: keyArn,
+        }),
+      ]);
+    });
+
+    it("encrypts every secret with the customer-managed key", () => {
+      for (const secret of synth.resources("aws_secretsmanager_secret")) {
+        expect(secret.kms_key_id).toBe(keyArn);
+      }
     });
 
     it("puts a resource policy on each secret denying GetSecretValue to every principal but the role", () => {
@@ -91,21 +127,26 @@ describe("AppSecrets", () => {
 
     it("does nothing for an empty set of names", () => {
       expect(noGrant).toBeUndefined();
-      expect(synth.resources("aws_iam_role_policy")).toHaveLength(1);
+      expect(
+        synth.resources("aws_iam_role_policy").filter((p) => p.name === "read-app-secrets"),
+      ).toHaveLength(1);
       expect(resourcePolicies).toHaveLength(NAMES.length);
     });
 
     it("names every granted role in the resource policies, and before any grant denies everyone", () => {
       const scope = newStack();
+      const encryptionKey = testKey(scope, "secrets", naming);
       const twice = new AppSecrets(scope, "s", {
         naming,
         names: ["SMTP_PASSWORD"],
         recoveryWindowInDays: 30,
+        encryptionKey,
       });
       new AppSecrets(scope, "u", {
         naming,
         names: ["SMTP_PASSWORD"],
         recoveryWindowInDays: 30,
+        encryptionKey,
       });
       const roles = ["a", "b"].map((n) => new IamRole(scope, n, { name: n, assumeRolePolicy: "{}" }));
       for (const r of roles) twice.grantRead(r);
@@ -129,30 +170,28 @@ describe("AppSecrets", () => {
     ["a leading digit", "1PASSWORD"],
     ["a space", "SMTP PASSWORD"],
   ])("refuses a name with %s", (_why, name) => {
-    expect(
-      () =>
-        new AppSecrets(newStack(), "s", {
-          naming,
-          names: ["SECRET_KEY_BASE", name],
-          recoveryWindowInDays: 30,
-        }),
+    expect(() =>
+      build({
+        naming,
+        names: ["SECRET_KEY_BASE", name],
+        recoveryWindowInDays: 30,
+      }),
     ).toThrow(`AppSecrets: names: "${name}" is malformed; expected an upper-case variable name`);
   });
 
   it("refuses duplicate names", () => {
-    expect(
-      () =>
-        new AppSecrets(newStack(), "s", {
-          naming,
-          names: ["SMTP_PASSWORD", "SMTP_PASSWORD"],
-          recoveryWindowInDays: 30,
-        }),
+    expect(() =>
+      build({
+        naming,
+        names: ["SMTP_PASSWORD", "SMTP_PASSWORD"],
+        recoveryWindowInDays: 30,
+      }),
     ).toThrow(/AppSecrets: names: must be unique/);
   });
 
   it.each([1, 6, 31])("refuses a recovery window of %p days (0, or 7 to 30)", (recoveryWindowInDays) => {
-    expect(
-      () => new AppSecrets(newStack(), "s", { naming, names: ["SMTP_PASSWORD"], recoveryWindowInDays }),
-    ).toThrow(/AppSecrets: recoveryWindowInDays: \d+ is not allowed; allowed values: 0, 7, 8/);
+    expect(() => build({ naming, names: ["SMTP_PASSWORD"], recoveryWindowInDays })).toThrow(
+      /AppSecrets: recoveryWindowInDays: \d+ is not allowed; allowed values: 0, 7, 8/,
+    );
   });
 });

@@ -14,7 +14,7 @@ import { PLATFORM_VARIABLES } from "../constructs/app-task-definition";
 import { AppStack } from "../stacks/app-stack";
 import { appStackName } from "../stacks/names";
 import type { Block } from "./helpers";
-import { type Element, StackJson } from "./stack-json";
+import { type Element, StackView } from "../rules/stack-view";
 
 const ROOT = join(__dirname, "..");
 const backend = loadBackend(join(ROOT, "backend.tf.json"));
@@ -23,7 +23,7 @@ const github = loadGithubSettings(join(ROOT, "config", "github.json"));
 interface Synthesized {
   readonly env: EnvironmentConfig;
   readonly text: string;
-  readonly stack: StackJson;
+  readonly stack: StackView;
 }
 
 const cache = new Map<string, Synthesized>();
@@ -33,7 +33,7 @@ function synth(file: string): Synthesized {
   if (hit) return hit;
   const env = loadEnvironment(file);
   const text = Testing.synth(new AppStack(Testing.app(), appStackName(env.name), { env, backend, github }));
-  const result = { env, text, stack: new StackJson(JSON.parse(text)) };
+  const result = { env, text, stack: new StackView(JSON.parse(text)) };
   cache.set(file, result);
   return result;
 }
@@ -44,7 +44,7 @@ const GIB = 1024 ** 3;
 
 describe("wiring (test/fixtures/environments/wiring.json)", () => {
   let env: EnvironmentConfig;
-  let s: StackJson;
+  let s: StackView;
   let text: string;
   let task: Element;
   let executionRole: Element;
@@ -373,7 +373,7 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
 });
 
 describe("the other side of every switch (test/fixtures/environments/throwaway.json)", () => {
-  let s: StackJson;
+  let s: StackView;
   beforeAll(() => {
     s = fixture("throwaway").stack;
   });
@@ -412,7 +412,7 @@ describe("the other side of every switch (test/fixtures/environments/throwaway.j
 
 describe.each(["production", "staging", "local"])("the checked-in %s environment", (name) => {
   let env: EnvironmentConfig;
-  let s: StackJson;
+  let s: StackView;
   beforeAll(() => {
     ({ env, stack: s } = checkedIn(name));
   });

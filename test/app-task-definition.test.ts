@@ -28,6 +28,7 @@ const props: AppTaskDefinitionProps = {
   databaseCredentialsSecretArn: DB_SECRET,
   appSecrets: [{ name: "SMTP_PASSWORD", valueFrom: SECRET_ARN }],
   logRetentionDays: 14,
+  logEncryptionKeyArn: "arn:aws:kms:us-west-2:111111111111:key/logs",
   appTmpPath: "/srv/app/tmp",
 };
 
@@ -122,7 +123,7 @@ describe("AppTaskDefinition", () => {
     }
   });
 
-  it("logs through awslogs to its log group, which keeps logs for the given retention", () => {
+  it("logs through awslogs to its log group, which keeps logs for the given retention, encrypted with the key", () => {
     expect(container.logConfiguration).toMatchObject({
       logDriver: "awslogs",
       options: expect.objectContaining({
@@ -134,6 +135,7 @@ describe("AppTaskDefinition", () => {
     expect(synth.json).toHaveResourceWithProperties(CloudwatchLogGroup, {
       name: "/myamazingapp/test/web",
       retention_in_days: 14,
+      kms_key_id: "arn:aws:kms:us-west-2:111111111111:key/logs",
     });
   });
 

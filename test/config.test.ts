@@ -211,6 +211,26 @@ describe("bad environment files are refused with the file, the setting and what 
       ],
     ],
     [
+      "an outbound port that is always open",
+      (e) => (e.service.outboundPorts = [{ port: 443, description: "HTTPS again" }]),
+      [/service\.outboundPorts: port 443 is always open; allowed: ports other than 443, each once/],
+    ],
+    [
+      "an outbound port out of range",
+      (e) => (e.service.outboundPorts = [{ port: 0, description: "nothing" }]),
+      [/service\.outboundPorts\.0\.port: 0 is out of range; allowed: 1 to 65535/],
+    ],
+    [
+      "a WAF rate limit AWS does not accept",
+      (e) => (e.waf = { ...e.waf, requestsPerFiveMinutesPerIp: 5 }),
+      [/waf\.requestsPerFiveMinutesPerIp: 5 is out of range; allowed: 100 to/],
+    ],
+    [
+      "log retention CloudWatch does not offer",
+      (e) => (e.logRetentionDays = 100),
+      [/logRetentionDays: 100 is not allowed; allowed values: 1, 3, 5/],
+    ],
+    [
       "a backup retention under a week",
       (e) => (e.database.backupRetentionDays = 1),
       [/database\.backupRetentionDays: 1 is out of range; allowed: 7 to 35/],

@@ -5,6 +5,7 @@ import { Naming } from "../constructs/naming";
 import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
 
 const naming = new Naming("myamazingapp", "test");
+const KEY = "arn:aws:kms:us-west-2:111111111111:key/data";
 
 describe("ContainerRepository", () => {
   let synth: Synthesized;
@@ -19,11 +20,17 @@ describe("ContainerRepository", () => {
   };
   beforeAll(() => {
     synth = synthConstruct((scope) => {
-      repo = new ContainerRepository(scope, "repo", { naming, keepImages: 20, forceDelete: true });
+      repo = new ContainerRepository(scope, "repo", {
+        naming,
+        keepImages: 20,
+        forceDelete: true,
+        encryptionKeyArn: KEY,
+      });
       new TerraformOutput(scope, "image", { value: repo.image("3f2a1b0") });
       defaults = new ContainerRepository(scope, "defaults", {
         naming: new Naming("myamazingapp", "other"),
         forceDelete: false,
+        encryptionKeyArn: KEY,
       });
     });
     rules = rulesOf(repo);
@@ -34,6 +41,12 @@ describe("ContainerRepository", () => {
       name: "myamazingapp-test-web",
       image_scanning_configuration: { scan_on_push: true },
     });
+  });
+
+  it("encrypts images with the customer-managed key", () => {
+    expect(synth.of(repo.repository).encryption_configuration).toEqual([
+      { encryption_type: "KMS", kms_key: KEY },
+    ]);
   });
 
   it("makes tags immutable, so a tag always means the same image", () => {
@@ -86,7 +99,13 @@ describe("ContainerRepository", () => {
 
   it.each([0, 4, 1001, 7.5])("refuses keepImages %p (5 to 1000: rollbacks need history)", (keepImages) => {
     expect(
-      () => new ContainerRepository(newStack(), "repo", { naming, keepImages, forceDelete: false }),
+      () =>
+        new ContainerRepository(newStack(), "repo", {
+          naming,
+          keepImages,
+          forceDelete: false,
+          encryptionKeyArn: KEY,
+        }),
     ).toThrow(/ContainerRepository: keepImages: .* is out of range; allowed: 5 to 1000/);
   });
 });

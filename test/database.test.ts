@@ -20,6 +20,9 @@ const props: DatabaseProps = {
   performanceInsights: true,
   parameterGroup: true,
   databaseName: "myamazingapp",
+  enhancedMonitoring: true,
+  encryptionKeyArn: "arn:aws:kms:us-west-2:111111111111:key/data",
+  secretEncryptionKeyArn: "arn:aws:kms:us-west-2:111111111111:key/secrets",
 };
 
 describe("Database", () => {
@@ -41,6 +44,7 @@ describe("Database", () => {
         deletionProtection: false,
         performanceInsights: false,
         parameterGroup: false,
+        enhancedMonitoring: false,
       });
     });
     instance = synth.of(protectedDb.instance);
@@ -64,6 +68,31 @@ describe("Database", () => {
       expect(db).not.toHaveProperty("password_wo");
     }
     expect(synth.json).not.toMatch(/"password(_wo)?"\s*:/);
+  });
+
+  it("keeps the managed password in a secret encrypted with the secrets key", () => {
+    expect(instance.master_user_secret_kms_key_id).toBe("arn:aws:kms:us-west-2:111111111111:key/secrets");
+  });
+
+  it("accepts IAM authentication tokens besides the managed password", () => {
+    expect(instance.iam_database_authentication_enabled).toBe(true);
+  });
+
+  it("with enhancedMonitoring: publishes OS metrics every minute through a role only RDS monitoring assumes", () => {
+    expect(instance.monitoring_interval).toBe(60);
+    const [role] = synth
+      .resources("aws_iam_role")
+      .filter((r) => r.name === "myamazingapp-test-db-monitoring");
+    expect(instance.monitoring_role_arn).toMatch(/^\$\{aws_iam_role\.db_monitoring-role_[^.]+\.arn\}$/);
+    expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: "monitoring.rds.amazonaws.com" },
+        Action: "sts:AssumeRole",
+      }),
+    ]);
+    const db = synth.of(disposableDb.instance);
+    expect(db.monitoring_interval).toBe(0);
+    expect(db.monitoring_role_arn).toBeUndefined();
   });
 
   it("exposes the ARN of the secret RDS keeps the credentials in", () => {
@@ -119,6 +148,7 @@ describe("Database", () => {
     expect(instance).toMatchObject({
       performance_insights_enabled: true,
       performance_insights_retention_period: 7,
+      performance_insights_kms_key_id: "arn:aws:kms:us-west-2:111111111111:key/data",
     });
     expect(synth.of(disposableDb.instance).performance_insights_enabled).toBe(false);
     expect(synth.of(disposableDb.instance).performance_insights_retention_period).toBeUndefined();

@@ -11,12 +11,14 @@ import { DeliveryPipeline, type DeliveryPipelineProps } from "../constructs/deli
 import type { DeliveryStep } from "../constructs/delivery/delivery-step";
 import type { PolicyStatement } from "../constructs/iam";
 import { Naming } from "../constructs/naming";
+import { PrivateBucket } from "../constructs/private-bucket";
 import { requiredVariables, scriptOf, SCRIPTS } from "./delivery-script-runner";
-import { appTask, type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
+import { appTask, type Block, newStack, ref, synthConstruct, type Synthesized, testKey } from "./helpers";
 
 const ACCOUNT = "222222222222";
 const CLUSTER_ARN = `arn:aws:ecs:us-west-2:${ACCOUNT}:cluster/myamazingapp-test`;
 const ALARMS = `arn:aws:sns:us-west-2:${ACCOUNT}:myamazingapp-test-alarms`;
+const LOGS_KEY = `arn:aws:kms:us-west-2:${ACCOUNT}:key/logs`;
 
 /** The only actions AWS gives no resource-level permission that the pipeline needs. */
 const RESOURCE_STAR_ALLOWED = [
@@ -42,7 +44,16 @@ function leastPrivilegeViolations(statements: PolicyStatement[]): PolicyStatemen
 function build(scope: Construct, env: string, extra: Partial<DeliveryPipelineProps>) {
   const naming = new Naming("myamazingapp", env);
   const task = appTask(scope, `${env}-task`, naming, { account: ACCOUNT });
-  const repository = new ContainerRepository(scope, `${env}-repo`, { naming, forceDelete: false });
+  const artifactKey = testKey(scope, `${env}-data`, naming);
+  const repository = new ContainerRepository(scope, `${env}-repo`, {
+    naming,
+    forceDelete: false,
+    encryptionKeyArn: artifactKey.key.arn,
+  });
+  const accessLogBucket = new PrivateBucket(scope, `${env}-access-logs`, {
+    bucketName: `${env}-access-logs`,
+    forceDestroy: false,
+  });
   const imageParameter = new SsmParameter(scope, `${env}-image`, {
     name: naming.path("image"),
     type: "String",
@@ -66,9 +77,12 @@ function build(scope: Construct, env: string, extra: Partial<DeliveryPipelinePro
     requireApproval: false,
     logRetentionDays: 30,
     forceDestroy: false,
+    artifactKey,
+    logEncryptionKeyArn: LOGS_KEY,
+    accessLogBucket,
     ...extra,
   });
-  return { pipeline, task, repository, imageParameter };
+  return { pipeline, task, repository, imageParameter, artifactKey, accessLogBucket };
 }
 
 describe("DeliveryPipeline", () => {
@@ -83,6 +97,7 @@ describe("DeliveryPipeline", () => {
       .resources("aws_iam_role_policy")
       .filter((p) => p.role === ref(role, "id"))
       .flatMap((p) => JSON.parse(p.policy).Statement as PolicyStatement[]);
+  const roles = () => [prod.pipeline.pipelineRole, prod.pipeline.build.role, prod.pipeline.release.role];
   const spec = (step: DeliveryStep) => JSON.parse(synth.of(step.project).source.buildspec) as Block;
 
   beforeAll(() => {
@@ -100,7 +115,11 @@ describe("DeliveryPipeline", () => {
       expect(pipeline.pipeline_type).toBe("V2");
       expect(pipeline.execution_mode).toBe("QUEUED");
       expect(pipeline.artifact_store).toEqual([
-        { type: "S3", location: ref(prod.pipeline.artifacts.bucket, "bucket") },
+        {
+          type: "S3",
+          location: ref(prod.pipeline.artifacts.bucket, "bucket"),
+          encryption_key: { id: ref(prod.artifactKey.key, "arn"), type: "KMS" },
+        },
       ]);
     });
 
@@ -240,8 +259,6 @@ describe("DeliveryPipeline", () => {
   });
 
   describe("permissions", () => {
-    const roles = () => [prod.pipeline.pipelineRole, prod.pipeline.build.role, prod.pipeline.release.role];
-
     it("grants no action wildcard and `*` resources only to actions without resource-level permissions", () => {
       for (const role of roles()) {
         const statements = policiesOf(role);
@@ -307,12 +324,15 @@ describe("DeliveryPipeline", () => {
   });
 
   describe("artifacts and logs", () => {
-    it("keeps artifacts in an encrypted, private, TLS-only bucket", () => {
+    it("keeps artifacts in a private, TLS-only bucket encrypted with the customer key", () => {
       const bucketId = ref(prod.pipeline.artifacts.bucket, "id");
       const [sse] = synth
         .resources("aws_s3_bucket_server_side_encryption_configuration")
         .filter((r) => r.bucket === bucketId);
-      expect(sse.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toMatch(/AES256|aws:kms/);
+      expect(sse.rule[0].apply_server_side_encryption_by_default).toEqual({
+        sse_algorithm: "aws:kms",
+        kms_master_key_id: ref(prod.artifactKey.key, "arn"),
+      });
       expect(synth.json).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
         bucket: bucketId,
         block_public_acls: true,
@@ -324,6 +344,32 @@ describe("DeliveryPipeline", () => {
       expect(JSON.parse(policy.policy).Statement).toContainEqual(
         expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
       );
+    });
+
+    it("versions the artifact bucket and sends its access logs to the log bucket", () => {
+      const bucketId = ref(prod.pipeline.artifacts.bucket, "id");
+      const [versioning] = synth.resources("aws_s3_bucket_versioning").filter((r) => r.bucket === bucketId);
+      expect(versioning.versioning_configuration).toEqual({ status: "Enabled" });
+      const [logging] = synth.resources("aws_s3_bucket_logging").filter((r) => r.bucket === bucketId);
+      expect(logging).toMatchObject({
+        target_bucket: ref(prod.accessLogBucket.bucket, "id"),
+        target_prefix: `s3/${ref(prod.pipeline.artifacts.bucket, "bucket")}/`,
+      });
+    });
+
+    it("encrypts what the steps write with the artifact key, and lets the roles use that key", () => {
+      for (const step of [prod.pipeline.build, prod.pipeline.release]) {
+        expect(synth.of(step.project).encryption_key).toBe(ref(prod.artifactKey.key, "arn"));
+      }
+      for (const role of roles()) {
+        expect(policiesOf(role)).toContainEqual(
+          expect.objectContaining({
+            Effect: "Allow",
+            Action: expect.arrayContaining(["kms:Decrypt", "kms:GenerateDataKey*"]),
+            Resource: ref(prod.artifactKey.key, "arn"),
+          }),
+        );
+      }
     });
 
     it("expires artifacts after 30 days and aborts unfinished uploads", () => {
@@ -339,7 +385,7 @@ describe("DeliveryPipeline", () => {
       ]);
     });
 
-    it("sends build and release logs to log groups with retention", () => {
+    it("sends build and release logs to log groups with retention, encrypted with the logs key", () => {
       for (const step of [prod.pipeline.build, prod.pipeline.release]) {
         expect(synth.of(step.project).logs_config.cloudwatch_logs).toEqual({
           status: "ENABLED",
@@ -349,6 +395,7 @@ describe("DeliveryPipeline", () => {
       expect(synth.json).toHaveResourceWithProperties(CloudwatchLogGroup, {
         name: "/myamazingapp/production/delivery-release",
         retention_in_days: 90,
+        kms_key_id: LOGS_KEY,
       });
       expect(synth.of(staging.pipeline.build.logGroup).retention_in_days).toBe(30);
     });

@@ -8,12 +8,16 @@ import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./h
 
 const ACCOUNT = "111111111111";
 const STATE_KEY = "myamazingapp/myamazingapp-production.tfstate";
+const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/myamazingapp-production-permissions-boundary`;
 const props: GithubOidcProps = {
   naming: new Naming("myamazingapp", "production"),
   account: ACCOUNT,
   repository: "cdlib/myamazingapp-infra",
   stateBucket: "myamazingapp-terraform-state",
   stateKey: STATE_KEY,
+  region: "us-west-2",
+  boundaryArn: BOUNDARY,
+  passedToServices: ["ecs-tasks.amazonaws.com", "scheduler.amazonaws.com"],
 };
 const STATE_OBJECT = `arn:aws:s3:::myamazingapp-terraform-state/${STATE_KEY}`;
 const asList = (v: string | string[] | undefined): string[] =>
@@ -138,26 +142,44 @@ describe("GithubOidc", () => {
       }
     });
 
-    it("manages the services the stacks use, with a wildcard per service", () => {
-      const services = statements.find((s) => s.Sid === "ManageTheStackServices")!;
-      expect(services.Action).toEqual(
-        expect.arrayContaining(["ecs:*", "rds:*", "ec2:*", "codepipeline:*", "codebuild:*", "scheduler:*"]),
-      );
-      expect(asList(services.Action).every((a) => /^[a-z0-9-]+:\*$/.test(a))).toBe(true);
-      expect(asList(services.Action)).not.toContain("iam:*");
-      expect(asList(services.Action)).not.toContain("s3:*");
+    it("grants no service-wide wildcard, and no `*` resource but for actions that take no ARN", () => {
+      for (const st of statements) {
+        expect(asList(st.Action).filter((a) => a.endsWith(":*"))).toEqual([]);
+        if (asList(st.Resource).includes("*")) expect(st.Sid).toBe("ActionsWithoutResourceLevelPermissions");
+      }
     });
 
-    it("changes only this environment's IAM roles and policies, and only its buckets", () => {
-      expect(statements.find((s) => s.Action === "iam:*")?.Resource).toEqual([
-        `arn:aws:iam::${ACCOUNT}:role/myamazingapp-production-*`,
-        `arn:aws:iam::${ACCOUNT}:policy/myamazingapp-production-*`,
-        `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+    it("creates and changes roles only of its environment, and only with the environment's boundary", () => {
+      const bounded = statements.find((st) => st.Sid === "EnvironmentRolesWithTheBoundary")!;
+      expect(bounded).toMatchObject({
+        Resource: `arn:aws:iam::${ACCOUNT}:role/myamazingapp-production-*`,
+        Condition: { StringEquals: { "iam:PermissionsBoundary": BOUNDARY } },
+      });
+      expect(asList(bounded.Action)).toEqual(expect.arrayContaining(["iam:CreateRole", "iam:PutRolePolicy"]));
+      const createRole = statements.filter((st) =>
+        asList(st.Action).some((a) => a === "iam:CreateRole" || a === "iam:PutRolePolicy"),
+      );
+      expect(createRole).toEqual([bounded]);
+    });
+
+    it("passes the environment's roles only to the services named", () => {
+      expect(statements.filter((st) => asList(st.Action).includes("iam:PassRole"))).toEqual([
+        expect.objectContaining({
+          Resource: `arn:aws:iam::${ACCOUNT}:role/myamazingapp-production-*`,
+          Condition: {
+            StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "scheduler.amazonaws.com"] },
+          },
+        }),
       ]);
-      expect(statements.find((s) => s.Action === "s3:*")?.Resource).toEqual([
-        "arn:aws:s3:::myamazingapp-production-*",
-        "arn:aws:s3:::myamazingapp-production-*/*",
-      ]);
+    });
+
+    it("changes only this environment's buckets, and reads no secret value", () => {
+      const buckets = statements.find((st) => st.Sid === "EnvironmentBuckets")!;
+      expect(buckets.Resource).toBe("arn:aws:s3:::myamazingapp-production-*");
+      expect(asList(buckets.Action)).not.toContain("s3:GetObject");
+      const actions = statements.flatMap((st) => asList(st.Action));
+      expect(actions).not.toContain("secretsmanager:GetSecretValue");
+      expect(actions).not.toContain("ec2:GetPasswordData");
     });
 
     it("reads and writes its own state key and lock file, and no other key", () => {

@@ -145,6 +145,9 @@ describe("GithubStack", () => {
         repository: "cdlib/myamazingapp-infra",
         stateBucket: backend.bucket,
         stateKey: `${backend.keyPrefix}myamazingapp-production.tfstate`,
+        region: "us-east-1",
+        boundaryArn: "arn:aws:iam::111111111111:policy/myamazingapp-production-permissions-boundary",
+        passedToServices: ["ecs-tasks.amazonaws.com"],
       });
     });
     const deployArn = variable("github_actions_environment_variable", "AWS_DEPLOY_ROLE_ARN", "production")[0]

@@ -11,6 +11,7 @@ import {
   PLATFORM_VARIABLES,
   type PlatformVariable,
 } from "../constructs/app-task-definition";
+import { EncryptionKey } from "../constructs/encryption-key";
 import type { Naming } from "../constructs/naming";
 
 // Synthesized Terraform JSON has no static type; tests index into it freely.
@@ -88,10 +89,22 @@ export function appTask(
     ephemeralStorageGiB: 21,
     containerPort: 3000,
     logRetentionDays: 30,
+    logEncryptionKeyArn: "arn:aws:kms:us-west-2:111111111111:key/logs",
     platformEnvironment: PLATFORM_ENVIRONMENT,
     appEnvironment: {},
     databaseCredentialsSecretArn: "arn:aws:secretsmanager:us-west-2:111111111111:secret:rds!db-test",
     appSecrets: [],
     ...overrides,
+  });
+}
+
+/** A customer-managed key for constructs that encrypt with one (usable through S3, ECR and the rest). */
+export function testKey(scope: Construct, purpose: string, naming: Naming): EncryptionKey {
+  return new EncryptionKey(scope, `${purpose}-key`, {
+    naming,
+    purpose,
+    account: "111111111111",
+    region: "us-west-2",
+    viaServices: ["s3", "ecr", "secretsmanager", "scheduler", "codebuild", "codepipeline"],
   });
 }

@@ -18,6 +18,7 @@ const BASE: Omit<NetworkProps, "naming"> = {
   natGateways: "per-az",
   dualStack: true,
   flowLogRetentionDays: 30,
+  logEncryptionKeyArn: "arn:aws:kms:us-west-2:111111111111:key/logs",
 };
 
 function build(props: Partial<NetworkProps>): Built {
@@ -193,9 +194,14 @@ describe("Network", () => {
     expect([...endpoints[0].route_table_ids].sort()).toEqual(privateRouteTableIds(perAz.synth, 3).sort());
   });
 
-  it("sends flow logs of all traffic to CloudWatch Logs, kept for the given retention", () => {
+  it("sends flow logs of all traffic to CloudWatch Logs, kept for the given retention, encrypted", () => {
     const groups = perAz.synth.resources("aws_cloudwatch_log_group");
-    expect(groups).toEqual([expect.objectContaining({ retention_in_days: 14 })]);
+    expect(groups).toEqual([
+      expect.objectContaining({
+        retention_in_days: 14,
+        kms_key_id: "arn:aws:kms:us-west-2:111111111111:key/logs",
+      }),
+    ]);
     const groupId = Object.keys(perAz.synth.config.resource.aws_cloudwatch_log_group)[0];
     expect(perAz.synth.json).toHaveResourceWithProperties(FlowLog, {
       vpc_id: ref(perAz.network.vpc, "id"),

@@ -3,7 +3,7 @@ import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import type { Construct } from "constructs";
 import { Naming } from "../constructs/naming";
 import { ScheduledTask, type ScheduledTaskProps } from "../constructs/scheduled-task";
-import { appTask, type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
+import { appTask, type Block, newStack, ref, synthConstruct, type Synthesized, testKey } from "./helpers";
 
 const ACCOUNT = "111111111111";
 const CLUSTER = `arn:aws:ecs:us-west-2:${ACCOUNT}:cluster/myamazingapp-test`;
@@ -26,6 +26,7 @@ function taskProps(scope: Construct): ScheduledTaskProps {
     subnetIds: ["subnet-private-a", "subnet-private-b"],
     securityGroupIds: ["sg-app"],
     alarmTopicArn: TOPIC,
+    encryptionKey: testKey(scope, "secrets", naming),
   };
 }
 
@@ -228,8 +229,8 @@ describe("ScheduledTask", () => {
       const roleArn = schedule.target.role_arn;
       const roleId = roleArn.replace(/\.arn\}$/, ".id}");
       const policies = synth.resources("aws_iam_role_policy").filter((p) => p.role === roleId);
-      expect(policies).toHaveLength(1);
-      statements = JSON.parse(policies[0].policy).Statement;
+      expect(policies).toHaveLength(2);
+      statements = policies.flatMap((p) => JSON.parse(p.policy).Statement);
     });
     const allowing = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
 
@@ -262,6 +263,13 @@ describe("ScheduledTask", () => {
       expect(passRole[0].Condition).toEqual({
         StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
       });
+    });
+
+    it("may use the key the schedule is encrypted with, and no other", () => {
+      expect(schedule.kms_key_arn).toBe(ref(props.encryptionKey.key, "arn"));
+      expect(allowing("kms:Decrypt")).toEqual([
+        expect.objectContaining({ Resource: ref(props.encryptionKey.key, "arn") }),
+      ]);
     });
 
     it("may send to its dead-letter queue, and has no wildcard resource", () => {

@@ -1,16 +1,25 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { MAX_UPLOAD_AGE_DAYS } from "../constructs/limits";
+import { Naming } from "../constructs/naming";
+import { PrivateBucket } from "../constructs/private-bucket";
 import { UploadsBucket, type UploadsBucketProps } from "../constructs/uploads-bucket";
-import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
+import { type Block, newStack, ref, synthConstruct, type Synthesized, testKey } from "./helpers";
+import type { Construct } from "constructs";
 
 const ORIGIN = "https://myamazingapp.cdlib.org";
-const props: UploadsBucketProps = {
+/** Props for an uploads bucket in `scope`, with its own key and access-log bucket there. */
+const propsIn = (scope: Construct): UploadsBucketProps => ({
   bucketName: "myamazingapp-test-uploads",
   allowedOrigins: [ORIGIN],
   expireAfterDays: 9,
   abortIncompleteUploadsAfterDays: 2,
   forceDestroy: false,
-};
+  encryptionKey: testKey(scope, "data", new Naming("myamazingapp", "test")),
+  accessLogBucket: new PrivateBucket(scope, "access-logs", {
+    bucketName: "myamazingapp-test-access-logs",
+    forceDestroy: false,
+  }),
+});
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -33,6 +42,7 @@ function worstCaseAge(days: number): number {
 
 // Constructors that must throw (or not) share one stack that is never synthesized.
 const scratch = newStack();
+const props = propsIn(scratch);
 let built = 0;
 const build = (overrides: Partial<UploadsBucketProps>) =>
   new UploadsBucket(scratch, `uploads-${built++}`, { ...props, ...overrides });
@@ -42,9 +52,14 @@ describe("UploadsBucket", () => {
   let uploads: UploadsBucket;
   let role: IamRole;
   let rules: Block[];
+  let key: string;
+  let logBucket: PrivateBucket;
   beforeAll(() => {
     synth = synthConstruct((scope) => {
-      uploads = new UploadsBucket(scope, "uploads", props);
+      const inScope = propsIn(scope);
+      key = ref(inScope.encryptionKey.key, "arn");
+      logBucket = inScope.accessLogBucket;
+      uploads = new UploadsBucket(scope, "uploads", inScope);
       role = new IamRole(scope, "task-role", { name: "task", assumeRolePolicy: "{}" });
       uploads.grantReadWrite(role);
     });
@@ -140,8 +155,10 @@ describe("UploadsBucket", () => {
     });
 
     it("is a PrivateBucket (public access blocked, TLS only)", () => {
-      expect(synth.resources("aws_s3_bucket_public_access_block")).toHaveLength(1);
-      expect(synth.resources("aws_s3_bucket_policy")[0].policy).toContain("aws:SecureTransport");
+      const mine = (type: string) =>
+        synth.resources(type).filter((r) => r.bucket === ref(uploads.bucket.bucket, "id"));
+      expect(mine("aws_s3_bucket_public_access_block")).toHaveLength(1);
+      expect(mine("aws_s3_bucket_policy")[0].policy).toContain("aws:SecureTransport");
     });
   });
 
@@ -175,13 +192,64 @@ describe("UploadsBucket", () => {
     });
   });
 
+  describe("protection", () => {
+    it("encrypts every file with the customer-managed key, with an S3 Bucket Key", () => {
+      const [sse] = synth
+        .resources("aws_s3_bucket_server_side_encryption_configuration")
+        .filter((r) => r.bucket === ref(uploads.bucket.bucket, "id"));
+      expect(sse.rule).toEqual([
+        {
+          apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: key },
+          bucket_key_enabled: true,
+        },
+      ]);
+    });
+
+    it("is never versioned, so no old copy outlives the expiry", () => {
+      expect(
+        synth
+          .resources("aws_s3_bucket_versioning")
+          .filter((r) => r.bucket === ref(uploads.bucket.bucket, "id")),
+      ).toEqual([]);
+    });
+
+    it("sends its access logs to the log bucket, which lets only S3 logging for this bucket write there", () => {
+      const [logging] = synth.resources("aws_s3_bucket_logging");
+      expect(logging).toMatchObject({
+        bucket: ref(uploads.bucket.bucket, "id"),
+        target_bucket: ref(logBucket.bucket, "id"),
+        target_prefix: `s3/${ref(uploads.bucket.bucket, "bucket")}/`,
+      });
+      const [policy] = synth
+        .resources("aws_s3_bucket_policy")
+        .filter((r) => r.bucket === ref(logBucket.bucket, "id"));
+      expect(JSON.parse(policy.policy).Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: "Allow",
+          Principal: { Service: "logging.s3.amazonaws.com" },
+          Action: "s3:PutObject",
+          Resource: `${ref(logBucket.bucket, "arn")}/s3/${ref(uploads.bucket.bucket, "bucket")}/*`,
+          Condition: { ArnLike: { "aws:SourceArn": ref(uploads.bucket.bucket, "arn") } },
+        }),
+      );
+    });
+  });
+
   describe("grantReadWrite", () => {
     let statements: Block[];
     beforeAll(() => {
-      const policies = synth.resources("aws_iam_role_policy");
+      const policies = synth.resources("aws_iam_role_policy").filter((p) => p.name === "uploads-read-write");
       expect(policies).toHaveLength(1);
       expect(policies[0].role).toBe(ref(role, "id"));
       statements = JSON.parse(policies[0].policy).Statement;
+    });
+
+    it("lets the role use the bucket's key, and only that key", () => {
+      const grants = synth.resources("aws_iam_role_policy").filter((p) => p.name !== "uploads-read-write");
+      expect(grants).toEqual([expect.objectContaining({ role: ref(role, "id") })]);
+      expect(JSON.parse(grants[0].policy).Statement).toEqual([
+        expect.objectContaining({ Effect: "Allow", Resource: key }),
+      ]);
     });
 
     it("grants only S3 object and bucket actions on this bucket's ARN", () => {

@@ -4,7 +4,7 @@ import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import type { Construct } from "constructs";
 import { Naming } from "../constructs/naming";
 import { WebService, type WebServiceProps } from "../constructs/web-service";
-import { appTask, type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
+import { appTask, type Block, newStack, ref, synthConstruct, type Synthesized, testKey } from "./helpers";
 
 const TARGET_GROUP =
   "arn:aws:elasticloadbalancing:us-west-2:111111111111:targetgroup/myamazingapp-test-web/abc";
@@ -23,6 +23,9 @@ function serviceProps(scope: Construct, environment: string): WebServiceProps {
     maxCount: 4,
     targetCpuPercent: 60,
     autoscaling: true,
+    outboundPorts: [],
+    logsKey: testKey(scope, `${environment}-logs`, naming),
+    logRetentionDays: 90,
   };
 }
 
@@ -35,7 +38,13 @@ describe("WebService", () => {
   let rejectProps: WebServiceProps;
   beforeAll(() => {
     synth = synthConstruct((scope) => {
-      webProps = { ...serviceProps(scope, "test"), minCount: 3, maxCount: 6, targetCpuPercent: 45 };
+      webProps = {
+        ...serviceProps(scope, "test"),
+        minCount: 3,
+        maxCount: 6,
+        targetCpuPercent: 45,
+        outboundPorts: [{ port: 587, description: "SMTP submission" }],
+      };
       web = new WebService(scope, "web", webProps);
       fixed = new WebService(scope, "fixed", { ...serviceProps(scope, "fixed"), autoscaling: false });
     });
@@ -82,8 +91,67 @@ describe("WebService", () => {
     expect(service.deployment_maximum_percent).toBeGreaterThan(100);
   });
 
-  it("enables ECS Exec", () => {
+  it("enables ECS Exec, with every session logged to an encrypted log group and encrypted with the key", () => {
     expect(service.enable_execute_command).toBe(true);
+    const keyArn = ref(webProps.logsKey.key, "arn");
+    expect(synth.of(web.cluster).configuration.execute_command_configuration).toEqual({
+      kms_key_id: keyArn,
+      logging: "OVERRIDE",
+      log_configuration: {
+        cloud_watch_log_group_name: ref(web.execLogGroup, "name"),
+        cloud_watch_encryption_enabled: true,
+      },
+    });
+    expect(synth.of(web.execLogGroup)).toMatchObject({
+      name: "/myamazingapp/test/ecs-exec",
+      retention_in_days: 90,
+      kms_key_id: keyArn,
+    });
+  });
+
+  it("lets the task role write session logs to that group only, and decrypt sessions with that key only", () => {
+    const [audit] = synth
+      .resources("aws_iam_role_policy")
+      .filter((p) => p.name === "ecs-exec-audit" && p.role === ref(webProps.task.taskRole, "id"));
+    const statements: Block[] = JSON.parse(audit.policy).Statement;
+    expect(statements.find((st) => st.Sid === "WriteSessionLogs")?.Resource).toBe(
+      `${ref(web.execLogGroup, "arn")}:*`,
+    );
+    expect(statements.find((st) => st.Sid === "DecryptSessions")?.Resource).toBe(
+      ref(webProps.logsKey.key, "arn"),
+    );
+    const star = statements.filter((st) => st.Resource === "*").flatMap((st) => [st.Action].flat());
+    expect(star).toEqual(["logs:DescribeLogGroups"]);
+  });
+
+  it("opens outbound HTTPS and the ports the environment names, nothing else", () => {
+    const egress = synth
+      .resources("aws_vpc_security_group_egress_rule")
+      .filter((r) => r.security_group_id === ref(web.securityGroup, "id"));
+    expect(egress.map((r) => [r.ip_protocol, r.from_port, r.to_port, r.cidr_ipv4]).sort()).toEqual([
+      ["tcp", 443, 443, "0.0.0.0/0"],
+      ["tcp", 587, 587, "0.0.0.0/0"],
+    ]);
+    const fixedEgress = synth
+      .resources("aws_vpc_security_group_egress_rule")
+      .filter((r) => r.security_group_id === ref(fixed.securityGroup, "id"));
+    expect(fixedEgress.map((r) => r.from_port)).toEqual([443]);
+    expect(synth.of(web.securityGroup).egress).toBeUndefined();
+  });
+
+  it("allowTo opens one port to one security group", () => {
+    const scoped = synthConstruct((scope) => {
+      const w = new WebService(scope, "web", serviceProps(scope, "allow"));
+      w.allowTo("sg-db", 5432, "To the database");
+    });
+    expect(scoped.resources("aws_vpc_security_group_egress_rule")).toContainEqual(
+      expect.objectContaining({
+        referenced_security_group_id: "sg-db",
+        from_port: 5432,
+        to_port: 5432,
+        description: "To the database",
+      }),
+    );
   });
 
   it("registers the app container's port with the target group", () => {
@@ -158,6 +226,21 @@ describe("WebService", () => {
     expect(reject({ subnetIds: ["subnet-private-a"] })).toThrow(
       /WebService: subnetIds: needs subnets in at least two AZs/,
     );
+  });
+
+  it.each([
+    [[{ port: 443, description: "again" }], /port 443 is always open/],
+    [
+      [
+        { port: 587, description: "SMTP" },
+        { port: 587, description: "SMTP again" },
+      ],
+      /port 587 is listed twice/,
+    ],
+    [[{ port: 70000, description: "too high" }], /70000 is out of range/],
+  ])("refuses outboundPorts %j", (outboundPorts, message) => {
+    expect(reject({ outboundPorts })).toThrow(message);
+    expect(reject({ outboundPorts })).toThrow(/WebService: outboundPorts: /);
   });
 
   it.each([5, 95])("refuses targetCpuPercent %p (10 to 90)", (targetCpuPercent) => {

@@ -4,7 +4,7 @@ import { allow } from "../iam";
 import type { Naming } from "../naming";
 import type { PrivateBucket } from "../private-bucket";
 import script from "./build.sh";
-import { DeliveryStep } from "./delivery-step";
+import { DeliveryStep, type DeliveryStepProps } from "./delivery-step";
 
 /** The file build.sh writes (`{"imageUri": ...}`) and release.sh reads. */
 export const IMAGE_FILE = "image.json";
@@ -33,6 +33,8 @@ export interface BuildStepProps {
   readonly artifacts: PrivateBucket;
   /** Log retention, days. */
   readonly logRetentionDays: number;
+  /** Keys of the step's logs and of the pipeline's artifacts. */
+  readonly encryptionKeys: DeliveryStepProps["encryptionKeys"];
   /** ECR repository the image is pushed to. */
   readonly repository: EcrRepository;
 }
@@ -54,6 +56,7 @@ export class BuildStep extends DeliveryStep {
       purpose: "build",
       artifacts: props.artifacts,
       logRetentionDays: props.logRetentionDays,
+      encryptionKeys: props.encryptionKeys,
       script,
       outputFiles: [IMAGE_FILE],
       variables,

@@ -8,13 +8,14 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { allow, assumedBy, policyDocument } from "../iam";
 import { checkPattern, GIT_BRANCH, GITHUB_REPOSITORY, refuse, type Range, checkRange } from "../limits";
+import type { EncryptionKey } from "../encryption-key";
 import { PrivateBucket } from "../private-bucket";
 import { BuildStep } from "./build-step";
 import { artifactAccess } from "./delivery-step";
 import { ReleaseStep, type ReleaseStepProps } from "./release-step";
 
 /** What the release step needs, passed through (documented on ReleaseStepProps). */
-type ReleaseTarget = Omit<ReleaseStepProps, "artifacts">;
+type ReleaseTarget = Omit<ReleaseStepProps, "artifacts" | "encryptionKeys">;
 
 export interface DeliveryPipelineProps extends ReleaseTarget {
   /** GitHub repository of the Rails app, `owner/name`. */
@@ -27,6 +28,12 @@ export interface DeliveryPipelineProps extends ReleaseTarget {
   readonly ecrRepository: EcrRepository;
   /** SNS topic told about failed pipeline runs. */
   readonly alarmTopicArn: string;
+  /** Customer-managed key of the artifacts (bucket, pipeline store, build output). */
+  readonly artifactKey: EncryptionKey;
+  /** Customer-managed key of the steps' log groups. */
+  readonly logEncryptionKeyArn: string;
+  /** Where the artifact bucket's server access logs go (an SSE-S3 bucket). */
+  readonly accessLogBucket: PrivateBucket;
   /** Days S3 keeps pipeline artifacts (source zips, image records). @default 30 */
   readonly artifactRetentionDays?: number;
   /** Let `terraform destroy` empty the artifact bucket; only for throw-away environments. */
@@ -66,12 +73,15 @@ export class DeliveryPipeline extends Construct {
       providerType: "GitHub",
     });
 
-    // SSE-S3 by default, like every bucket here; CodePipeline itself writes artifacts with SSE-KMS under the
-    // AWS-managed aws/s3 key. A customer key only matters for cross-account pipelines, which this is not.
+    // One customer key for the bucket, the pipeline's artifact store and the steps' output; versioned, as
+    // CodePipeline recommends for its artifact store.
     this.artifacts = new PrivateBucket(this, "artifacts", {
       bucketName: naming.name(`delivery-artifacts-${account}`, 63),
       forceDestroy: props.forceDestroy,
+      encryptionKeyArn: props.artifactKey.key.arn,
+      versioned: true,
     });
+    this.artifacts.logAccessTo(props.accessLogBucket);
     new S3BucketLifecycleConfiguration(this, "artifact-lifecycle", {
       bucket: this.artifacts.bucket.id,
       rule: [
@@ -80,17 +90,20 @@ export class DeliveryPipeline extends Construct {
           status: "Enabled",
           filter: [{ prefix: "" }],
           expiration: [{ days: props.artifactRetentionDays ?? DEFAULT_ARTIFACT_RETENTION_DAYS }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
         },
       ],
     });
     const { artifacts } = this;
     const { logRetentionDays } = props;
+    const encryptionKeys = { logs: props.logEncryptionKeyArn, artifacts: props.artifactKey };
     this.build = new BuildStep(this, "build", {
       naming,
       account,
       artifacts,
       logRetentionDays,
+      encryptionKeys,
       repository: props.ecrRepository,
     });
     this.release = new ReleaseStep(this, "release", {
@@ -98,6 +111,7 @@ export class DeliveryPipeline extends Construct {
       account,
       artifacts,
       logRetentionDays,
+      encryptionKeys,
       region: props.region,
       clusterArn: props.clusterArn,
       clusterName: props.clusterName,
@@ -131,6 +145,7 @@ export class DeliveryPipeline extends Construct {
         ),
       ),
     });
+    props.artifactKey.grantUse(this.pipelineRole);
 
     this.pipeline = new Codepipeline(this, "pipeline", {
       name: naming.name("delivery"),
@@ -138,7 +153,13 @@ export class DeliveryPipeline extends Construct {
       pipelineType: "V2",
       // Every push is released, in order; none is skipped for a newer one.
       executionMode: "QUEUED",
-      artifactStore: [{ type: "S3", location: this.artifacts.bucket.bucket }],
+      artifactStore: [
+        {
+          type: "S3",
+          location: this.artifacts.bucket.bucket,
+          encryptionKey: { id: props.artifactKey.key.arn, type: "KMS" },
+        },
+      ],
       stage: this.stages(props, branch),
       trigger: [
         {

@@ -6,6 +6,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { allow, assumedBy, policyDocument, type PolicyStatement } from "../iam";
 import { checkLogRetention, checkRange, refuse, type Range } from "../limits";
 import type { Naming } from "../naming";
+import type { EncryptionKey } from "../encryption-key";
 import type { PrivateBucket } from "../private-bucket";
 
 export interface DeliveryStepProps {
@@ -23,6 +24,8 @@ export interface DeliveryStepProps {
   readonly variables: Readonly<Record<string, string>>;
   /** Log retention, days (a value CloudWatch Logs accepts). */
   readonly logRetentionDays: number;
+  /** Customer-managed KMS key of the step's log group, its artifacts and its build output. */
+  readonly encryptionKeys: { readonly logs: string; readonly artifacts: EncryptionKey };
   /** The pipeline's artifact bucket, where the step reads its input and writes its output. */
   readonly artifacts: PrivateBucket;
   /** What the step may do beyond its artifacts and its logs. */
@@ -103,6 +106,7 @@ export class DeliveryStep extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: naming.path(`delivery-${purpose}`),
       retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.encryptionKeys.logs,
     });
     this.role = new IamRole(this, "role", {
       name: naming.name(`delivery-${purpose}`, 64),
@@ -118,12 +122,15 @@ export class DeliveryStep extends Construct {
         ...props.statements,
       ),
     });
+    // Artifacts are encrypted with the pipeline's key: the step reads its input and writes its output with it.
+    props.encryptionKeys.artifacts.grantUse(this.role);
 
     this.project = new CodebuildProject(this, "project", {
       name: naming.name(purpose),
       description: `${naming.prefix}: ${purpose} step of the delivery pipeline`,
       serviceRole: this.role.arn,
       buildTimeout: props.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES,
+      encryptionKey: props.encryptionKeys.artifacts.key.arn,
       concurrentBuildLimit: props.concurrentBuildLimit,
       source: { type: "CODEPIPELINE", buildspec: buildspec(purpose, props.script, props.outputFiles) },
       artifacts: { type: "CODEPIPELINE" },

@@ -5,7 +5,7 @@ import { allow } from "../iam";
 import { refuse } from "../limits";
 import type { Naming } from "../naming";
 import type { PrivateBucket } from "../private-bucket";
-import { DeliveryStep } from "./delivery-step";
+import { DeliveryStep, type DeliveryStepProps } from "./delivery-step";
 import script from "./release.sh";
 
 /** The variables release.sh reads, and nothing else; subnet and security group ids are comma-separated. */
@@ -36,6 +36,8 @@ export interface ReleaseStepProps {
   readonly artifacts: PrivateBucket;
   /** Log retention, days. */
   readonly logRetentionDays: number;
+  /** Keys of the step's logs and of the pipeline's artifacts. */
+  readonly encryptionKeys: DeliveryStepProps["encryptionKeys"];
   /** ECS cluster of the service and the migration task. */
   readonly clusterArn: string;
   /** Name of the same cluster (task and service ARNs). */
@@ -83,6 +85,7 @@ export class ReleaseStep extends DeliveryStep {
       purpose: "release",
       artifacts: props.artifacts,
       logRetentionDays: props.logRetentionDays,
+      encryptionKeys: props.encryptionKeys,
       script,
       outputFiles: RELEASE_FILES,
       variables,

@@ -1,6 +1,14 @@
-import type { Block } from "./helpers";
+/**
+ * A synthesized stack read the way Terraform reads it: elements by type and address, references
+ * (`${aws_x.name.attr}`) followed to the element they name, and the other way round, what refers to an element.
+ * The policy rules and the stack tests both look at a stack through it.
+ */
 
-/** A resource or data source of a synthesized stack, with its address. */
+// Synthesized Terraform JSON has no static type; rules and tests index into it freely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Block = Record<string, any>;
+
+/** A resource or data source of a synthesized stack. */
 export interface Element {
   readonly kind: "resource" | "data";
   readonly type: string;
@@ -8,17 +16,22 @@ export interface Element {
   readonly block: Block;
 }
 
+/** An element found through a reference, with the attribute the reference reads. */
+export type Referenced = Element & { readonly attribute: string };
+
 /** The address Terraform gives an element, e.g. `aws_subnet.network_private-0_A0649C48`. */
 export const addressOf = (e: Element) => `${e.kind === "data" ? "data." : ""}${e.type}.${e.name}`;
+
+/** The construct path cdktf records for an element, without the stack's name: `uploads/files/bucket`. */
+export function pathOf(e: Element): string {
+  const path: string | undefined = e.block["//"]?.metadata?.path;
+  return path ? path.split("/").slice(1).join("/") : addressOf(e);
+}
 
 const REFERENCE = /\$\{(data\.)?([a-z0-9_]+)\.([^.}\s]+)\.([a-z0-9_.[\]]+)\}/g;
 const REFERENCE_IN_EXPRESSION = /(?:^|[^\w.])(data\.)?(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)/g;
 
-/**
- * A synthesized stack read the way Terraform reads it: elements by address, and references (`${aws_x.name.attr}`)
- * followed to the element they name. Stack tests use it to check what is wired to what, instead of counting.
- */
-export class StackJson {
+export class StackView {
   constructor(readonly config: Block) {}
 
   /** Every resource of a type. */
@@ -29,6 +42,11 @@ export class StackJson {
   /** Every data source of a type. */
   dataSources(type: string): Element[] {
     return this.elements("data", type);
+  }
+
+  /** Every resource of the stack, of every type. */
+  allResources(): Element[] {
+    return Object.keys(this.config.resource ?? {}).flatMap((type) => this.resources(type));
   }
 
   private elements(kind: Element["kind"], type: string): Element[] {
@@ -55,25 +73,33 @@ export class StackJson {
   }
 
   /** The element a `${type.name.attribute}` reference names, and the attribute. */
-  deref(reference: string): Element & { readonly attribute: string } {
+  deref(reference: string): Referenced {
+    const found = this.tryDeref(reference);
+    if (!found) throw new Error(`${JSON.stringify(reference)} is not a reference to an element of the stack`);
+    return found;
+  }
+
+  /** Like deref, or undefined when the value is not a single reference to an element of the stack. */
+  tryDeref(reference: unknown): Referenced | undefined {
+    if (typeof reference !== "string") return undefined;
     const match = /^\$\{(data\.)?([a-z0-9_]+)\.([^.}]+)\.([a-z0-9_.[\]]+)\}$/.exec(reference);
-    if (!match) throw new Error(`not a single reference: ${JSON.stringify(reference)}`);
+    if (!match) return undefined;
     const [, data, type, name, attribute] = match;
     const kind = data ? "data" : "resource";
     const block = this.config[kind]?.[type]?.[name];
-    if (block === undefined) throw new Error(`${reference} names nothing in the stack`);
-    return { kind, type, name, block, attribute };
+    return block === undefined ? undefined : { kind, type, name, block, attribute };
   }
 
   /** Every element referenced anywhere in a value (a string, or the strings inside a list or block). */
-  referencedBy(value: unknown): Array<Element & { readonly attribute: string }> {
-    const text = typeof value === "string" ? value : JSON.stringify(value);
-    const found = new Map<string, Element & { readonly attribute: string }>();
+  referencedBy(value: unknown): Referenced[] {
+    const text = typeof value === "string" ? value : JSON.stringify(value ?? null);
+    const found = new Map<string, Referenced>();
     const add = (data: string | undefined, type: string, name: string, attribute: string) => {
       const kind = data ? "data" : "resource";
       const block = this.config[kind]?.[type]?.[name];
-      if (block !== undefined)
+      if (block !== undefined) {
         found.set(`${kind}.${type}.${name}.${attribute}`, { kind, type, name, block, attribute });
+      }
     };
     for (const [, data, type, name, attribute] of text.matchAll(REFERENCE)) add(data, type, name, attribute);
     // Inside a function call (join, element, ...) references appear without their own ${ }.
@@ -83,6 +109,13 @@ export class StackJson {
       }
     }
     return [...found.values()];
+  }
+
+  /** Resources of a type whose attribute refers to `target` (e.g. the public access block of a bucket). */
+  referring(type: string, attribute: string, target: Element): Element[] {
+    return this.resources(type).filter((e) =>
+      this.referencedBy(e.block[attribute]).some((r) => r.type === target.type && r.name === target.name),
+    );
   }
 
   /** The `${...}` expression that refers to an attribute of an element. */
