@@ -6,6 +6,7 @@ import { applyLocalOverrides } from "./config/local";
 import { loadEnvironments } from "./config/load";
 import { synthAtomically } from "./config/outdir";
 import { projectRoot } from "./config/paths";
+import { enforceOnSynthOutput } from "./rules/check";
 import { AppStack } from "./stacks/app-stack";
 import { GithubStack } from "./stacks/github-stack";
 import { appStackName, GITHUB_STACK } from "./stacks/names";
@@ -27,6 +28,8 @@ function main(): void {
     const deployedByGithub = environments.filter((env) => env.githubActions);
     new GithubStack(app, GITHUB_STACK, { settings: github, backend, environments: deployedByGithub });
     app.synth();
+    // Every stack must pass the policy rules (rules/), or the synth fails and nothing is written.
+    enforceOnSynthOutput(outdir);
   });
 }
 

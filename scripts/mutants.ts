@@ -94,8 +94,8 @@ export const MUTANTS: Mutant[] = [
   ),
   stack(
     "weekly task outside the app's security group",
-    "securityGroupIds: [this.web.securityGroup.id],\n      alarmTopicArn: this.alarms.topic.arn,\n    });\n\n    if",
-    "securityGroupIds: [this.loadBalancer.securityGroup.id],\n      alarmTopicArn: this.alarms.topic.arn,\n    });\n\n    if",
+    "securityGroupIds: [this.web.securityGroup.id],\n      alarmTopicArn: this.alarms.topic.arn,\n      encryptionKey",
+    "securityGroupIds: [this.loadBalancer.securityGroup.id],\n      alarmTopicArn: this.alarms.topic.arn,\n      encryptionKey",
   ),
   stack("maxCount ignored", "maxCount: env.service.maxCount,", "maxCount: 4,"),
   stack("CPU target ignored", "targetCpuPercent: env.service.targetCpuPercent,", "targetCpuPercent: 60,"),
@@ -158,6 +158,49 @@ export const MUTANTS: Mutant[] = [
     'if [[ ! "$revision" =~ ^[0-9a-f]{40}$ ]]; then',
     "if false; then",
   ),
+  // Security: each weakens one protection; the policy rules, or the construct's own tests, must notice.
+  {
+    name: "boundary lets roles be created without it",
+    file: "constructs/permissions-boundary.ts",
+    from: 'Sid: "NoRoleWithoutThisBoundary",\n        Effect: "Deny",',
+    to: 'Sid: "NoRoleWithoutThisBoundary",\n        Effect: "Allow",',
+    tests: ["test/permissions-boundary.test.ts"],
+  },
+  {
+    name: "deploy role passes roles to any service",
+    file: "constructs/deploy-permissions.ts",
+    from: 'StringEquals: { "iam:PassedToService": [...props.passedToServices] },',
+    to: 'StringLike: { "iam:PassedToService": "*" },',
+    tests: ["test/deploy-permissions.test.ts", "test/policy-rules.test.ts"],
+  },
+  {
+    name: "keys never rotated",
+    file: "constructs/encryption-key.ts",
+    from: "enableKeyRotation: true,",
+    to: "enableKeyRotation: false,",
+    tests: ["test/encryption-key.test.ts", "test/policy-rules.test.ts"],
+  },
+  {
+    name: "uploads on S3-managed keys",
+    file: "constructs/uploads-bucket.ts",
+    from: "encryptionKeyArn: props.encryptionKey.key.arn,",
+    to: "",
+    tests: ["test/uploads-bucket.test.ts", "test/policy-rules.test.ts"],
+  },
+  {
+    name: "uploads not access-logged",
+    file: "constructs/uploads-bucket.ts",
+    from: "this.bucket.logAccessTo(props.accessLogBucket);",
+    to: "",
+    tests: ["test/uploads-bucket.test.ts", "test/policy-rules.test.ts"],
+  },
+  {
+    name: "writable container root",
+    file: "constructs/app-task-definition.ts",
+    from: "readonlyRootFilesystem: true,",
+    to: "readonlyRootFilesystem: false,",
+    tests: ["test/app-task-definition.test.ts", "test/policy-rules.test.ts"],
+  },
 ];
 
 function scratchCopy(): string {

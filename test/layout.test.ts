@@ -1,7 +1,7 @@
 /**
  * Dependencies run one way: settings file -> config/ -> stacks/ -> constructs/. The constructs are a library
  * that knows neither the settings files nor the stacks; config/ reads the files and uses the constructs' rules,
- * never the stacks.
+ * never the stacks. The rules read only synthesized Terraform JSON.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -27,7 +27,9 @@ function importedFolders(file: string): string[] {
 
 describe("layout", () => {
   it.each([
-    ["constructs", ["config", "stacks", "scripts", "test"]],
+    ["constructs", ["config", "stacks", "rules", "scripts", "test"]],
+    // The rules judge synthesized JSON only: they know no construct, no setting and no stack.
+    ["rules", ["constructs", "config", "stacks", "scripts", "test"]],
     ["config", ["stacks", "scripts", "test"]],
     ["stacks", ["scripts", "test"]],
   ])("nothing under %s/ imports from %j", (folder, forbidden) => {

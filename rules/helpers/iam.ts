@@ -1,0 +1,67 @@
+import { statementsOf, type Statement } from "../iam/policy";
+import type { Block, Element, StackView } from "../stack-view";
+
+/** Resource types that hold an identity policy, and the attribute that holds it. */
+export const IDENTITY_POLICIES: Record<string, string> = {
+  aws_iam_role_policy: "policy",
+  aws_iam_policy: "policy",
+  aws_iam_user_policy: "policy",
+  aws_iam_group_policy: "policy",
+};
+
+/** Resource types that hold a resource policy, and the attribute that holds it. */
+export const RESOURCE_POLICIES: Record<string, string> = {
+  aws_s3_bucket_policy: "policy",
+  aws_sqs_queue_policy: "policy",
+  aws_sns_topic_policy: "policy",
+  aws_secretsmanager_secret_policy: "policy",
+  aws_ecr_repository_policy: "policy",
+  aws_kms_key: "policy",
+};
+
+/** True for a managed policy some role uses as its permissions boundary: a ceiling, which grants nothing. */
+export function isPermissionsBoundary(resource: Element, stack: StackView): boolean {
+  return (
+    resource.type === "aws_iam_policy" &&
+    stack
+      .resources("aws_iam_role")
+      .some((r) => stack.tryDeref(r.block.permissions_boundary)?.name === resource.name)
+  );
+}
+
+/**
+ * The statements an identity-policy resource grants (an inline role policy or a managed policy). A permissions
+ * boundary grants none: what it allows only limits what a role's own policies grant.
+ */
+export function identityStatements(resource: Element, stack?: StackView): Statement[] {
+  const attribute = IDENTITY_POLICIES[resource.type];
+  if (!attribute || (stack && isPermissionsBoundary(resource, stack))) return [];
+  return statementsOf(resource.block[attribute]);
+}
+
+/** AWS-managed policies the project attaches or might, with what they allow that the rules must see. */
+const AWS_MANAGED: Record<string, Statement[]> = {
+  AdministratorAccess: statementsOf({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }),
+  IAMFullAccess: statementsOf({ Statement: [{ Effect: "Allow", Action: "iam:*", Resource: "*" }] }),
+  PowerUserAccess: statementsOf({
+    Statement: [{ Effect: "Allow", NotAction: ["iam:*", "organizations:*"], Resource: "*" }],
+  }),
+};
+
+/** Every identity statement that applies to a role: its inline policies and the managed policies attached. */
+export function roleStatements(stack: StackView, role: Element): Statement[] {
+  const inline = stack.referring("aws_iam_role_policy", "role", role).flatMap((p) => identityStatements(p));
+  const attached = stack.referring("aws_iam_role_policy_attachment", "role", role).flatMap((a) => {
+    const arn: string = a.block.policy_arn ?? "";
+    const managed = stack.tryDeref(arn);
+    if (managed?.type === "aws_iam_policy") return identityStatements(managed);
+    return AWS_MANAGED[arn.split("/").pop() ?? ""] ?? [];
+  });
+  return [...inline, ...attached];
+}
+
+/** The statements of a role's permissions boundary, or undefined when it has none (or one outside the stack). */
+export function boundaryStatements(stack: StackView, role: Block): Statement[] | undefined {
+  const boundary = stack.tryDeref(role.permissions_boundary);
+  return boundary?.type === "aws_iam_policy" ? identityStatements(boundary) : undefined;
+}
