@@ -43,6 +43,7 @@ export const EMULATED_SERVICES = [
   "sqs",
   "ssm",
   "sts",
+  "wafv2",
 ] as const;
 
 /**

@@ -1,5 +1,5 @@
-"""moto_server, plus three things moto 5.2 lacks or gets wrong that this project must verify. Everything else
-is moto's own; the end-to-end test (test/e2e/verify.ts) goes through all three paths.
+"""moto_server, plus four things moto 5.2 lacks or gets wrong that this project must verify. Everything else
+is moto's own; the end-to-end test (test/e2e/verify.ts) goes through all four paths.
 
 1. ECS CreateService drops deploymentConfiguration (circuit breaker, minimum healthy percent) and the exec,
    grace-period, AZ-rebalancing and managed-tags settings, although UpdateService keeps them. The launcher
@@ -13,6 +13,9 @@ is moto's own; the end-to-end test (test/e2e/verify.ts) goes through all three p
 3. Application Auto Scaling has no tagging API in moto (ListTagsForResource, TagResource, UntagResource),
    so the provider cannot read a scalable target back and retries for minutes. The launcher keeps tags per
    target ARN in memory, as the service does, and returns them.
+4. S3 PutBucketLogging: moto reads every statement of the target bucket's policy as if its Principal were a
+   mapping, and fails with a 500 on the first `"Principal": "*"` (the TLS-only Deny every bucket here has).
+   The launcher checks the policy the same way but skips statements whose principal is not a mapping.
 
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
@@ -89,6 +92,24 @@ def get_permission(self, action, resource):
 
 
 FakeBucket.get_permission = get_permission
+
+def _log_permissions_enabled_policy(target_bucket, target_prefix):
+    if not target_bucket.policy:
+        return False
+    target = f"arn:{target_bucket.partition}:s3:::{target_bucket.name}"
+    allowed_resources = {f"{target}/{target_prefix or ''}*", f"{target}/*", target}
+    statements = json.loads(target_bucket.policy.decode()).get("Statement", [])
+    for stmt in statements if isinstance(statements, list) else [statements]:
+        principal = stmt.get("Principal")
+        if not isinstance(principal, dict) or principal.get("Service") != "logging.s3.amazonaws.com":
+            continue
+        actions = stmt.get("Action", [])
+        if stmt.get("Effect") == "Allow" and "s3:PutObject" in actions and stmt.get("Resource") in allowed_resources:
+            return True
+    return False
+
+
+FakeBucket._log_permissions_enabled_policy = staticmethod(_log_permissions_enabled_policy)
 
 _SCALING_TAGS = {}  # target ARN -> {key: value}; ARNs carry account and region
 

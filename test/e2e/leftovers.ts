@@ -33,7 +33,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { EventBridgeClient, ListRulesCommand } from "@aws-sdk/client-eventbridge";
-import { IAMClient, ListRolesCommand } from "@aws-sdk/client-iam";
+import { IAMClient, ListPoliciesCommand, ListRolesCommand } from "@aws-sdk/client-iam";
 import { DescribeKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from "@aws-sdk/client-kms";
 import { DescribeDBInstancesCommand, DescribeDBSubnetGroupsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { ListHostedZonesCommand, Route53Client } from "@aws-sdk/client-route-53";
@@ -43,6 +43,7 @@ import { ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secret
 import { ListSubscriptionsCommand, ListTopicsCommand, SNSClient } from "@aws-sdk/client-sns";
 import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { ListWebACLsCommand, WAFV2Client } from "@aws-sdk/client-wafv2";
 import { clientConfig } from "./local-run";
 
 /** What the checks need to recognize the stack's resources. */
@@ -168,6 +169,15 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
     const { Roles } = await new IAMClient(clientConfig(port)).send(new ListRolesCommand({}));
     return named(
       (Roles ?? []).map((r) => r.RoleName),
+      prefix,
+    );
+  },
+  aws_iam_policy: async (port, { prefix }) => {
+    const { Policies } = await new IAMClient(clientConfig(port)).send(
+      new ListPoliciesCommand({ Scope: "Local" }),
+    );
+    return named(
+      (Policies ?? []).map((p) => p.PolicyName),
       prefix,
     );
   },
@@ -313,6 +323,15 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
       prefix,
     );
   },
+  aws_wafv2_web_acl: async (port, { prefix }) => {
+    const { WebACLs } = await new WAFV2Client(clientConfig(port)).send(
+      new ListWebACLsCommand({ Scope: "REGIONAL" }),
+    );
+    return named(
+      (WebACLs ?? []).map((w) => w.Name),
+      prefix,
+    );
+  },
   aws_vpc_endpoint: async (port, { prefix }) => {
     const { VpcEndpoints } = await ec2(port).send(new DescribeVpcEndpointsCommand({}));
     const live = (VpcEndpoints ?? []).filter((e) => !["deleted", "deleting"].includes(e.State ?? ""));
@@ -341,15 +360,19 @@ export const CHECKED_THROUGH: Record<string, string> = {
   aws_route53_record: "aws_route53_zone", // DeleteHostedZone refuses a zone with records of its own
   aws_s3_bucket_cors_configuration: "aws_s3_bucket",
   aws_s3_bucket_lifecycle_configuration: "aws_s3_bucket",
+  aws_s3_bucket_logging: "aws_s3_bucket",
   aws_s3_bucket_ownership_controls: "aws_s3_bucket",
   aws_s3_bucket_policy: "aws_s3_bucket",
   aws_s3_bucket_public_access_block: "aws_s3_bucket",
   aws_s3_bucket_server_side_encryption_configuration: "aws_s3_bucket",
+  aws_s3_bucket_versioning: "aws_s3_bucket",
   aws_secretsmanager_secret_policy: "aws_secretsmanager_secret",
   aws_sns_topic_policy: "aws_sns_topic",
   aws_sqs_queue_policy: "aws_sqs_queue",
   aws_vpc_security_group_egress_rule: "aws_security_group",
   aws_vpc_security_group_ingress_rule: "aws_security_group",
+  aws_wafv2_web_acl_association: "aws_wafv2_web_acl", // DeleteWebACL refuses an ACL still associated
+  aws_wafv2_web_acl_logging_configuration: "aws_wafv2_web_acl", // deleted with its web ACL
 };
 
 /** Resource types of a stack that neither have a check nor a checked parent. */

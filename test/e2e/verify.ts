@@ -21,7 +21,17 @@ import {
   DescribeLoadBalancersCommand,
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { GetRoleCommand, IAMClient, ListRolesCommand } from "@aws-sdk/client-iam";
+import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient } from "@aws-sdk/client-kms";
 import { DescribeDBInstancesCommand, DescribeDBSubnetGroupsCommand, RDSClient } from "@aws-sdk/client-rds";
+import { ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  GetLoggingConfigurationCommand,
+  GetWebACLForResourceCommand,
+  WAFV2Client,
+} from "@aws-sdk/client-wafv2";
 import {
   ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
@@ -33,6 +43,7 @@ import {
   GetBucketCorsCommand,
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
+  GetBucketLoggingCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
   GetPublicAccessBlockCommand,
@@ -59,7 +70,7 @@ const UPLOADS = `${APP}-uploads-${ACCOUNT}`;
 
 export async function verifyDeployment(port: number): Promise<void> {
   const cfg = clientConfig(port);
-  await verifyUploadsBucket(new S3Client(cfg));
+  await verifyUploadsBucket(new S3Client(cfg), new KMSClient(cfg));
   const { privateSubnetIds } = await verifyService(
     new ECSClient(cfg),
     new EC2Client(cfg),
@@ -73,9 +84,10 @@ export async function verifyDeployment(port: number): Promise<void> {
   );
   await verifyDns(new Route53Client(cfg), alb.dnsName);
   await verifySchedule(new SchedulerClient(cfg), new SQSClient(cfg));
+  await verifyProtection(port, alb.arn);
 }
 
-async function verifyUploadsBucket(s3: S3Client): Promise<void> {
+async function verifyUploadsBucket(s3: S3Client, kms: KMSClient): Promise<void> {
   const lifecycle = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: UPLOADS }));
   const rule = (id: string) => lifecycle.Rules?.find((r) => r.ID === id);
   // N days, rounded up by S3 to the next midnight UTC: every object is gone before it is 14 days old.
@@ -98,9 +110,18 @@ async function verifyUploadsBucket(s3: S3Client): Promise<void> {
     RestrictPublicBuckets: true,
   });
   const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: UPLOADS }));
-  expect(
-    encryption.ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
-  ).toBe("AES256");
+  expect(encryption.ServerSideEncryptionConfiguration?.Rules?.[0]).toMatchObject({
+    ApplyServerSideEncryptionByDefault: {
+      SSEAlgorithm: "aws:kms",
+      KMSMasterKeyID: await keyArn(kms, "data"),
+    },
+    BucketKeyEnabled: true,
+  });
+  const logging = await s3.send(new GetBucketLoggingCommand({ Bucket: UPLOADS }));
+  expect(logging.LoggingEnabled).toEqual({
+    TargetBucket: `${APP}-alb-logs-${ACCOUNT}`,
+    TargetPrefix: `s3/${UPLOADS}/`,
+  });
   const cors = await s3.send(new GetBucketCorsCommand({ Bucket: UPLOADS }));
   expect(cors.CORSRules).toHaveLength(1);
   expect(cors.CORSRules?.[0]).toMatchObject({
@@ -213,7 +234,7 @@ async function verifyLoadBalancer(
   elb: ElasticLoadBalancingV2Client,
   acm: ACMClient,
   ec2: EC2Client,
-): Promise<{ dnsName: string }> {
+): Promise<{ dnsName: string; arn: string }> {
   const { LoadBalancers } = await elb.send(new DescribeLoadBalancersCommand({ Names: [`${APP}-alb`] }));
   const alb = LoadBalancers?.[0];
   // moto leaves Scheme empty unless it is "internal"; what makes the ALB internet-facing is where it lives:
@@ -246,7 +267,7 @@ async function verifyLoadBalancer(
   const certificateArn = https?.Certificates?.[0].CertificateArn;
   const { Certificate } = await acm.send(new DescribeCertificateCommand({ CertificateArn: certificateArn }));
   expect(Certificate).toMatchObject({ DomainName: DOMAIN, Status: "ISSUED", Type: "AMAZON_ISSUED" });
-  return { dnsName: alb?.DNSName ?? "" };
+  return { dnsName: alb?.DNSName ?? "", arn: alb?.LoadBalancerArn ?? "" };
 }
 
 async function verifyDns(route53: Route53Client, albDnsName: string): Promise<void> {
@@ -284,6 +305,101 @@ async function verifySchedule(scheduler: SchedulerClient, sqs: SQSClient): Promi
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
   );
   expect(schedule.Target?.DeadLetterConfig?.Arn).toBe(Attributes?.QueueArn);
+}
+
+/** The ARN of one of the environment's keys (`alias/<prefix>-<purpose>`), as the emulator resolves it. */
+async function keyArn(kms: KMSClient, purpose: string): Promise<string | undefined> {
+  return (await kms.send(new DescribeKeyCommand({ KeyId: `alias/${APP}-${purpose}` }))).KeyMetadata?.Arn;
+}
+
+/**
+ * The protections the policy rules require, read back from what was deployed: rotated customer keys on the
+ * logs, the secrets (the RDS-managed one too), the images and the schedule; the web ACL on the load balancer,
+ * logging with credentials redacted; every role of the environment under the permissions boundary; ECS Exec
+ * sessions encrypted and logged.
+ */
+async function verifyProtection(port: number, albArn: string): Promise<void> {
+  const cfg = clientConfig(port);
+  const kms = new KMSClient(cfg);
+  const keys = {
+    logs: await keyArn(kms, "logs"),
+    secrets: await keyArn(kms, "secrets"),
+    data: await keyArn(kms, "data"),
+  };
+  for (const arn of Object.values(keys)) {
+    expect(arn).toMatch(/^arn:aws:kms:/);
+    expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: arn }))).KeyRotationEnabled).toBe(true);
+  }
+
+  const { logGroups } = await new CloudWatchLogsClient(cfg).send(new DescribeLogGroupsCommand({}));
+  const ours = (logGroups ?? []).filter(
+    (g) =>
+      g.logGroupName?.startsWith(`/${APPLICATION}/${ENV.name}/`) || g.logGroupName === `aws-waf-logs-${APP}`,
+  );
+  expect(ours.length).toBeGreaterThanOrEqual(4);
+  for (const g of ours) expect([g.logGroupName, g.kmsKeyId]).toEqual([g.logGroupName, keys.logs]);
+
+  const { SecretList } = await new SecretsManagerClient(cfg).send(new ListSecretsCommand({}));
+  const secrets = (SecretList ?? []).filter(
+    (x) => x.Name?.startsWith(`${APPLICATION}/${ENV.name}/`) || x.Name?.startsWith("rds!"),
+  );
+  expect(secrets.length).toBe(ENV.secrets.length + 1);
+  for (const x of secrets) expect([x.Name, x.KmsKeyId]).toEqual([x.Name, keys.secrets]);
+
+  const { repositories } = await new ECRClient(cfg).send(new DescribeRepositoriesCommand({}));
+  expect(repositories?.find((r) => r.repositoryName === `${APP}-web`)?.encryptionConfiguration).toEqual({
+    encryptionType: "KMS",
+    kmsKey: keys.data,
+  });
+
+  const schedule = await new SchedulerClient(cfg).send(
+    new GetScheduleCommand({ Name: `${APP}-weekly-stats`, GroupName: `${APP}-weekly-stats` }),
+  );
+  expect(schedule.KmsKeyArn).toBe(keys.data);
+
+  const waf = new WAFV2Client(cfg);
+  const { WebACL } = await waf.send(new GetWebACLForResourceCommand({ ResourceArn: albArn }));
+  expect(WebACL?.Name).toBe(`${APP}-web`);
+  expect(WebACL?.Rules?.map((r) => r.Name).sort()).toEqual([
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "RequestsPerIp",
+  ]);
+  const { LoggingConfiguration } = await waf.send(
+    new GetLoggingConfigurationCommand({ ResourceArn: WebACL?.ARN }),
+  );
+  expect(LoggingConfiguration?.LogDestinationConfigs).toEqual([
+    `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:aws-waf-logs-${APP}`,
+  ]);
+  expect(LoggingConfiguration?.RedactedFields).toEqual([
+    { SingleHeader: { Name: "authorization" } },
+    { SingleHeader: { Name: "cookie" } },
+  ]);
+
+  const iam = new IAMClient(cfg);
+  const { Roles } = await iam.send(new ListRolesCommand({}));
+  const roles = (Roles ?? []).filter((r) => r.RoleName?.startsWith(`${APP}-`));
+  expect(roles.length).toBeGreaterThanOrEqual(4);
+  for (const r of roles) {
+    const { Role } = await iam.send(new GetRoleCommand({ RoleName: r.RoleName }));
+    expect([r.RoleName, Role?.PermissionsBoundary?.PermissionsBoundaryArn]).toEqual([
+      r.RoleName,
+      `arn:aws:iam::${ACCOUNT}:policy/${APP}-permissions-boundary`,
+    ]);
+  }
+
+  const { clusters } = await new ECSClient(cfg).send(
+    new DescribeClustersCommand({ clusters: [APP], include: ["CONFIGURATIONS"] }),
+  );
+  expect(clusters?.[0]?.configuration?.executeCommandConfiguration).toEqual({
+    kmsKeyId: keys.logs,
+    logging: "OVERRIDE",
+    logConfiguration: {
+      cloudWatchLogGroupName: `/${APPLICATION}/${ENV.name}/ecs-exec`,
+      cloudWatchEncryptionEnabled: true,
+    },
+  });
 }
 
 /**
