@@ -31,6 +31,7 @@ export function pathOf(e: Element): string {
 const REFERENCE = /\$\{(data\.)?([a-z0-9_]+)\.([^.}\s]+)\.([a-z0-9_.[\]]+)\}/g;
 const REFERENCE_IN_EXPRESSION = /(?:^|[^\w.])(data\.)?(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)/g;
 
+/** A view of one synthesized stack; the rules never change it (answers about references are remembered). */
 export class StackView {
   constructor(readonly config: Block) {}
 
@@ -93,6 +94,17 @@ export class StackView {
   /** Every element referenced anywhere in a value (a string, or the strings inside a list or block). */
   referencedBy(value: unknown): Referenced[] {
     const text = typeof value === "string" ? value : JSON.stringify(value ?? null);
+    // Rules ask about the same attributes again and again (every bucket part, for every bucket rule).
+    const cached = this.referenceCache.get(text);
+    if (cached) return cached;
+    const result = this.findReferences(text);
+    this.referenceCache.set(text, result);
+    return result;
+  }
+
+  private readonly referenceCache = new Map<string, Referenced[]>();
+
+  private findReferences(text: string): Referenced[] {
     const found = new Map<string, Referenced>();
     const add = (data: string | undefined, type: string, name: string, attribute: string) => {
       const kind = data ? "data" : "resource";

@@ -49,6 +49,11 @@ const compiled = new Map<string, RegExp>();
  * ARNs and condition values (`ignoreCase` false) exactly.
  */
 export function wildcardMatch(pattern: string, value: string, ignoreCase = true): boolean {
+  if (pattern === "*") return true;
+  // Most patterns are plain ARNs or action names: compare them without building a regular expression.
+  if (!pattern.includes("*") && !pattern.includes("?")) {
+    return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
+  }
   const key = `${ignoreCase ? "i" : "s"}${pattern}`;
   let re = compiled.get(key);
   if (!re) {
