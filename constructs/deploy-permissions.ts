@@ -469,25 +469,18 @@ export function deployStatements(props: DeployPermissionsProps): PolicyStatement
           "UntagResource",
           "ListTagsForResource",
         ),
-        ...manage(
-          "codestar-connections",
-          "CreateConnection",
-          "DeleteConnection",
-          "GetConnection",
-          "PassConnection",
-          "TagResource",
-          "UntagResource",
-          "ListTagsForResource",
-        ),
-        ...manage(
-          "codeconnections",
-          "CreateConnection",
-          "DeleteConnection",
-          "GetConnection",
-          "PassConnection",
-          "TagResource",
-          "UntagResource",
-          "ListTagsForResource",
+        // The service was renamed CodeConnections in 2024; IAM checks either prefix, by the connection's ARN.
+        ...["codestar-connections", "codeconnections"].flatMap((service) =>
+          manage(
+            service,
+            "CreateConnection",
+            "DeleteConnection",
+            "GetConnection",
+            "PassConnection",
+            "TagResource",
+            "UntagResource",
+            "ListTagsForResource",
+          ),
         ),
         ...manage(
           "codestar-notifications",

@@ -1,6 +1,5 @@
-import { identityStatements, IDENTITY_POLICIES } from "./helpers/iam";
-import { grantedOnEverything } from "./iam/sensitive";
-import { requireThat, type Rule } from "./rule";
+import { IDENTITY_POLICIES, noneOnEverything } from "./helpers/iam";
+import type { Rule } from "./rule";
 
 export const iamNoUnscopedPermissionsManagement = {
   id: "iam-no-unscoped-permissions-management",
@@ -10,14 +9,5 @@ export const iamNoUnscopedPermissionsManagement = {
   reason:
     "Changing permissions on every resource (policies, grants, sharing) lets the holder reach anything.",
   fix: "Scope permissions-management actions to the resources of this environment.",
-  check: (resource, stack) => {
-    const found = grantedOnEverything(
-      identityStatements(resource, stack),
-      (a) => a.level === "P" && a.restrictable,
-    );
-    return requireThat(
-      found.length === 0,
-      `on *: ${found.slice(0, 8).join(", ")}${found.length > 8 ? ", ..." : ""}`,
-    );
-  },
+  check: noneOnEverything((a) => a.level === "P" && a.restrictable),
 } as const satisfies Rule;

@@ -1,6 +1,5 @@
-import { identityStatements, IDENTITY_POLICIES } from "./helpers/iam";
-import { grantedOnEverything } from "./iam/sensitive";
-import { requireThat, type Rule } from "./rule";
+import { IDENTITY_POLICIES, noneOnEverything } from "./helpers/iam";
+import type { Rule } from "./rule";
 
 export const iamNoUnscopedWrite = {
   id: "iam-no-unscoped-write",
@@ -10,14 +9,5 @@ export const iamNoUnscopedWrite = {
   reason:
     "An action that can be limited to resource ARNs but is granted on * reaches every resource of its kind.",
   fix: "Scope the action to ARNs (this environment's names, or this account and region); only * -only actions keep *.",
-  check: (resource, stack) => {
-    const found = grantedOnEverything(
-      identityStatements(resource, stack),
-      (a) => a.restrictable && a.level !== "L",
-    );
-    return requireThat(
-      found.length === 0,
-      `on *: ${found.slice(0, 8).join(", ")}${found.length > 8 ? ", ..." : ""}`,
-    );
-  },
+  check: noneOnEverything((a) => a.restrictable && a.level !== "L"),
 } as const satisfies Rule;

@@ -1,4 +1,7 @@
+import type { ActionInfo } from "../iam/actions";
 import { statementsOf, type Statement } from "../iam/policy";
+import { grantedOnEverything } from "../iam/sensitive";
+import { type Outcome, requireThat } from "../rule";
 import type { Block, Element, StackView } from "../stack-view";
 
 /** Resource types that hold an identity policy, and the attribute that holds it. */
@@ -64,4 +67,16 @@ export function roleStatements(stack: StackView, role: Element): Statement[] {
 export function boundaryStatements(stack: StackView, role: Block): Statement[] | undefined {
   const boundary = stack.tryDeref(role.permissions_boundary);
   return boundary?.type === "aws_iam_policy" ? identityStatements(boundary) : undefined;
+}
+
+/**
+ * The check of the rules that forbid some actions on `*`: non-compliant when an identity policy grants, on every
+ * resource, an action that passes `test` (the first eight named).
+ */
+export function noneOnEverything(test: (action: ActionInfo) => boolean) {
+  return (resource: Element, stack: StackView): Outcome => {
+    const found = grantedOnEverything(identityStatements(resource, stack), test);
+    const named = found.slice(0, 8).join(", ");
+    return requireThat(found.length === 0, `on *: ${named}${found.length > 8 ? ", ..." : ""}`);
+  };
 }
