@@ -136,9 +136,12 @@ export function deployStatements(props: DeployPermissionsProps): PolicyStatement
       `arn:aws:iam::${account}:role/${prefix}-*`,
     ),
     allow(
-      "ReadTheBoundaryAndTheGithubProvider",
+      "ReadTheEnvironmentsPoliciesAndTheGithubProvider",
       manage("iam", "GetPolicy", "GetPolicyVersion", "ListPolicyVersions", "GetOpenIDConnectProvider"),
-      [props.boundaryArn, `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com`],
+      [
+        `arn:aws:iam::${account}:policy/${prefix}-*`,
+        `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com`,
+      ],
     ),
     allow("PassEnvironmentRolesToTheirServices", "iam:PassRole", `arn:aws:iam::${account}:role/${prefix}-*`, {
       StringEquals: { "iam:PassedToService": [...props.passedToServices] },

@@ -4,7 +4,8 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { deployStatements } from "./deploy-permissions";
-import { policyDocument, type PolicyStatement } from "./iam";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { MANAGED_POLICY_MAX_CHARS, packStatements, policyDocument, type PolicyStatement } from "./iam";
 import { ACCOUNT_ID, BUCKET_NAME, checkPattern, GITHUB_REPOSITORY, refuse, STATE_KEY } from "./limits";
 import type { Naming } from "./naming";
 
@@ -57,6 +58,8 @@ export class GithubOidc extends Construct {
   public readonly providerArn: string;
   public readonly planRole: IamRole;
   public readonly deployRole: IamRole;
+  /** The managed policies that hold the deploy role's permissions (constructs/deploy-permissions.ts). */
+  public readonly deployPolicies: IamPolicy[];
 
   constructor(scope: Construct, id: string, props: GithubOidcProps) {
     super(scope, id);
@@ -120,17 +123,33 @@ export class GithubOidc extends Construct {
       `repo:${props.repository}:environment:${naming.environment}`,
       props,
     );
+    // The deploy statements are longer than IAM allows a role's inline policies together (10240 characters):
+    // they go into managed policies, each under IAM's 6144, attached to the role.
+    this.deployPolicies = packStatements(
+      deployStatements({
+        naming,
+        account,
+        region: props.region,
+        boundaryArn: props.boundaryArn,
+        passedToServices: props.passedToServices,
+      }),
+      MANAGED_POLICY_MAX_CHARS - 500,
+    ).map((policy, i) => {
+      const managed = new IamPolicy(this, `deploy-permissions-${i + 1}`, {
+        name: naming.name(`github-deploy-${i + 1}`, 128),
+        description: `GitHub Actions: deploy ${naming.environment} (part ${i + 1})`,
+        policy,
+      });
+      new IamRolePolicyAttachment(this, `deploy-permissions-${i + 1}-attachment`, {
+        role: this.deployRole.name,
+        policyArn: managed.arn,
+      });
+      return managed;
+    });
     new IamRolePolicy(this, "deploy-policy", {
       role: this.deployRole.id,
-      name: "deploy",
+      name: "deploy-state",
       policy: policyDocument(
-        ...deployStatements({
-          naming,
-          account,
-          region: props.region,
-          boundaryArn: props.boundaryArn,
-          passedToServices: props.passedToServices,
-        }),
         listState,
         {
           Sid: "ReadWriteState",

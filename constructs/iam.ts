@@ -18,6 +18,32 @@ export function policyDocument(...statements: PolicyStatement[]): string {
   return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
 
+/** IAM's size limits, in characters without whitespace: a managed policy, and a role's inline policies together. */
+export const MANAGED_POLICY_MAX_CHARS = 6144;
+export const INLINE_POLICIES_MAX_CHARS_PER_ROLE = 10240;
+
+/** How IAM measures a policy document against its limits. */
+export const policySize = (document: string): number => document.replace(/\s/g, "").length;
+
+/**
+ * Statements packed, in order, into as few policy documents as fit `maxChars` each (with room for the ARNs
+ * that Terraform references become). A single statement larger than that is refused.
+ */
+export function packStatements(statements: PolicyStatement[], maxChars: number): string[] {
+  const documents: PolicyStatement[][] = [];
+  for (const statement of statements) {
+    if (policySize(policyDocument(statement)) > maxChars) {
+      throw new Error(
+        `a policy statement (${statement.Sid ?? "without Sid"}) is larger than ${maxChars} characters`,
+      );
+    }
+    const last = documents[documents.length - 1];
+    if (last && policySize(policyDocument(...last, statement)) <= maxChars) last.push(statement);
+    else documents.push([statement]);
+  }
+  return documents.map((d) => policyDocument(...d));
+}
+
 /** An Allow statement, on one line where a policy lists many. */
 export function allow(
   Sid: string,

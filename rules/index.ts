@@ -23,6 +23,7 @@ import { iamNoPrivilegeEscalation } from "./iam-no-privilege-escalation";
 import { iamNoUnscopedPermissionsManagement } from "./iam-no-unscoped-permissions-management";
 import { iamNoUnscopedWrite } from "./iam-no-unscoped-write";
 import { iamNoWildcardActions } from "./iam-no-wildcard-actions";
+import { iamPolicySize } from "./iam-policy-size";
 import { iamRolesBounded } from "./iam-roles-bounded";
 import { iamTrustScoped } from "./iam-trust-scoped";
 import { kmsKeyPolicyScoped } from "./kms-key-policy-scoped";
@@ -79,6 +80,7 @@ export const RULE_FAMILIES = {
     iamNoUnscopedWrite,
     iamTrustScoped,
     iamRolesBounded,
+    iamPolicySize,
   ],
   s3: [
     s3PublicAccessBlocked,

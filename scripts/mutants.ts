@@ -167,6 +167,13 @@ export const MUTANTS: Mutant[] = [
     tests: ["test/permissions-boundary.test.ts"],
   },
   {
+    name: "boundary lets roles read any secret",
+    file: "constructs/permissions-boundary.ts",
+    from: 'Sid: "OnlyTheEnvironmentsSecrets",\n        Effect: "Deny",',
+    to: 'Sid: "OnlyTheEnvironmentsSecrets",\n        Effect: "Allow",',
+    tests: ["test/permissions-boundary.test.ts", "test/deploy-permissions.test.ts"],
+  },
+  {
     name: "deploy role passes roles to any service",
     file: "constructs/deploy-permissions.ts",
     from: 'StringEquals: { "iam:PassedToService": [...props.passedToServices] },',

@@ -120,6 +120,8 @@ export class AppStack extends TerraformStack {
       account: env.account,
       services: BOUNDED_SERVICES,
       protectedRoleNames: [githubRoleName(naming, "deploy"), githubRoleName(naming, "plan")],
+      region: env.region,
+      stateObjectArn: `arn:aws:s3:::${backend.bucket}/${stateKey(backend.keyPrefix, id)}`,
     });
     this.keys = this.encryptionKeys(env, naming);
 

@@ -6,9 +6,14 @@
  */
 import { githubRoleName } from "../constructs/github-oidc";
 import { Naming } from "../constructs/naming";
-import { boundaryStatements, roleStatements } from "../rules/helpers/iam";
+import {
+  boundaryStatements,
+  identityStatements,
+  IDENTITY_POLICIES,
+  roleStatements,
+} from "../rules/helpers/iam";
 import { evaluate, type Request } from "../rules/iam/evaluate";
-import type { Statement } from "../rules/iam/policy";
+import { type Statement, statementsOf } from "../rules/iam/policy";
 import { type Element, StackView } from "../rules/stack-view";
 import { type Environment, stackText } from "./rules/harness";
 
@@ -252,6 +257,85 @@ describe.each<Environment>(["production", "staging", "local"])(
           .map(([what]) => `${name} could ${what}`),
       );
       expect(allowed).toEqual([]);
+    });
+  },
+);
+
+describe("any role the production deploy role could create", () => {
+  // It must carry the boundary, and may be given any policy: the boundary alone decides what it can do.
+  let created: Principal;
+  beforeAll(() => {
+    const stack = new StackView(JSON.parse(stackText("production")));
+    const boundary = stack.find(
+      "aws_iam_policy",
+      (b) => b.name === "myamazingapp-production-permissions-boundary",
+    );
+    created = {
+      identity: statementsOf({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }),
+      boundary: statementsOf(boundary.block.policy),
+    };
+  });
+
+  it.each<[string, Request]>([
+    ["read another application's object", { action: "s3:GetObject", resource: "arn:aws:s3:::other-app/f" }],
+    [
+      "read another environment's state",
+      {
+        action: "s3:GetObject",
+        resource: "arn:aws:s3:::myamazingapp-terraform-state/myamazingapp/myamazingapp-staging.tfstate",
+      },
+    ],
+    [
+      "read another application's secret",
+      {
+        action: "secretsmanager:GetSecretValue",
+        resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:x/y-AbC`,
+      },
+    ],
+    [
+      "read a parameter outside the app's path",
+      { action: "ssm:GetParameters", resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/x/y` },
+    ],
+    ["assume another role", { action: "sts:AssumeRole", resource: role("anything") }],
+    ["pass another application's role", { action: "iam:PassRole", resource: role("other-admin") }],
+    ["create a role without the boundary", { action: "iam:CreateRole", resource: ENV_ROLE }],
+    [
+      "change the deploy role",
+      {
+        action: "iam:PutRolePolicy",
+        resource: DEPLOY_ROLE,
+        context: { "iam:permissionsboundary": BOUNDARY },
+      },
+    ],
+    ["use a service outside the environment's", { action: "lambda:CreateFunction", resource: "*" }],
+  ])("cannot %s, whatever policy it is given", (_what, request) => {
+    expect(decide(created, request)).not.toBe("allowed");
+  });
+
+  it("can still reach the environment's own data (what a task role needs)", () => {
+    expect(
+      decide(created, {
+        action: "s3:GetObject",
+        resource: "arn:aws:s3:::myamazingapp-production-uploads-1/f",
+      }),
+    ).toBe("allowed");
+  });
+});
+
+describe.each<Environment>(["production", "staging", "local"])(
+  "every IAM policy of the %s stack",
+  (environment) => {
+    it("allows no wildcard action on every resource", () => {
+      const stack = new StackView(JSON.parse(stackText(environment)));
+      const wide = Object.keys(IDENTITY_POLICIES)
+        .flatMap((type) => stack.resources(type))
+        .flatMap((policy) =>
+          identityStatements(policy, stack)
+            .filter((st) => st.effect === "Allow" && st.resources.includes("*") && !st.notResource)
+            .filter((st) => st.notAction || st.actions.some((a) => a === "*" || /^[a-z0-9-]+:\*$/.test(a)))
+            .map((st) => `${policy.name}: ${st.sid ?? st.actions.join(",")}`),
+        );
+      expect(wide).toEqual([]);
     });
   },
 );

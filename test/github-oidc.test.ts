@@ -2,7 +2,12 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { GithubOidc, type GithubOidcProps, githubRoleArn } from "../constructs/github-oidc";
-import type { PolicyStatement } from "../constructs/iam";
+import {
+  INLINE_POLICIES_MAX_CHARS_PER_ROLE,
+  MANAGED_POLICY_MAX_CHARS,
+  type PolicyStatement,
+  policySize,
+} from "../constructs/iam";
 import { Naming } from "../constructs/naming";
 import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
 
@@ -28,11 +33,21 @@ describe("GithubOidc", () => {
   let oidc: GithubOidc;
   let shared: GithubOidc;
   const trustOf = (role: IamRole): Block[] => JSON.parse(synth.of(role).assume_role_policy).Statement;
-  const policyOf = (role: IamRole): PolicyStatement[] =>
-    synth
-      .resources("aws_iam_role_policy")
-      .filter((p) => p.role === ref(role, "id"))
-      .flatMap((p) => JSON.parse(p.policy).Statement);
+  /** Every statement that applies to a role: its inline policies and the managed policies attached to it. */
+  const policyOf = (role: IamRole): PolicyStatement[] => {
+    const inline = synth.resources("aws_iam_role_policy").filter((p) => p.role === ref(role, "id"));
+    const attached = synth
+      .resources("aws_iam_role_policy_attachment")
+      .filter((a) => a.role === ref(role, "name"))
+      .map(
+        (a) =>
+          Object.entries<Block>(synth.config.resource.aws_iam_policy ?? {}).find(
+            ([id]) => a.policy_arn === `\${aws_iam_policy.${id}.arn}`,
+          )?.[1],
+      )
+      .filter((p): p is Block => p !== undefined);
+    return [...inline, ...attached].flatMap((p) => JSON.parse(p.policy).Statement);
+  };
 
   beforeAll(() => {
     synth = synthConstruct((scope) => {
@@ -130,6 +145,22 @@ describe("GithubOidc", () => {
   });
 
   describe("deploy role", () => {
+    it("holds its permissions in managed policies within IAM's size limit, attached to it", () => {
+      expect(oidc.deployPolicies.length).toBeGreaterThan(1);
+      for (const p of oidc.deployPolicies) {
+        expect(policySize(synth.of(p).policy)).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+        expect(synth.resources("aws_iam_role_policy_attachment")).toContainEqual({
+          role: ref(oidc.deployRole, "name"),
+          policy_arn: ref(p, "arn"),
+        });
+      }
+      const inline = synth
+        .resources("aws_iam_role_policy")
+        .filter((p) => p.role === ref(oidc.deployRole, "id"))
+        .reduce((sum, p) => sum + policySize(p.policy), 0);
+      expect(inline).toBeLessThanOrEqual(INLINE_POLICIES_MAX_CHARS_PER_ROLE);
+    });
+
     let statements: PolicyStatement[];
     beforeAll(() => {
       statements = policyOf(oidc.deployRole);

@@ -13,6 +13,10 @@ const ACCOUNT = "111111111111";
 const naming = new Naming("myamazingapp", "test");
 const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/myamazingapp-test-permissions-boundary`;
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+const REGION = "us-west-2";
+const STATE = "arn:aws:s3:::state-bucket/myamazingapp/myamazingapp-test.tfstate";
+const secret = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}`;
+const RDS_TAG = "secretsmanager:resourcetag/aws:rds:primarydbinstancearn";
 const EVERYTHING = statementsOf({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
 
 describe("PermissionsBoundary", () => {
@@ -25,8 +29,10 @@ describe("PermissionsBoundary", () => {
       boundary = new PermissionsBoundary(scope, "boundary", {
         naming,
         account: ACCOUNT,
-        services: ["s3", "ecs", "iam", "sts"],
+        services: ["s3", "ecs", "iam", "sts", "secretsmanager", "ssm", "logs", "ec2"],
         protectedRoleNames: ["myamazingapp-test-github-deploy"],
+        region: REGION,
+        stateObjectArn: STATE,
       });
       roles = ["a", "b"].map((n) => new IamRole(scope, n, { name: n, assumeRolePolicy: "{}" }));
     });
@@ -44,8 +50,38 @@ describe("PermissionsBoundary", () => {
     for (const r of roles) expect(synth.of(r).permissions_boundary).toBe(ref(boundary.policy, "arn"));
   });
 
-  it("leaves the environment's services usable", () => {
-    expect(admin({ action: "s3:GetObject", resource: "arn:aws:s3:::b/k" })).toBe("allowed");
+  it("leaves the environment's services, and its own data, usable", () => {
+    expect(admin({ action: "s3:GetObject", resource: "arn:aws:s3:::myamazingapp-test-uploads/k" })).toBe(
+      "allowed",
+    );
+    expect(admin({ action: "s3:PutObject", resource: STATE })).toBe("allowed");
+    expect(admin({ action: "s3:PutObject", resource: `${STATE}.tflock` })).toBe("allowed");
+    expect(admin({ action: "s3:ListBucket", resource: "arn:aws:s3:::any-bucket" })).toBe("allowed");
+    expect(
+      admin({
+        action: "secretsmanager:GetSecretValue",
+        resource: secret("myamazingapp/test/SMTP_PASSWORD-AbC"),
+      }),
+    ).toBe("allowed");
+    expect(
+      admin({
+        action: "secretsmanager:GetSecretValue",
+        resource: secret("rds!db-1234-AbC"),
+        context: { [RDS_TAG]: `arn:aws:rds:${REGION}:${ACCOUNT}:db:myamazingapp-test-db` },
+      }),
+    ).toBe("allowed");
+    expect(
+      admin({
+        action: "ssm:GetParameter",
+        resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/myamazingapp/test/image`,
+      }),
+    ).toBe("allowed");
+    expect(
+      admin({
+        action: "logs:GetLogEvents",
+        resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/myamazingapp/test/web`,
+      }),
+    ).toBe("allowed");
     expect(admin({ action: "ecs:RunTask", resource: "*" })).toBe("allowed");
     expect(
       admin({
@@ -92,6 +128,43 @@ describe("PermissionsBoundary", () => {
       "assume the deploy role",
       { action: "sts:AssumeRole", resource: role("myamazingapp-test-github-deploy") },
     ],
+    [
+      "read another application's object",
+      { action: "s3:GetObject", resource: "arn:aws:s3:::other-app-files/k" },
+    ],
+    [
+      "read another environment's state",
+      {
+        action: "s3:GetObject",
+        resource: "arn:aws:s3:::state-bucket/myamazingapp/myamazingapp-prod.tfstate",
+      },
+    ],
+    [
+      "read another application's secret",
+      { action: "secretsmanager:GetSecretValue", resource: secret("other/x-AbC") },
+    ],
+    [
+      "read another database's master secret",
+      {
+        action: "secretsmanager:GetSecretValue",
+        resource: secret("rds!db-9999-AbC"),
+        context: { [RDS_TAG]: `arn:aws:rds:${REGION}:${ACCOUNT}:db:other-db` },
+      },
+    ],
+    [
+      "read a parameter outside the app's path",
+      { action: "ssm:GetParameter", resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/other/secret` },
+    ],
+    [
+      "read another application's logs",
+      { action: "logs:FilterLogEvents", resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/other/app` },
+    ],
+    [
+      "assume a role of its own environment",
+      { action: "sts:AssumeRole", resource: role("myamazingapp-test-x") },
+    ],
+    ["read an instance's password", { action: "ec2:GetPasswordData", resource: "*" }],
+    ["pass a role of another application", { action: "iam:PassRole", resource: role("other-admin") }],
     ["create a user", { action: "iam:CreateUser", resource: `arn:aws:iam::${ACCOUNT}:user/u` }],
     ["create an access key", { action: "iam:CreateAccessKey", resource: `arn:aws:iam::${ACCOUNT}:user/u` }],
   ])("stops even an administrator from trying to %s", (_what, request) => {

@@ -76,6 +76,18 @@ export class EditableStack extends StackView {
     block[attribute] = JSON.stringify(document);
   }
 
+  /** Changes the one statement with this Sid, in whichever identity policy of the stack holds it. */
+  editStatement(sid: string, edit: (statement: Block) => Block): void {
+    const holders = [...this.resources("aws_iam_role_policy"), ...this.resources("aws_iam_policy")].filter(
+      (e) => [JSON.parse(e.block.policy).Statement].flat().some((st: Block) => st.Sid === sid),
+    );
+    if (holders.length !== 1)
+      throw new Error(`expected one policy with statement ${sid}, found ${holders.length}`);
+    this.editPolicy(pathOf(holders[0]), (statements) =>
+      statements.map((st) => (st.Sid === sid ? edit(st) : st)),
+    );
+  }
+
   /** Changes the container definitions of the task definition at a path. */
   editContainers(path: string, edit: (containers: Block[]) => void): void {
     const block = this.block(path);

@@ -59,20 +59,14 @@ export const iamCases: Record<FamilyRuleId<"iam">, Case> = {
         at: "github-oidc/deploy-role",
         apply: (s) => {
           delete s.block("github-oidc/deploy-role").permissions_boundary;
-          s.editPolicy("github-oidc/deploy-policy", (st) =>
-            st.map((x) => (x.Sid === "EnvironmentRolesWithTheBoundary" ? { ...x, Condition: undefined } : x)),
-          );
+          s.editStatement("EnvironmentRolesWithTheBoundary", (x) => ({ ...x, Condition: undefined }));
         },
       },
       {
         what: "the deploy role may pass the environment's roles to any service, EC2 included",
         at: "github-oidc/deploy-role",
         apply: (s) =>
-          s.editPolicy("github-oidc/deploy-policy", (st) =>
-            st.map((x) =>
-              x.Sid === "PassEnvironmentRolesToTheirServices" ? { ...x, Condition: undefined } : x,
-            ),
-          ),
+          s.editStatement("PassEnvironmentRolesToTheirServices", (x) => ({ ...x, Condition: undefined })),
       },
       {
         what: "the boundary no longer forbids lifting it, and the deploy role may",
@@ -173,6 +167,36 @@ export const iamCases: Record<FamilyRuleId<"iam">, Case> = {
         what: "the task role loses the permissions boundary",
         at: "task/task-role",
         apply: (s) => delete s.block("task/task-role").permissions_boundary,
+      },
+    ],
+  },
+  "iam-policy-size": {
+    breaks: [
+      {
+        what: "the deploy role's permissions go back into one inline policy, over IAM's 10240 characters",
+        at: "github-oidc/deploy-role",
+        apply: (s) => {
+          const managed = s
+            .resources("aws_iam_policy")
+            .filter((p) => /github-deploy-\d+$/.test(p.block.name))
+            .flatMap((p) => JSON.parse(p.block.policy).Statement);
+          grant(s, "github-oidc/deploy-policy", { Action: "s3:ListBucket", Resource: "arn:aws:s3:::x" });
+          s.editPolicy("github-oidc/deploy-policy", (st) => [...st, ...managed]);
+        },
+      },
+      {
+        what: "a managed policy grows past IAM's 6144 characters",
+        at: "github-oidc/deploy-permissions-1",
+        apply: (s) =>
+          s.editPolicy("github-oidc/deploy-permissions-1", (st) => [
+            ...st,
+            ...Array.from({ length: 60 }, (_, i) => ({
+              Sid: `Padding${i}`,
+              Effect: "Allow",
+              Action: "s3:GetObject",
+              Resource: `arn:aws:s3:::myamazingapp-production-bucket-${i}/*`,
+            })),
+          ]),
       },
     ],
   },
