@@ -5,20 +5,14 @@
  * environment, so a setting the stack ignored, or a wire crossed, shows as a failure here.
  */
 import { join } from "node:path";
-import { Testing } from "cdktf";
 import { loadBackend } from "../config/backend";
 import type { EnvironmentConfig } from "../config/environment";
-import { loadGithubSettings } from "../config/github";
-import { loadEnvironment } from "../config/load";
 import { PLATFORM_VARIABLES } from "../constructs/app-task-definition";
-import { AppStack } from "../stacks/app-stack";
-import { appStackName } from "../stacks/names";
 import type { Block } from "./helpers";
 import { type Element, StackView } from "../rules/stack-view";
+import { ROOT, synthCheckedIn, synthEnvironmentFile } from "./environment-stacks";
 
-const ROOT = join(__dirname, "..");
 const backend = loadBackend(join(ROOT, "backend.tf.json"));
-const github = loadGithubSettings(join(ROOT, "config", "github.json"));
 
 interface Synthesized {
   readonly env: EnvironmentConfig;
@@ -26,19 +20,16 @@ interface Synthesized {
   readonly stack: StackView;
 }
 
-const cache = new Map<string, Synthesized>();
-/** An environment file's stack, synthesized once per file. */
-function synth(file: string): Synthesized {
-  const hit = cache.get(file);
-  if (hit) return hit;
-  const env = loadEnvironment(file);
-  const text = Testing.synth(new AppStack(Testing.app(), appStackName(env.name), { env, backend, github }));
-  const result = { env, text, stack: new StackView(JSON.parse(text)) };
-  cache.set(file, result);
-  return result;
+const views = new Map<string, StackView>();
+/** An environment stack with a view that follows its references. */
+function withView({ env, text }: { env: EnvironmentConfig; text: string }): Synthesized {
+  const stack = views.get(env.name) ?? new StackView(JSON.parse(text));
+  views.set(env.name, stack);
+  return { env, text, stack };
 }
-const fixture = (name: string) => synth(join(__dirname, "fixtures", "environments", `${name}.json`));
-const checkedIn = (name: string) => synth(join(ROOT, "environments", `${name}.json`));
+const fixture = (name: string) =>
+  withView(synthEnvironmentFile(join(__dirname, "fixtures", "environments", `${name}.json`)));
+const checkedIn = (name: string) => withView(synthCheckedIn(name));
 
 const GIB = 1024 ** 3;
 

@@ -4,40 +4,20 @@
  * that was broken. A case names what it breaks and where the finding must be; a rule that no resource of the
  * stack satisfies gets a `comply` edit too, so that every rule is shown passing something as well as failing.
  */
-import { join } from "node:path";
-import { Testing } from "cdktf";
-import { invokeAspects } from "cdktf/lib/synthesize/synthesizer";
-import { loadBackend } from "../../config/backend";
-import { loadGithubSettings } from "../../config/github";
-import { loadEnvironment } from "../../config/load";
 import { type Report, checkStack } from "../../rules/check";
 import type { RULE_FAMILIES, RuleFamily } from "../../rules/index";
 import type { Rule } from "../../rules/rule";
 import { type Block, type Element, pathOf, StackView } from "../../rules/stack-view";
 import { SUPPRESSIONS } from "../../rules/suppressions";
-import { AppStack } from "../../stacks/app-stack";
 import { appStackName } from "../../stacks/names";
-
-const ROOT = join(__dirname, "..", "..");
+import { synthCheckedIn } from "../environment-stacks";
 
 /** The checked-in environments whose stacks the cases start from. */
 export type Environment = "production" | "staging" | "local";
 
-const synthesized = new Map<Environment, string>();
-
-/** The synthesized AWS stack of a checked-in environment file, as JSON text (synthesized once). */
+/** The synthesized AWS stack of a checked-in environment file, as JSON text. */
 export function stackText(environment: Environment): string {
-  const hit = synthesized.get(environment);
-  if (hit !== undefined) return hit;
-  const env = loadEnvironment(join(ROOT, "environments", `${environment}.json`));
-  const backend = loadBackend(join(ROOT, "backend.tf.json"));
-  const github = loadGithubSettings(join(ROOT, "config", "github.json"));
-  const stack = new AppStack(Testing.app(), appStackName(env.name), { env, backend, github });
-  // As the real synth writes it: aspects applied, construct paths kept (Testing.synth drops them).
-  invokeAspects(stack);
-  const text = JSON.stringify(stack.toTerraform());
-  synthesized.set(environment, text);
-  return text;
+  return synthCheckedIn(environment).text;
 }
 
 /** A private copy of a stack that a case may change, with the edits the cases need. */

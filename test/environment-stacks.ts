@@ -1,0 +1,43 @@
+/**
+ * The AWS stack of an environment file, synthesized the way the real synth writes it (aspects applied, construct
+ * paths kept, which Testing.synth drops), once per file and test process. The stack tests and the policy-rule
+ * tests read the same synthesized stacks.
+ */
+import { join } from "node:path";
+import { Testing } from "cdktf";
+import { invokeAspects } from "cdktf/lib/synthesize/synthesizer";
+import { loadBackend } from "../config/backend";
+import type { EnvironmentConfig } from "../config/environment";
+import { loadGithubSettings } from "../config/github";
+import { loadEnvironment } from "../config/load";
+import { AppStack } from "../stacks/app-stack";
+import { appStackName } from "../stacks/names";
+
+export const ROOT = join(__dirname, "..");
+
+export interface EnvironmentStack {
+  readonly env: EnvironmentConfig;
+  /** The stack's Terraform JSON. */
+  readonly text: string;
+}
+
+const cache = new Map<string, EnvironmentStack>();
+
+/** The synthesized AWS stack of an environment file. */
+export function synthEnvironmentFile(file: string): EnvironmentStack {
+  const hit = cache.get(file);
+  if (hit) return hit;
+  const env = loadEnvironment(file);
+  const backend = loadBackend(join(ROOT, "backend.tf.json"));
+  const github = loadGithubSettings(join(ROOT, "config", "github.json"));
+  const stack = new AppStack(Testing.app(), appStackName(env.name), { env, backend, github });
+  invokeAspects(stack);
+  const result = { env, text: JSON.stringify(stack.toTerraform()) };
+  cache.set(file, result);
+  return result;
+}
+
+/** The synthesized AWS stack of a checked-in environment, `environments/<name>.json`. */
+export function synthCheckedIn(name: string): EnvironmentStack {
+  return synthEnvironmentFile(join(ROOT, "environments", `${name}.json`));
+}
