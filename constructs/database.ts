@@ -18,6 +18,7 @@ import {
   POSTGRES_VERSION,
   refuse,
 } from "./limits";
+import type { EncryptionKey } from "./encryption-key";
 import type { Naming } from "./naming";
 
 export interface DatabaseProps {
@@ -49,8 +50,8 @@ export interface DatabaseProps {
   readonly enhancedMonitoring: boolean;
   /** Customer-managed key of the Performance Insights data (which holds query text). */
   readonly encryptionKeyArn: string;
-  /** Customer-managed key of the RDS-managed master password's secret. */
-  readonly secretEncryptionKeyArn: string;
+  /** Customer-managed key of the RDS-managed master password's secret; readers are granted its use too. */
+  readonly secretEncryptionKey: EncryptionKey;
 }
 
 /**
@@ -65,6 +66,7 @@ export class Database extends Construct {
   public readonly masterUserSecretArn: string;
   public readonly databaseName: string;
   public readonly port = 5432;
+  private readonly secretEncryptionKey: EncryptionKey;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -112,7 +114,7 @@ export class Database extends Construct {
       maxAllocatedStorage: props.maxAllocatedStorageGiB,
       // Storage stays on RDS's own key: changing an instance's storage key means replacing the instance.
       storageEncrypted: true,
-      masterUserSecretKmsKeyId: props.secretEncryptionKeyArn,
+      masterUserSecretKmsKeyId: props.secretEncryptionKey.key.arn,
       // Roles may connect with short-lived IAM tokens (rds-db:connect) as well as with the managed password.
       iamDatabaseAuthenticationEnabled: true,
       publiclyAccessible: false,
@@ -135,6 +137,7 @@ export class Database extends Construct {
       finalSnapshotIdentifier: deletionProtection ? naming.name("db-final") : undefined,
     });
     this.masterUserSecretArn = this.instance.masterUserSecret.get(0).secretArn;
+    this.secretEncryptionKey = props.secretEncryptionKey;
   }
 
   /** The role RDS Enhanced Monitoring publishes operating-system metrics with. */
@@ -172,8 +175,9 @@ export class Database extends Construct {
       : undefined;
   }
 
-  /** Lets a role (the task execution role) read the RDS-managed credentials, and no other secret. */
+  /** Lets a role (the task execution role) read the RDS-managed credentials, and no other secret, and decrypt them. */
   public grantReadCredentials(role: IamRole): IamRolePolicy {
+    this.secretEncryptionKey.grantUse(role);
     return new IamRolePolicy(this, `read-credentials-${role.node.id}`, {
       role: role.id,
       name: "read-database-credentials",

@@ -182,7 +182,7 @@ export class AppStack extends TerraformStack {
       databaseName: APPLICATION,
       enhancedMonitoring: env.database.enhancedMonitoring,
       encryptionKeyArn: this.keys.data.key.arn,
-      secretEncryptionKeyArn: this.keys.secrets.key.arn,
+      secretEncryptionKey: this.keys.secrets,
     });
 
     const appOrigin = `https://${env.domain.name}`;
@@ -244,8 +244,6 @@ export class AppStack extends TerraformStack {
     // ECS reads the secrets for the container at start (execution role); the app itself uses the bucket.
     this.secrets.grantRead(this.task.executionRole)?.moveFromId(MOVED_FROM.appSecrets);
     this.database.grantReadCredentials(this.task.executionRole).moveFromId(MOVED_FROM.databaseCredentials);
-    // The RDS-managed password's secret is encrypted with the secrets key too.
-    this.keys.secrets.grantUse(this.task.executionRole);
     this.uploads.grantReadWrite(this.task.taskRole);
 
     this.web = new WebService(this, "web", {

@@ -4,11 +4,14 @@ import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Database, type DatabaseProps } from "../constructs/database";
+import type { EncryptionKey } from "../constructs/encryption-key";
 import { Naming } from "../constructs/naming";
-import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
+import type { Construct } from "constructs";
+import { type Block, newStack, ref, synthConstruct, type Synthesized, testKey } from "./helpers";
 
-const props: DatabaseProps = {
-  naming: new Naming("myamazingapp", "test"),
+const naming = new Naming("myamazingapp", "test");
+const props: Omit<DatabaseProps, "secretEncryptionKey"> = {
+  naming,
   vpcId: "vpc-0123",
   subnetIds: ["subnet-iso-a", "subnet-iso-b"],
   engineVersion: "16.4",
@@ -22,8 +25,16 @@ const props: DatabaseProps = {
   databaseName: "myamazingapp",
   enhancedMonitoring: true,
   encryptionKeyArn: "arn:aws:kms:us-west-2:111111111111:key/data",
-  secretEncryptionKeyArn: "arn:aws:kms:us-west-2:111111111111:key/secrets",
 };
+
+/** A database in `scope`, with the secrets key it needs built there too. */
+function database(scope: Construct, id: string, overrides: Partial<DatabaseProps> = {}): Database {
+  return new Database(scope, id, {
+    ...props,
+    secretEncryptionKey: testKey(scope, `${id}-secrets`, naming),
+    ...overrides,
+  });
+}
 
 describe("Database", () => {
   let synth: Synthesized;
@@ -31,15 +42,16 @@ describe("Database", () => {
   let disposableDb: Database;
   let instance: Block;
   let executionRole: IamRole;
+  let secretsKey: EncryptionKey;
   beforeAll(() => {
     synth = synthConstruct((scope) => {
-      protectedDb = new Database(scope, "db", { ...props, backupRetentionDays: 14 });
+      secretsKey = testKey(scope, "secrets", naming);
+      protectedDb = database(scope, "db", { backupRetentionDays: 14, secretEncryptionKey: secretsKey });
       protectedDb.allowFrom("sg-app", "From the app tasks");
       new TerraformOutput(scope, "secret", { value: protectedDb.masterUserSecretArn });
       executionRole = new IamRole(scope, "execution-role", { name: "execution", assumeRolePolicy: "{}" });
       protectedDb.grantReadCredentials(executionRole);
-      disposableDb = new Database(scope, "scratch", {
-        ...props,
+      disposableDb = database(scope, "scratch", {
         naming: new Naming("myamazingapp", "scratch"),
         deletionProtection: false,
         performanceInsights: false,
@@ -71,7 +83,7 @@ describe("Database", () => {
   });
 
   it("keeps the managed password in a secret encrypted with the secrets key", () => {
-    expect(instance.master_user_secret_kms_key_id).toBe("arn:aws:kms:us-west-2:111111111111:key/secrets");
+    expect(instance.master_user_secret_kms_key_id).toBe(ref(secretsKey.key, "arn"));
   });
 
   it("accepts IAM authentication tokens besides the managed password", () => {
@@ -113,10 +125,20 @@ describe("Database", () => {
     });
   });
 
-  it("grantReadCredentials lets a role read the RDS-managed secret, and no other", () => {
+  it("grantReadCredentials lets a role read the RDS-managed secret, and no other, and decrypt it", () => {
     const grants = synth.resources("aws_iam_role_policy");
-    expect(grants).toEqual([expect.objectContaining({ role: ref(executionRole, "id") })]);
-    expect(JSON.parse(grants[0].policy).Statement).toEqual([
+    expect(grants.map((g) => [g.role, g.name]).sort()).toEqual([
+      [ref(executionRole, "id"), "read-database-credentials"],
+      [ref(executionRole, "id"), "use-secrets-key"],
+    ]);
+    const named = (name: string) => JSON.parse(grants.find((g) => g.name === name)!.policy).Statement;
+    expect(named("use-secrets-key")).toEqual([
+      expect.objectContaining({
+        Action: expect.arrayContaining(["kms:Decrypt"]),
+        Resource: ref(secretsKey.key, "arn"),
+      }),
+    ]);
+    expect(named("read-database-credentials")).toEqual([
       {
         Effect: "Allow",
         Action: "secretsmanager:GetSecretValue",
@@ -204,27 +226,26 @@ describe("Database", () => {
   });
 
   it.each([[[]], [["subnet-iso-a"]]])("refuses subnets %j (Multi-AZ needs two AZs)", (subnetIds) => {
-    expect(() => new Database(newStack(), "db", { ...props, subnetIds })).toThrow(
+    expect(() => database(newStack(), "db", { subnetIds })).toThrow(
       /Database: subnetIds: needs subnets in at least two AZs/,
     );
   });
 
   it.each([3, 6, 36])("refuses backupRetentionDays %p (7 to 35)", (backupRetentionDays) => {
-    expect(() => new Database(newStack(), "db", { ...props, backupRetentionDays })).toThrow(
+    expect(() => database(newStack(), "db", { backupRetentionDays })).toThrow(
       /Database: backupRetentionDays: \d+ is out of range; allowed: 7 to 35/,
     );
   });
 
   it("refuses an engine version that is not a PostgreSQL version", () => {
-    expect(() => new Database(newStack(), "db", { ...props, engineVersion: "latest" })).toThrow(
+    expect(() => database(newStack(), "db", { engineVersion: "latest" })).toThrow(
       /Database: engineVersion: "latest" is malformed; expected PostgreSQL 14 to 17/,
     );
   });
 
   it("refuses a storage ceiling below the initial storage", () => {
-    expect(
-      () =>
-        new Database(newStack(), "db", { ...props, allocatedStorageGiB: 100, maxAllocatedStorageGiB: 50 }),
+    expect(() =>
+      database(newStack(), "db", { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 50 }),
     ).toThrow(/Database: maxAllocatedStorageGiB: 50 GiB is below the initial storage of 100 GiB/);
   });
 });
