@@ -1,6 +1,6 @@
 /**
  * Runs every policy rule over every resource of a synthesized stack, applies the suppressions, and says what is
- * left: the findings that fail the synth, the suppressions that were used, and any that matched nothing.
+ * left: the findings that fail the synth, and the findings each suppression accepted.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -50,7 +50,11 @@ import {
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import {
+  GetScheduleCommand,
+  type GetScheduleCommandOutput,
+  SchedulerClient,
+} from "@aws-sdk/client-scheduler";
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { loadEnvironment } from "../../config/load";
@@ -83,8 +87,8 @@ export async function verifyDeployment(port: number): Promise<void> {
     new EC2Client(cfg),
   );
   await verifyDns(new Route53Client(cfg), alb.dnsName);
-  await verifySchedule(new SchedulerClient(cfg), new SQSClient(cfg));
-  await verifyProtection(port, alb.arn);
+  const schedule = await verifySchedule(new SchedulerClient(cfg), new SQSClient(cfg));
+  await verifyProtection(port, { albArn: alb.arn, scheduleKeyArn: schedule.KmsKeyArn });
 }
 
 async function verifyUploadsBucket(s3: S3Client, kms: KMSClient): Promise<void> {
@@ -281,7 +285,7 @@ async function verifyDns(route53: Route53Client, albDnsName: string): Promise<vo
   expect(alias?.AliasTarget?.DNSName?.replace(/\.$/, "").toLowerCase()).toBe(albDnsName.toLowerCase());
 }
 
-async function verifySchedule(scheduler: SchedulerClient, sqs: SQSClient): Promise<void> {
+async function verifySchedule(scheduler: SchedulerClient, sqs: SQSClient): Promise<GetScheduleCommandOutput> {
   const schedule = await scheduler.send(
     new GetScheduleCommand({ Name: `${APP}-weekly-stats`, GroupName: `${APP}-weekly-stats` }),
   );
@@ -305,6 +309,7 @@ async function verifySchedule(scheduler: SchedulerClient, sqs: SQSClient): Promi
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
   );
   expect(schedule.Target?.DeadLetterConfig?.Arn).toBe(Attributes?.QueueArn);
+  return schedule;
 }
 
 /** The ARN of one of the environment's keys (`alias/<prefix>-<purpose>`), as the emulator resolves it. */
@@ -318,7 +323,10 @@ async function keyArn(kms: KMSClient, purpose: string): Promise<string | undefin
  * logging with credentials redacted; every role of the environment under the permissions boundary; ECS Exec
  * sessions encrypted and logged.
  */
-async function verifyProtection(port: number, albArn: string): Promise<void> {
+async function verifyProtection(
+  port: number,
+  deployed: { albArn: string; scheduleKeyArn: string | undefined },
+): Promise<void> {
   const cfg = clientConfig(port);
   const kms = new KMSClient(cfg);
   const keys = {
@@ -352,13 +360,10 @@ async function verifyProtection(port: number, albArn: string): Promise<void> {
     kmsKey: keys.data,
   });
 
-  const schedule = await new SchedulerClient(cfg).send(
-    new GetScheduleCommand({ Name: `${APP}-weekly-stats`, GroupName: `${APP}-weekly-stats` }),
-  );
-  expect(schedule.KmsKeyArn).toBe(keys.data);
+  expect(deployed.scheduleKeyArn).toBe(keys.data);
 
   const waf = new WAFV2Client(cfg);
-  const { WebACL } = await waf.send(new GetWebACLForResourceCommand({ ResourceArn: albArn }));
+  const { WebACL } = await waf.send(new GetWebACLForResourceCommand({ ResourceArn: deployed.albArn }));
   expect(WebACL?.Name).toBe(`${APP}-web`);
   expect(WebACL?.Rules?.map((r) => r.Name).sort()).toEqual([
     "AWSManagedRulesAmazonIpReputationList",
