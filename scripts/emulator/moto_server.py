@@ -1,5 +1,5 @@
-"""moto_server, plus four things moto 5.2 lacks or gets wrong that this project must verify. Everything else
-is moto's own; the end-to-end test (test/e2e/verify.ts) goes through all four paths.
+"""moto_server, plus nine things moto 5.2 lacks or gets wrong that this project must verify. Everything else
+is moto's own; the end-to-end test (test/e2e/verify.ts) goes through all nine paths.
 
 1. ECS CreateService drops deploymentConfiguration (circuit breaker, minimum healthy percent) and the exec,
    grace-period, AZ-rebalancing and managed-tags settings, although UpdateService keeps them. The launcher
@@ -16,6 +16,18 @@ is moto's own; the end-to-end test (test/e2e/verify.ts) goes through all four pa
 4. S3 PutBucketLogging: moto reads every statement of the target bucket's policy as if its Principal were a
    mapping, and fails with a 500 on the first `"Principal": "*"` (the TLS-only Deny every bucket here has).
    The launcher checks the policy the same way but skips statements whose principal is not a mapping.
+5. CloudWatch PutCompositeAlarm is not routed, although moto's PutMetricAlarm already stores an AlarmRule and
+   DescribeAlarms returns such alarms as CompositeAlarms. The launcher routes PutCompositeAlarm to it.
+6. Step Functions ValidateStateMachineDefinition is missing, and the provider calls it before it creates a
+   state machine. The launcher answers it with the structural checks (JSON, StartAt names a state, every
+   Next names a state, a known QueryLanguage); it does not check JSONata or JSONPath expressions, which the
+   unit tests evaluate instead (test/upload-age-audit.test.ts).
+7. Step Functions ListStateMachineVersions is missing; the provider reads it after every create. moto keeps
+   the published versions on the state machine; the launcher lists them.
+8. Budgets DescribeSubscribersForNotification is missing; the provider reads every notification's
+   subscribers. moto keeps them with the notification; the launcher returns them.
+9. Budgets has no tagging API in moto (ListTagsForResource, TagResource, UntagResource), and CreateBudget drops
+   its ResourceTags, so the provider cannot read a budget back. The launcher keeps tags per budget ARN, as for 3.
 
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
@@ -23,11 +35,15 @@ import json
 import sys
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.budgets.responses import BudgetsResponse
+from moto.cloudwatch.responses import CloudWatchResponse
+from moto.core.responses import ActionResult
 from moto.core.utils import camelcase_to_underscores
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.s3.models import FakeBucket
 from moto.server import main
+from moto.stepfunctions.responses import StepFunctionResponse
 
 KEPT_ON_CREATE = (
     "deploymentConfiguration",
@@ -145,6 +161,99 @@ ApplicationAutoScalingResponse.register_scalable_target = register_scalable_targ
 ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource
 ApplicationAutoScalingResponse.tag_resource = tag_resource
 ApplicationAutoScalingResponse.untag_resource = untag_resource
+
+# PutCompositeAlarm carries AlarmName, AlarmRule, the actions and tags: what PutMetricAlarm reads.
+CloudWatchResponse.put_composite_alarm = CloudWatchResponse.put_metric_alarm
+
+
+
+def _definition_problems(text):
+    try:
+        definition = json.loads(text)
+    except (TypeError, ValueError) as error:
+        return [("SCHEMA_VALIDATION_FAILED", f"definition is not JSON: {error}", "$")]
+    if not isinstance(definition, dict) or not isinstance(definition.get("States"), dict):
+        return [("SCHEMA_VALIDATION_FAILED", "States must be an object", "$.States")]
+    states = definition["States"]
+    problems = []
+    if definition.get("StartAt") not in states:
+        problems.append(("MISSING_TRANSITION_TARGET", "StartAt names no state", "$.StartAt"))
+    if definition.get("QueryLanguage", "JSONPath") not in ("JSONPath", "JSONata"):
+        problems.append(("SCHEMA_VALIDATION_FAILED", "unknown QueryLanguage", "$.QueryLanguage"))
+    for name, state in states.items():
+        targets = [state.get("Next"), state.get("Default")] + [c.get("Next") for c in state.get("Choices", [])]
+        for target in filter(None, targets):
+            if target not in states:
+                problems.append(("MISSING_TRANSITION_TARGET", f"{target} is not a state", f"$.States.{name}"))
+    return problems
+
+
+def validate_state_machine_definition(self):
+    problems = _definition_problems(self._get_param("definition"))
+    diagnostics = [
+        {"severity": "ERROR", "code": code, "message": message, "location": location}
+        for code, message, location in problems
+    ]
+    return ActionResult({"result": "FAIL" if problems else "OK", "diagnostics": diagnostics, "truncated": False})
+
+
+StepFunctionResponse.validate_state_machine_definition = validate_state_machine_definition
+
+
+def list_state_machine_versions(self):
+    machine = self.stepfunction_backend.describe_state_machine(self._get_param("stateMachineArn"))
+    versions = sorted(machine.versions.values(), key=lambda v: v.version, reverse=True)
+    listed = [{"stateMachineVersionArn": v.arn, "creationDate": v.creation_date} for v in versions]
+    return ActionResult({"stateMachineVersions": listed})
+
+
+StepFunctionResponse.list_state_machine_versions = list_state_machine_versions
+
+
+def describe_subscribers_for_notification(self):
+    budget = self.backend.budgets[self._get_param("AccountId")].get(self._get_param("BudgetName"))
+    wanted = self._get_param("Notification")
+    for notification in budget.notifications if budget else []:
+        if all(notification.details.get(k) == v for k, v in wanted.items()):
+            return json.dumps({"Subscribers": notification.subscribers})
+    return json.dumps({"Subscribers": []})
+
+
+BudgetsResponse.describe_subscribers_for_notification = describe_subscribers_for_notification
+
+_BUDGET_TAGS = {}  # budget ARN -> {key: value}
+_create_budget = BudgetsResponse.create_budget
+
+
+def create_budget(self):
+    body = _create_budget(self)
+    arn = f"arn:aws:budgets::{self._get_param('AccountId')}:budget/{self._get_param('Budget')['BudgetName']}"
+    _BUDGET_TAGS[arn] = {t["Key"]: t["Value"] for t in self._get_param("ResourceTags") or []}
+    return body
+
+
+def list_budget_tags(self):
+    tags = _BUDGET_TAGS.get(self._get_param("ResourceARN"), {})
+    return json.dumps({"ResourceTags": [{"Key": k, "Value": v} for k, v in tags.items()]})
+
+
+def tag_budget(self):
+    tags = _BUDGET_TAGS.setdefault(self._get_param("ResourceARN"), {})
+    tags.update({t["Key"]: t["Value"] for t in self._get_param("ResourceTags") or []})
+    return "{}"
+
+
+def untag_budget(self):
+    tags = _BUDGET_TAGS.get(self._get_param("ResourceARN"), {})
+    for key in self._get_param("ResourceTagKeys") or []:
+        tags.pop(key, None)
+    return "{}"
+
+
+BudgetsResponse.create_budget = create_budget
+BudgetsResponse.list_tags_for_resource = list_budget_tags
+BudgetsResponse.tag_resource = tag_budget
+BudgetsResponse.untag_resource = untag_budget
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
