@@ -6,7 +6,7 @@
  */
 import {
   ABORT_INCOMPLETE_UPLOAD_DAYS,
-  ACCESS_LOG_RETENTION_DAYS,
+  LOG_ARCHIVE_DAYS,
   ACCOUNT_ID,
   AWS_REGIONS,
   AVAILABILITY_ZONES,
@@ -41,8 +41,18 @@ import {
   VPC_CIDR,
   WAF_RATE_LIMIT,
   WEEKLY_CRON,
+  MONTHLY_BUDGET_USD,
 } from "../constructs/limits";
+import { ALARM_THRESHOLD_RANGES, DEFAULT_ALARM_THRESHOLDS } from "../constructs/service-alarms";
 import { flag, oneOf, section, text, whole } from "./schema";
+
+/** An alarm threshold: its range, and its default, which applies when the file leaves it out. */
+function threshold(name: keyof typeof ALARM_THRESHOLD_RANGES, description: string) {
+  // The same node whole() made (its rule words the errors), with the default added.
+  return Object.assign(whole(ALARM_THRESHOLD_RANGES[name], description), {
+    default: DEFAULT_ALARM_THRESHOLDS[name],
+  });
+}
 
 const settings = {
   name: text(ENVIRONMENT_NAME, "Environment name; equals the file name without .json"),
@@ -140,7 +150,39 @@ const settings = {
     "The weekly rake task.",
   ),
   logRetentionDays: oneOf(LOG_RETENTION_DAYS, "CloudWatch Logs retention in days"),
-  accessLogRetentionDays: whole(ACCESS_LOG_RETENTION_DAYS, "Days the load balancer's access logs are kept"),
+  logArchiveDays: whole(
+    LOG_ARCHIVE_DAYS,
+    "Days the log archive on S3 keeps every log group (through Firehose) and the load balancer's access logs",
+  ),
+  alarms: section(
+    {
+      errorRatePercent: threshold("errorRatePercent", "Load balancer or app 5xx responses, % of requests"),
+      p95LatencyMs: threshold("p95LatencyMs", "p95 target response time"),
+      serviceCpuPercent: threshold("serviceCpuPercent", "Average CPU of the web service"),
+      serviceMemoryPercent: threshold("serviceMemoryPercent", "Average memory of the web service"),
+      databaseCpuPercent: threshold("databaseCpuPercent", "Average database CPU"),
+      databaseFreeStoragePercent: threshold(
+        "databaseFreeStoragePercent",
+        "Free database storage below this share of allocatedStorageGiB",
+      ),
+      databaseFreeableMemoryMiB: threshold("databaseFreeableMemoryMiB", "Freeable database memory below"),
+      databaseConnections: threshold("databaseConnections", "Database connections above"),
+    },
+    "Alarm thresholds; each one left out takes its default (docs/operations.md says what each alarm means).",
+    Object.keys(ALARM_THRESHOLD_RANGES),
+  ),
+  cost: section(
+    {
+      monthlyBudgetUsd: whole(
+        MONTHLY_BUDGET_USD,
+        "AWS Budgets monthly cost budget of the account; alerts at 80% forecast and 100% actual",
+      ),
+      anomalyDetection: flag(
+        "Cost Anomaly Detection for the account (one per account; off where the emulator lacks it).",
+      ),
+    },
+    "What the environment may cost.",
+  ),
   waf: section(
     {
       requestsPerFiveMinutesPerIp: whole(WAF_RATE_LIMIT, "Per-IP rate limit of the web ACL"),

@@ -1,5 +1,6 @@
 import type { DatabaseProps } from "../constructs/database";
 import type { NetworkProps } from "../constructs/network";
+import type { AlarmThresholds } from "../constructs/service-alarms";
 
 /**
  * The shape of an environment file (environments/<name>.json). Everything that differs between
@@ -29,8 +30,15 @@ export interface EnvironmentConfig {
   readonly statsTask: StatsTaskConfig;
   /** CloudWatch Logs retention for application, flow and job logs, in days. */
   readonly logRetentionDays: number;
-  /** Days the load balancer's access logs are kept in their bucket (30 to 3653). */
-  readonly accessLogRetentionDays: number;
+  /**
+   * Days the log archive on S3 keeps what every log group sends it (through Firehose) and the load balancer's
+   * access logs (30 to 3653); CloudWatch keeps its copy for `logRetentionDays`.
+   */
+  readonly logArchiveDays: number;
+  /** Alarm thresholds; each one left out takes the default documented in constructs/service-alarms.ts. */
+  readonly alarms: AlarmThresholds;
+  /** The environment's AWS Budgets limit and cost anomaly detection. */
+  readonly cost: CostConfig;
   /** The web application firewall in front of the load balancer. */
   readonly waf: WafConfig;
   /** What `terraform destroy` may remove, and how fast. */
@@ -48,6 +56,16 @@ export interface EnvironmentConfig {
   readonly emulator?: EmulatorConfig;
   /** Continuous delivery of the app from GitHub; absent means no pipeline (the emulator lacks CodePipeline). */
   readonly delivery?: DeliveryConfig;
+}
+
+export interface CostConfig {
+  /** Monthly cost budget in US dollars; alerts at 80% of the forecast and 100% of the actual cost. */
+  readonly monthlyBudgetUsd: number;
+  /**
+   * Cost anomaly detection for the account (one service monitor per account: on in one environment of each
+   * account; off where the emulator lacks Cost Explorer's anomaly API).
+   */
+  readonly anomalyDetection: boolean;
 }
 
 export interface WafConfig {

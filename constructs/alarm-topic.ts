@@ -17,11 +17,16 @@ export interface AlarmTopicProps {
   readonly email: string;
 }
 
-/** Publishers that must reach the topic: CloudWatch alarms, EventBridge rules, CodeStar notifications. */
+/**
+ * Publishers that must reach the topic: CloudWatch alarms, EventBridge rules, CodeStar notifications, AWS
+ * Budgets and Cost Anomaly Detection.
+ */
 const PUBLISHERS = [
   "cloudwatch.amazonaws.com",
   "events.amazonaws.com",
   "codestar-notifications.amazonaws.com",
+  "budgets.amazonaws.com",
+  "costalerts.amazonaws.com",
 ];
 
 /**

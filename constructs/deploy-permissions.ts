@@ -38,6 +38,8 @@ const SERVICE_LINKED = [
 export const DEPLOYED_SERVICES = [
   "acm",
   "application-autoscaling",
+  "budgets",
+  "ce",
   "cloudwatch",
   "codebuild",
   "codeconnections",
@@ -49,6 +51,7 @@ export const DEPLOYED_SERVICES = [
   "ecs",
   "elasticloadbalancing",
   "events",
+  "firehose",
   "iam",
   "kms",
   "logs",
@@ -60,8 +63,10 @@ export const DEPLOYED_SERVICES = [
   "sns",
   "sqs",
   "ssm",
+  "states",
   "sts",
   "wafv2",
+  "xray",
 ];
 
 /** Read and tag verbs every service's managed resources need, as action patterns of one service. */
@@ -237,6 +242,9 @@ export function deployStatements(props: DeployPermissionsProps): PolicyStatement
         "ListTagsForResource",
         "ListTagsLogGroup",
         "PutResourcePolicy",
+        "PutSubscriptionFilter",
+        "DeleteSubscriptionFilter",
+        "DescribeSubscriptionFilters",
       ),
       [
         here("logs", `log-group:/${naming.application}/${naming.environment}/*`),
@@ -416,6 +424,8 @@ export function deployStatements(props: DeployPermissionsProps): PolicyStatement
         ...manage(
           "cloudwatch",
           "PutMetricAlarm",
+          "PutCompositeAlarm",
+          "DescribeAlarms",
           "DeleteAlarms",
           "TagResource",
           "UntagResource",
@@ -439,6 +449,75 @@ export function deployStatements(props: DeployPermissionsProps): PolicyStatement
         here("sns", `${prefix}-*`),
         here("cloudwatch", `alarm:${prefix}-*`),
         here("events", `rule/${prefix}-*`),
+      ],
+    ),
+    allow(
+      "Dashboard",
+      manage("cloudwatch", "PutDashboard", "GetDashboard", "DeleteDashboards"),
+      // Dashboards are global: their ARNs carry no region.
+      `arn:aws:cloudwatch::${account}:dashboard/${prefix}`,
+    ),
+    allow(
+      "LogArchiveStreams",
+      manage(
+        "firehose",
+        "CreateDeliveryStream",
+        "DeleteDeliveryStream",
+        "DescribeDeliveryStream",
+        "UpdateDestination",
+        "StartDeliveryStreamEncryption",
+        "StopDeliveryStreamEncryption",
+        "TagDeliveryStream",
+        "UntagDeliveryStream",
+        "ListTagsForDeliveryStream",
+      ),
+      here("firehose", `deliverystream/${prefix}-*`),
+    ),
+    allow(
+      "UploadAgeAudit",
+      manage(
+        "states",
+        "CreateStateMachine",
+        "UpdateStateMachine",
+        "DeleteStateMachine",
+        "DescribeStateMachine",
+        "ListStateMachineVersions",
+        "TagResource",
+        "UntagResource",
+        "ListTagsForResource",
+      ),
+      here("states", `stateMachine:${prefix}-*`),
+    ),
+    allow(
+      "CostControls",
+      [
+        ...manage(
+          "budgets",
+          "ModifyBudget",
+          "ViewBudget",
+          "TagResource",
+          "UntagResource",
+          "ListTagsForResource",
+        ),
+        ...manage(
+          "ce",
+          "CreateAnomalyMonitor",
+          "UpdateAnomalyMonitor",
+          "DeleteAnomalyMonitor",
+          "GetAnomalyMonitors",
+          "CreateAnomalySubscription",
+          "UpdateAnomalySubscription",
+          "DeleteAnomalySubscription",
+          "GetAnomalySubscriptions",
+          "TagResource",
+          "UntagResource",
+          "ListTagsForResource",
+        ),
+      ],
+      [
+        `arn:aws:budgets::${account}:budget/${prefix}-*`,
+        `arn:aws:ce::${account}:anomalymonitor/*`,
+        `arn:aws:ce::${account}:anomalysubscription/*`,
       ],
     ),
     allow(

@@ -195,13 +195,29 @@ export const MAX_UPLOAD_GIB = range(1, 6, "GiB (the mission caps uploads at 6)")
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
-/** Load balancer access logs: at least 30 days, long enough to investigate an incident noticed late. */
-export const ACCESS_LOG_RETENTION_DAYS = range(30, 3653, "days");
+/**
+ * The log archive on S3 (every log group through Firehose, and the load balancer's access logs): at least 30
+ * days, long enough to investigate an incident noticed late; at most ten years.
+ */
+export const LOG_ARCHIVE_DAYS = range(30, 3653, "days");
 /** Secrets Manager recovery window: 0 deletes at once (throw-away environments), else 7 to 30 days. */
 export const SECRET_RECOVERY_DAYS = {
   allowed: [0, ...steps(7, 30, 1)],
   unit: "days (0, or 7 to 30)",
 } as const;
+
+// ----- Alarms and cost -----------------------------------------------------------------------------------
+
+/** A share of something, in whole percent. */
+export const PERCENT = range(1, 100, "%");
+/** p95 response time the target response-time alarm allows, in milliseconds (the ALB's idle timeout caps it). */
+export const LATENCY_MS = range(10, 60000, "milliseconds");
+/** Freeable database memory below which the alarm fires, in MiB. */
+export const FREEABLE_MEMORY_MIB = range(64, 1048576, "MiB");
+/** Database connections above which the alarm fires (PostgreSQL's max_connections bounds it). */
+export const DB_CONNECTIONS = range(1, 100000, "connections");
+/** The monthly AWS Budgets limit of an environment, in whole US dollars. */
+export const MONTHLY_BUDGET_USD = range(1, 10000000, "US dollars a month");
 
 // ----- Weekly task ---------------------------------------------------------------------------------------
 

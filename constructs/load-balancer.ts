@@ -9,7 +9,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import {
   checkTwoAzs,
-  ACCESS_LOG_RETENTION_DAYS,
+  LOG_ARCHIVE_DAYS,
   BUCKET_NAME,
   checkPattern,
   checkRange,
@@ -19,6 +19,7 @@ import {
   TCP_PORT,
 } from "./limits";
 import type { Naming } from "./naming";
+import { archiveLifecycle } from "./log-archive";
 import { PrivateBucket } from "./private-bucket";
 
 export interface LoadBalancerProps {
@@ -38,7 +39,7 @@ export interface LoadBalancerProps {
   readonly idleTimeoutSeconds: number;
   /** TLS policy of the HTTPS listener. @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
   readonly sslPolicy?: string;
-  /** Days access logs are kept (30 to 3653). */
+  /** Days access logs are kept, with the log archive's lifecycle (30 to 3653). */
   readonly accessLogRetentionDays: number;
   /** Refuse deletion of the load balancer. */
   readonly deletionProtection: boolean;
@@ -86,18 +87,10 @@ export class LoadBalancer extends Construct {
       Action: "s3:PutObject",
       Resource: `${logs.objectsArn}`,
     });
+    // The log archive's lifecycle: colder storage where it pays, expiry after the archive retention.
     new S3BucketLifecycleConfiguration(this, "access-logs-lifecycle", {
       bucket: logs.bucket.id,
-      rule: [
-        {
-          id: "expire-access-logs",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          expiration: [{ days: props.accessLogRetentionDays }],
-          noncurrentVersionExpiration: [{ noncurrentDays: 7 }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
-        },
-      ],
+      rule: archiveLifecycle(props.accessLogRetentionDays),
     });
 
     this.securityGroup = new SecurityGroup(this, "sg", {
@@ -182,7 +175,7 @@ export class LoadBalancer extends Construct {
       sslPolicy: sslPolicy.includes("TLS13")
         ? undefined
         : `"${sslPolicy}" does not offer TLS 1.3; use an ELBSecurityPolicy-TLS13-* policy`,
-      accessLogRetentionDays: checkRange(ACCESS_LOG_RETENTION_DAYS, props.accessLogRetentionDays),
+      accessLogRetentionDays: checkRange(LOG_ARCHIVE_DAYS, props.accessLogRetentionDays),
       accessLogBucketName: checkPattern(BUCKET_NAME, props.accessLogBucketName),
     });
   }

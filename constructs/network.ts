@@ -47,6 +47,8 @@ export class Network extends Construct {
   public readonly privateSubnetIds: string[];
   public readonly isolatedSubnetIds: string[];
   public readonly azCount: number;
+  /** Names of the Availability Zones the tiers span, in subnet order (per-AZ alarms use them). */
+  public readonly availabilityZoneNames: string[];
   /** Whether the public tier has IPv6 (a dual-stack load balancer can live there). */
   public readonly dualStack: boolean;
 
@@ -64,6 +66,7 @@ export class Network extends Construct {
       filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
     });
     const az = (i: number) => Fn.element(azs.names, i);
+    this.availabilityZoneNames = Array.from({ length: azCount }, (_, i) => az(i));
 
     this.vpc = new Vpc(this, "vpc", {
       cidrBlock: cidr,

@@ -1,4 +1,8 @@
 /** Every policy rule, by the resources it judges. docs/security.md lists them with their controls. */
+import { alarmsNotify } from "./alarms-notify";
+import { firehoseEncrypted } from "./firehose-encrypted";
+import { logsArchived } from "./logs-archived";
+import { sfnLoggedAndTraced } from "./sfn-logged-and-traced";
 import { codebuildHardened } from "./codebuild-hardened";
 import { codebuildNoPlaintextSecrets } from "./codebuild-no-plaintext-secrets";
 import { codebuildNotPrivileged } from "./codebuild-not-privileged";
@@ -117,7 +121,8 @@ export const RULE_FAMILIES = {
     ecsServicePrivate,
   ],
   loadBalancer: [lbHttpsOnly, lbModernTls, lbHardened, lbWaf, lbTargetHealthCheck],
-  logs: [logsEncryptedWithKms, logsKeptAYear],
+  logs: [logsEncryptedWithKms, logsKeptAYear, logsArchived, firehoseEncrypted],
+  monitoring: [alarmsNotify, sfnLoggedAndTraced],
   kms: [kmsKeyRotation, kmsKeyPolicyScoped],
   messaging: [sqsEncrypted, snsEncryptedWithKms, resourcePoliciesNotPublic],
   secrets: [secretsEncryptedWithKms, secretsRotated],

@@ -113,8 +113,15 @@ export const MUTANTS: Mutant[] = [
   stack("load balancer on a fixed port", "targetPort: env.service.containerPort,", "targetPort: 3000,"),
   stack(
     "access log retention derived again",
-    "accessLogRetentionDays: env.accessLogRetentionDays,",
+    "accessLogRetentionDays: env.logArchiveDays,",
     "accessLogRetentionDays: Math.max(env.logRetentionDays, 30),",
+  ),
+  stack("alarm thresholds ignored", "thresholds: env.alarms,", "thresholds: {},"),
+  stack("budget fixed", "monthlyBudgetUsd: env.cost.monthlyBudgetUsd,", "monthlyBudgetUsd: 1000,"),
+  stack(
+    "a log group left out of the archive",
+    'if (ids[ids.length - 1] === "logs") ids.pop();\n      this.logArchive',
+    'if (ids[ids.length - 1] === "logs") ids.pop();\n      if (ids[0] === "network") continue;\n      this.logArchive',
   ),
   stack(
     "secret recovery derived again",

@@ -8,6 +8,12 @@ import { AlarmTopic } from "../constructs/alarm-topic";
 import { AppSecrets } from "../constructs/app-secrets";
 import { AppTaskDefinition, type PlatformVariable } from "../constructs/app-task-definition";
 import { AwsProviderForEnvironment } from "../constructs/aws-provider";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CostControls } from "../constructs/cost-controls";
+import { Dashboard } from "../constructs/dashboard";
+import { LogArchive } from "../constructs/log-archive";
+import { ServiceAlarms } from "../constructs/service-alarms";
+import { UPLOAD_AUDIT_NAMESPACE, UploadAgeAudit } from "../constructs/upload-age-audit";
 import { ContainerRepository } from "../constructs/container-repository";
 import { Database } from "../constructs/database";
 import { DeliveryPipeline } from "../constructs/delivery/delivery-pipeline";
@@ -51,6 +57,9 @@ const PASSED_TO_SERVICES = [
   "codepipeline.amazonaws.com",
   "vpc-flow-logs.amazonaws.com",
   "monitoring.rds.amazonaws.com",
+  "firehose.amazonaws.com",
+  "logs.amazonaws.com",
+  "states.amazonaws.com",
 ];
 
 /** What CloudWatch Logs does with the logs key for the environment's log groups. */
@@ -90,6 +99,12 @@ export class AppStack extends TerraformStack {
   public readonly githubOidc?: GithubOidc;
   public readonly boundary: PermissionsBoundary;
   public readonly webAcl: WebAcl;
+  /** Every log group's copy on S3. */
+  public readonly logArchive: LogArchive;
+  public readonly serviceAlarms: ServiceAlarms;
+  public readonly dashboard: Dashboard;
+  public readonly cost: CostControls;
+  public readonly uploadAudit: UploadAgeAudit;
   /** The environment's customer-managed keys, one per kind of data. */
   public readonly keys: {
     readonly logs: EncryptionKey;
@@ -149,7 +164,7 @@ export class AppStack extends TerraformStack {
       targetPort: env.service.containerPort,
       healthCheckPath: env.service.healthCheckPath,
       idleTimeoutSeconds: env.service.idleTimeoutSeconds,
-      accessLogRetentionDays: env.accessLogRetentionDays,
+      accessLogRetentionDays: env.logArchiveDays,
       deletionProtection: teardown.loadBalancerDeletionProtection,
       emptyLogsOnDestroy: teardown.emptyOnDestroy,
       dualStack: this.network.dualStack,
@@ -159,6 +174,17 @@ export class AppStack extends TerraformStack {
       dnsName: this.loadBalancer.alb.dnsName,
       zoneId: this.loadBalancer.alb.zoneId,
       dualStack: this.network.dualStack,
+    });
+
+    this.logArchive = new LogArchive(this, "log-archive", {
+      naming,
+      account: env.account,
+      region: env.region,
+      bucketName: naming.name(`logs-${env.account}`),
+      retentionDays: env.logArchiveDays,
+      encryptionKey: this.keys.logs,
+      accessLogBucket: this.loadBalancer.logBucket,
+      forceDestroy: teardown.emptyOnDestroy,
     });
 
     this.repository = new ContainerRepository(this, "repository", {
@@ -314,6 +340,55 @@ export class AppStack extends TerraformStack {
         accessLogBucket: this.loadBalancer.logBucket,
       });
     }
+    this.uploadAudit = new UploadAgeAudit(this, "upload-audit", {
+      naming,
+      account: env.account,
+      bucketName: this.uploads.bucket.bucket.bucket,
+      bucketArn: this.uploads.bucket.bucket.arn,
+      alarmTopicArn: this.alarms.topic.arn,
+      logEncryptionKeyArn: this.keys.logs.key.arn,
+      logRetentionDays: env.logRetentionDays,
+      encryptionKey: this.keys.data,
+    });
+    this.serviceAlarms = new ServiceAlarms(this, "service-alarms", {
+      naming,
+      alarmTopicArn: this.alarms.topic.arn,
+      loadBalancerArnSuffix: this.loadBalancer.alb.arnSuffix,
+      targetGroupArnSuffix: this.loadBalancer.targetGroup.arnSuffix,
+      availabilityZones: this.network.availabilityZoneNames,
+      clusterName: this.web.cluster.name,
+      serviceName: this.web.service.name,
+      serviceArn: this.web.service.id,
+      databaseIdentifier: this.database.instance.identifier,
+      databaseAllocatedStorageGiB: env.database.allocatedStorageGiB,
+      thresholds: env.alarms,
+    });
+    this.dashboard = new Dashboard(this, "dashboard", {
+      naming,
+      region: env.region,
+      loadBalancerArnSuffix: this.loadBalancer.alb.arnSuffix,
+      targetGroupArnSuffix: this.loadBalancer.targetGroup.arnSuffix,
+      clusterName: this.web.cluster.name,
+      serviceName: this.web.service.name,
+      databaseIdentifier: this.database.instance.identifier,
+      weeklySuccessQueueName: this.statsTask.heartbeatQueue.name,
+      weeklyFailureRuleName: this.statsTask.failureRule.name,
+      uploadsBucketName: this.uploads.bucket.bucket.bucket,
+      uploadAuditNamespace: UPLOAD_AUDIT_NAMESPACE,
+      alarmArns: [
+        ...this.serviceAlarms.alarmArns,
+        this.statsTask.missedRunAlarm.arn,
+        this.uploadAudit.overAgeAlarm.arn,
+      ],
+    });
+    this.cost = new CostControls(this, "cost", {
+      naming,
+      account: env.account,
+      monthlyBudgetUsd: env.cost.monthlyBudgetUsd,
+      anomalyDetection: env.cost.anomalyDetection,
+      alarmTopicArn: this.alarms.topic.arn,
+    });
+
     if (env.githubActions) {
       this.githubOidc = new GithubOidc(this, "github-oidc", {
         naming,
@@ -327,7 +402,25 @@ export class AppStack extends TerraformStack {
       });
     }
 
+    this.archiveEveryLogGroup();
     this.outputs(appOrigin);
+  }
+
+  /**
+   * Every log group of the stack, whichever construct made it, gets its copy on S3: a group added later is
+   * archived without anyone remembering to (and the logs-archived rule fails a stack where one is not).
+   */
+  private archiveEveryLogGroup(): void {
+    const groups = this.node
+      .findAll()
+      .filter((c): c is CloudwatchLogGroup => c instanceof CloudwatchLogGroup);
+    for (const group of groups) {
+      // Below the app and the stack: task/logs -> task, web/exec-logs -> web-exec-logs, delivery/build/logs
+      // -> delivery-build
+      const ids = group.node.scopes.slice(2).map((scope) => scope.node.id);
+      if (ids[ids.length - 1] === "logs") ids.pop();
+      this.logArchive.archive(group, ids.join("-"));
+    }
   }
 
   /**
@@ -338,7 +431,11 @@ export class AppStack extends TerraformStack {
   private encryptionKeys(env: EnvironmentConfig, naming: Naming) {
     const { account, region } = env;
     const common = { naming, account, region };
-    const logs = new EncryptionKey(this, "logs-key", { ...common, purpose: "logs", viaServices: ["ssm"] });
+    const logs = new EncryptionKey(this, "logs-key", {
+      ...common,
+      purpose: "logs",
+      viaServices: ["ssm", "s3", "firehose"],
+    });
     logs.allowService(
       "CloudWatchLogsEncryptsTheEnvironmentsGroups",
       `logs.${region}.amazonaws.com`,
@@ -379,5 +476,7 @@ export class AppStack extends TerraformStack {
     out("database_endpoint", this.database.instance.endpoint, "PostgreSQL endpoint (private)");
     out("database_secret_arn", this.database.masterUserSecretArn, "RDS-managed credentials");
     out("alarm_topic_arn", this.alarms.topic.arn, "SNS topic for alarms");
+    out("log_archive_bucket", this.logArchive.bucket.bucket.bucket, "Every log group's copy on S3");
+    out("dashboard_name", this.dashboard.dashboard.dashboardName, "CloudWatch dashboard");
   }
 }

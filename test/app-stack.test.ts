@@ -54,6 +54,9 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
       expect(e.type).toBe("aws_subnet");
       return e.block.tags.tier as string;
     });
+  /** The weekly stats task's schedule (the upload age audit has a schedule too). */
+  const weeklySchedule = () =>
+    s.find("aws_scheduler_schedule", (b) => b.name === `myamazingapp-${env.name}-weekly-stats`);
   const policiesOnRole = (role: Element) =>
     s.resources("aws_iam_role_policy").filter((p) => p.block.role === s.ref(role, "id"));
 
@@ -65,7 +68,7 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
     });
 
     it("runs the weekly task in the private tier", () => {
-      const { network_configuration } = s.only("aws_scheduler_schedule").block.target.ecs_parameters;
+      const { network_configuration } = weeklySchedule().block.target.ecs_parameters;
       expect(tiers(network_configuration.subnets)).toEqual(["private", "private", "private"]);
       expect(network_configuration.assign_public_ip).toBe(false);
     });
@@ -130,7 +133,15 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
       ).toEqual(["uploads-read-write"]);
       expect(policiesOnRole(executionRole).filter(mentionsUploads)).toEqual([]);
       const grants = s.resources("aws_iam_role_policy").filter(mentionsUploads);
-      expect(grants.map((p) => s.deref(p.block.role).name)).toEqual([taskRole.name]);
+      expect(grants.map((p) => s.deref(p.block.role).name).sort()).toEqual(
+        [taskRole.name, "upload-audit_role_76B1DAE0"].sort(),
+      );
+      // The daily age audit lists the bucket, and that is all it may do with it.
+      const audit = grants.find((p) => s.deref(p.block.role).name !== taskRole.name)!;
+      const onUploads = JSON.parse(audit.block.policy).Statement.filter((st: any) =>
+        JSON.stringify(st.Resource).includes(s.ref(bucket, "arn")),
+      );
+      expect(onUploads.map((st: any) => st.Action)).toEqual(["s3:ListBucket"]);
     });
 
     it("names the execution role, and only it, in every app secret's resource policy", () => {
@@ -193,7 +204,7 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
       ]);
       expect(s.only("aws_db_instance").block.vpc_security_group_ids).toEqual([s.ref(dbSg, "id")]);
       // The weekly job and the migration run as the app: its security group is what the database lets in.
-      const schedule = s.only("aws_scheduler_schedule").block;
+      const schedule = weeklySchedule().block;
       expect(schedule.target.ecs_parameters.network_configuration.security_groups).toEqual([
         s.ref(webSg, "id"),
       ]);
@@ -208,7 +219,7 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
   describe("one task definition, run by the service, the weekly job and the release", () => {
     it("is the service's task definition, the schedule's family and the release's family", () => {
       expect(s.only("aws_ecs_service").block.task_definition).toBe(s.ref(task, "arn"));
-      const schedule = s.only("aws_scheduler_schedule").block;
+      const schedule = weeklySchedule().block;
       expect(schedule.target.ecs_parameters.task_definition_arn).toBe(s.ref(task, "arn_without_revision"));
       expect(schedule.target.arn).toBe(s.ref(s.only("aws_ecs_cluster"), "arn"));
       const release = s.find("aws_codebuild_project", (b) => b.name === "myamazingapp-wiring-release").block;
@@ -262,7 +273,7 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
     });
 
     it("weekly task: schedule, time zone, rake task, retry attempts", () => {
-      const schedule = s.only("aws_scheduler_schedule").block;
+      const schedule = weeklySchedule().block;
       expect(schedule).toMatchObject({
         schedule_expression: "cron(17 5 ? * WED *)",
         schedule_expression_timezone: "Europe/Dublin",
@@ -323,6 +334,36 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
         (b) => b.bucket === s.ref(logs, "id"),
       );
       expect(lifecycle.block.rule[0].expiration).toEqual([{ days: 45 }]);
+      const archive = s.find("aws_s3_bucket", (b) => b.bucket === "myamazingapp-wiring-logs-333333333333");
+      const archiveLifecycle = s.find(
+        "aws_s3_bucket_lifecycle_configuration",
+        (b) => b.bucket === s.ref(archive, "id"),
+      );
+      expect(archiveLifecycle.block.rule[0].expiration).toEqual([{ days: 45 }]);
+    });
+
+    it("alarms: every threshold of the file, in the unit CloudWatch compares", () => {
+      const alarm = (name: string) =>
+        s.find("aws_cloudwatch_metric_alarm", (b) => b.alarm_name === `myamazingapp-wiring-${name}`).block;
+      expect(alarm("load-balancer-5xx").threshold).toBe(7);
+      expect(alarm("target-5xx").threshold).toBe(7);
+      expect(alarm("p95-latency").threshold).toBe(1.5);
+      expect(alarm("service-cpu").threshold).toBe(75);
+      expect(alarm("service-memory").threshold).toBe(70);
+      expect(alarm("database-cpu").threshold).toBe(65);
+      // 15% of the file's 60 GiB, in bytes
+      expect(alarm("database-free-storage").threshold).toBe(Math.round(0.15 * 60 * 1024 ** 3));
+      expect(alarm("database-freeable-memory").threshold).toBe(512 * 1024 ** 2);
+      expect(alarm("database-connections").threshold).toBe(450);
+    });
+
+    it("cost: the monthly budget and the account's anomaly detection", () => {
+      expect(s.only("aws_budgets_budget").block).toMatchObject({
+        limit_amount: "1234",
+        limit_unit: "USD",
+        time_unit: "MONTHLY",
+      });
+      expect(s.resources("aws_ce_anomaly_monitor")).toHaveLength(1);
     });
 
     it("teardown: protection on, nothing emptied on destroy, secrets recoverable for the given days", () => {

@@ -187,9 +187,29 @@ describe("bad environment files are refused with the file, the setting and what 
       [/teardown\.secretRecoveryDays: 3 is not allowed; allowed values: 0, 7, 8/],
     ],
     [
-      "access logs kept less than 30 days",
-      (e) => (e.accessLogRetentionDays = 7),
-      [/accessLogRetentionDays: 7 is out of range; allowed: 30 to 3653 days/],
+      "a log archive kept less than 30 days",
+      (e) => (e.logArchiveDays = 7),
+      [/logArchiveDays: 7 is out of range; allowed: 30 to 3653 days/],
+    ],
+    [
+      "an error-rate alarm threshold over 100%",
+      (e) => (e.alarms = { errorRatePercent: 150 }),
+      [/alarms\.errorRatePercent: 150 is out of range; allowed: 1 to 100 %/],
+    ],
+    [
+      "an alarm threshold nobody knows",
+      (e) => (e.alarms = { diskPercent: 80 }),
+      [/unknown setting "diskPercent" in alarms; allowed: errorRatePercent, p95LatencyMs/],
+    ],
+    [
+      "a missing monthly budget",
+      (e) => delete e.cost.monthlyBudgetUsd,
+      [/cost: missing required setting "monthlyBudgetUsd"/],
+    ],
+    [
+      "a budget of no dollars",
+      (e) => (e.cost.monthlyBudgetUsd = 0),
+      [/cost\.monthlyBudgetUsd: 0 is out of range; allowed: 1 to 10000000 US dollars a month/],
     ],
     [
       "GitHub Actions deploying to the local emulator",

@@ -99,6 +99,60 @@ describe("the production deploy role", () => {
         resource: `arn:aws:rds:${REGION}:${ACCOUNT}:db:myamazingapp-production-db`,
       },
     ],
+    [
+      "create the log archive's delivery stream of the app's log group",
+      {
+        action: "firehose:CreateDeliveryStream",
+        resource: `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/myamazingapp-production-logs-task`,
+      },
+    ],
+    [
+      "subscribe the app's log group to it",
+      {
+        action: "logs:PutSubscriptionFilter",
+        resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/myamazingapp/production/app`,
+      },
+    ],
+    ...["firehose", "logs", "states"].map((service): [string, Request] => [
+      `pass such a role to ${service}`,
+      {
+        action: "iam:PassRole",
+        resource: ENV_ROLE,
+        context: { "iam:passedtoservice": `${service}.amazonaws.com` },
+      },
+    ]),
+    [
+      "create the upload age audit's state machine",
+      {
+        action: "states:CreateStateMachine",
+        resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:myamazingapp-production-upload-age-audit`,
+      },
+    ],
+    [
+      "put the composite site-down alarm",
+      {
+        action: "cloudwatch:PutCompositeAlarm",
+        resource: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:myamazingapp-production-site-down`,
+      },
+    ],
+    [
+      "put the environment's dashboard",
+      {
+        action: "cloudwatch:PutDashboard",
+        resource: `arn:aws:cloudwatch::${ACCOUNT}:dashboard/myamazingapp-production`,
+      },
+    ],
+    [
+      "change the monthly budget",
+      {
+        action: "budgets:ModifyBudget",
+        resource: `arn:aws:budgets::${ACCOUNT}:budget/myamazingapp-production-monthly`,
+      },
+    ],
+    [
+      "create the account's cost anomaly monitor",
+      { action: "ce:CreateAnomalyMonitor", resource: `arn:aws:ce::${ACCOUNT}:anomalymonitor/abc` },
+    ],
   ])("may %s", (_what, request) => {
     expect(decide(deploy, request)).toBe("allowed");
   });
@@ -137,6 +191,28 @@ describe("the production deploy role", () => {
       { action: "iam:PassRole", resource: ENV_ROLE, context: { "iam:passedtoservice": "ec2.amazonaws.com" } },
     ],
     ["assume a role of the environment", { action: "sts:AssumeRole", resource: ENV_ROLE }],
+    [
+      "create a delivery stream of another environment",
+      {
+        action: "firehose:CreateDeliveryStream",
+        resource: `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/myamazingapp-staging-logs-task`,
+      },
+    ],
+    [
+      "replace another environment's dashboard",
+      {
+        action: "cloudwatch:PutDashboard",
+        resource: `arn:aws:cloudwatch::${ACCOUNT}:dashboard/myamazingapp-staging`,
+      },
+    ],
+    [
+      "pass a role of the environment to Lambda",
+      {
+        action: "iam:PassRole",
+        resource: ENV_ROLE,
+        context: { "iam:passedtoservice": "lambda.amazonaws.com" },
+      },
+    ],
     ["lift a role's boundary", { action: "iam:DeleteRolePermissionsBoundary", resource: ENV_ROLE }],
     [
       "edit its own policies",

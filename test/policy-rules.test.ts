@@ -37,6 +37,7 @@ import { kmsCases } from "./rules/kms";
 import { loadBalancerCases } from "./rules/load-balancer";
 import { logsCases } from "./rules/logs";
 import { messagingCases } from "./rules/messaging";
+import { monitoringCases } from "./rules/monitoring";
 import { networkCases } from "./rules/network";
 import { rdsCases } from "./rules/rds";
 import { s3Cases } from "./rules/s3";
@@ -50,6 +51,7 @@ const CASES: { [F in RuleFamily]: Record<FamilyRuleId<F>, Case> } = {
   rds: rdsCases,
   ecr: ecrCases,
   ecs: ecsCases,
+  monitoring: monitoringCases,
   loadBalancer: loadBalancerCases,
   logs: logsCases,
   kms: kmsCases,

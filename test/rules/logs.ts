@@ -24,4 +24,34 @@ export const logsCases: Record<FamilyRuleId<"logs">, Case> = {
       },
     ],
   },
+  "logs-archived": {
+    breaks: [
+      {
+        what: "the app's log group loses its subscription filter",
+        at: "task/logs",
+        apply: (s) => s.remove("log-archive/task/subscription"),
+      },
+      {
+        what: "the flow logs' filter sends them to a stream that writes nowhere in the stack",
+        at: "network/flow-logs",
+        apply: (s) =>
+          (s.block("log-archive/network-flow-logs/stream").extended_s3_configuration.bucket_arn =
+            "arn:aws:s3:::somebody-elses-bucket"),
+      },
+    ],
+  },
+  "firehose-encrypted": {
+    breaks: [
+      {
+        what: "the app's delivery stream buffers without encryption",
+        at: "log-archive/task/stream",
+        apply: (s) => delete s.block("log-archive/task/stream").server_side_encryption,
+      },
+      {
+        what: "the WAF log stream writes objects without the logs key",
+        at: "log-archive/web-acl/stream",
+        apply: (s) => delete s.block("log-archive/web-acl/stream").extended_s3_configuration.kms_key_arn,
+      },
+    ],
+  },
 };
