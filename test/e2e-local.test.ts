@@ -16,6 +16,7 @@ import { LOCAL_ENVIRONMENT_FILE } from "../scripts/local/session";
 import { APPLICATION } from "../stacks/names";
 import { CHECKED_THROUGH, leftovers, LEFTOVER_CHECKS, type Stack, uncheckedTypes } from "./e2e/leftovers";
 import { verifyDeployment, presignedMultipartRoundTrip } from "./e2e/verify";
+import { verifyLogArchive, verifyMonitoring } from "./e2e/operations";
 import { ROOT, runLocal, startLocal, waitForOutput, WORK_DIR } from "./e2e/local-run";
 
 const port = localEmulatorPort();
@@ -25,6 +26,7 @@ const stack: Stack = {
   prefix: naming.prefix,
   path: `/${APPLICATION}/${localEnv.name}`,
   domain: localEnv.domain.name,
+  account: localEnv.account,
 };
 /** Every resource type the deployed stack holds, from the configuration Terraform applied. */
 const deployedTypes = () =>
@@ -110,6 +112,22 @@ describe("local deployment", () => {
     "what is deployed meets the mission, read back from the emulator",
     async () => {
       await timed("verify", () => verifyDeployment(port));
+    },
+    2 * MIN,
+  );
+
+  it(
+    "a line the app logs reaches the log archive on S3, as written, under its log group and date",
+    async () => {
+      await timed("archive", () => verifyLogArchive(port));
+    },
+    2 * MIN,
+  );
+
+  it(
+    "the alarms, the site-down composite, the dashboard, the budget and the upload age audit are in place",
+    async () => {
+      await verifyMonitoring(port);
     },
     2 * MIN,
   );

@@ -10,8 +10,11 @@ import {
   DescribeScalableTargetsCommand,
   DescribeScalingPoliciesCommand,
 } from "@aws-sdk/client-application-auto-scaling";
-import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, DescribeAlarmsCommand, ListDashboardsCommand } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { BudgetsClient, DescribeBudgetsCommand } from "@aws-sdk/client-budgets";
+import { FirehoseClient, ListDeliveryStreamsCommand } from "@aws-sdk/client-firehose";
+import { ListStateMachinesCommand, SFNClient } from "@aws-sdk/client-sfn";
 import {
   DescribeAddressesCommand,
   DescribeFlowLogsCommand,
@@ -54,6 +57,8 @@ export interface Stack {
   readonly path: string;
   /** The served domain (certificate, hosted zone). */
   readonly domain: string;
+  /** The AWS account (budgets are listed per account). */
+  readonly account: string;
 }
 
 type Check = (port: number, stack: Stack) => Promise<string[]>;
@@ -103,6 +108,46 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
     return named(
       (logGroups ?? []).map((g) => g.logGroupName),
       path,
+    );
+  },
+  aws_budgets_budget: async (port, { prefix, account }) => {
+    const { Budgets } = await new BudgetsClient(clientConfig(port)).send(
+      new DescribeBudgetsCommand({ AccountId: account }),
+    );
+    return named(
+      (Budgets ?? []).map((b) => b.BudgetName),
+      prefix,
+    );
+  },
+  aws_cloudwatch_composite_alarm: async (port, { prefix }) => {
+    const { CompositeAlarms } = await new CloudWatchClient(clientConfig(port)).send(
+      new DescribeAlarmsCommand({ AlarmNamePrefix: prefix, AlarmTypes: ["CompositeAlarm"] }),
+    );
+    return named(
+      (CompositeAlarms ?? []).map((a) => a.AlarmName),
+      prefix,
+    );
+  },
+  aws_cloudwatch_dashboard: async (port, { prefix }) => {
+    const { DashboardEntries } = await new CloudWatchClient(clientConfig(port)).send(
+      new ListDashboardsCommand({ DashboardNamePrefix: prefix }),
+    );
+    return named(
+      (DashboardEntries ?? []).map((d) => d.DashboardName),
+      prefix,
+    );
+  },
+  aws_kinesis_firehose_delivery_stream: async (port, { prefix }) => {
+    const { DeliveryStreamNames } = await new FirehoseClient(clientConfig(port)).send(
+      new ListDeliveryStreamsCommand({}),
+    );
+    return named(DeliveryStreamNames ?? [], prefix);
+  },
+  aws_sfn_state_machine: async (port, { prefix }) => {
+    const { stateMachines } = await new SFNClient(clientConfig(port)).send(new ListStateMachinesCommand({}));
+    return named(
+      (stateMachines ?? []).map((m) => m.name),
+      prefix,
     );
   },
   aws_cloudwatch_metric_alarm: async (port, { prefix }) => {
@@ -349,6 +394,7 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
 export const CHECKED_THROUGH: Record<string, string> = {
   aws_acm_certificate_validation: "aws_acm_certificate", // no AWS object of its own: a wait for the certificate
   aws_cloudwatch_event_target: "aws_cloudwatch_event_rule", // DeleteRule refuses a rule that still has targets
+  aws_cloudwatch_log_subscription_filter: "aws_cloudwatch_log_group", // deleted with its log group
   aws_default_security_group: "aws_vpc", // the VPC's own group: it goes when the VPC goes
   aws_ecr_lifecycle_policy: "aws_ecr_repository",
   aws_ecs_service: "aws_ecs_cluster", // DeleteCluster refuses a cluster that still has services

@@ -1,0 +1,161 @@
+/**
+ * Operations, read back from the emulator: the log archive delivers what the app logs to S3, the alarms and
+ * the composite exist and notify the alarm topic, the dashboard, the budget and the upload age audit are in
+ * place. What the emulator lacks (Cost Anomaly Detection) is switched off for `local` by its setting.
+ */
+import { gunzipSync } from "node:zlib";
+import {
+  BudgetsClient,
+  DescribeBudgetCommand,
+  DescribeNotificationsForBudgetCommand,
+} from "@aws-sdk/client-budgets";
+import { CloudWatchClient, DescribeAlarmsCommand, GetDashboardCommand } from "@aws-sdk/client-cloudwatch";
+import {
+  CloudWatchLogsClient,
+  CreateLogStreamCommand,
+  DescribeSubscriptionFiltersCommand,
+  PutLogEventsCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeDeliveryStreamCommand, FirehoseClient } from "@aws-sdk/client-firehose";
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { DescribeStateMachineCommand, ListStateMachinesCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { ListTopicsCommand, SNSClient } from "@aws-sdk/client-sns";
+import { loadEnvironment } from "../../config/load";
+import { Naming } from "../../constructs/naming";
+import { LOCAL_ENVIRONMENT_FILE } from "../../scripts/local/session";
+import { APPLICATION } from "../../stacks/names";
+import { clientConfig } from "./local-run";
+
+const ENV = loadEnvironment(LOCAL_ENVIRONMENT_FILE);
+const naming = new Naming(APPLICATION, ENV.name);
+const APP = naming.prefix;
+const ARCHIVE = `${APP}-logs-${ENV.account}`;
+
+/** The lines of an archived object: Firehose's extracted lines, or (the emulator) CloudWatch Logs' envelope. */
+export function archivedLines(body: Buffer): string[] {
+  const text = (body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body).toString("utf8");
+  try {
+    const envelope = JSON.parse(text) as { logEvents?: Array<{ message: string }> };
+    if (envelope.logEvents) return envelope.logEvents.map((e) => e.message);
+  } catch {
+    // plain lines
+  }
+  return text.split("\n").filter(Boolean);
+}
+
+/** Writes a line to the web service's log group and finds it, as written, in the archive on S3. */
+export async function verifyLogArchive(port: number): Promise<string> {
+  const cfg = clientConfig(port);
+  const logs = new CloudWatchLogsClient(cfg);
+  const group = naming.path("web");
+  const { subscriptionFilters } = await logs.send(
+    new DescribeSubscriptionFiltersCommand({ logGroupName: group }),
+  );
+  expect(subscriptionFilters?.map((f) => f.destinationArn)).toEqual([
+    expect.stringContaining(`deliverystream/${APP}-logs-task`),
+  ]);
+  const stream = await new FirehoseClient(cfg).send(
+    new DescribeDeliveryStreamCommand({ DeliveryStreamName: `${APP}-logs-task` }),
+  );
+  expect(stream.DeliveryStreamDescription?.Destinations?.[0].ExtendedS3DestinationDescription).toMatchObject({
+    BucketARN: `arn:aws:s3:::${ARCHIVE}`,
+    Prefix: `cloudwatch${group}/`,
+    CompressionFormat: "GZIP",
+  });
+
+  const line = `e2e archive check ${Date.now()} ${Math.random().toString(36).slice(2)}`;
+  const logStream = `e2e/${Date.now()}`;
+  await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: logStream }));
+  await logs.send(
+    new PutLogEventsCommand({
+      logGroupName: group,
+      logStreamName: logStream,
+      logEvents: [{ timestamp: Date.now(), message: line }],
+    }),
+  );
+
+  const s3 = new S3Client(cfg);
+  const prefix = `cloudwatch${group}/`;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const { Contents } = await s3.send(new ListObjectsV2Command({ Bucket: ARCHIVE, Prefix: prefix }));
+    for (const object of Contents ?? []) {
+      const got = await s3.send(new GetObjectCommand({ Bucket: ARCHIVE, Key: object.Key }));
+      const body = Buffer.from(await got.Body!.transformToByteArray());
+      if (archivedLines(body).includes(line)) {
+        // cloudwatch/<group>/YYYY/MM/DD/HH/<stream>-...: partitioned by log group and date
+        expect(object.Key).toMatch(new RegExp(`^${prefix}\\d{4}/\\d{2}/\\d{2}/\\d{2}/${APP}-logs-task-`));
+        return object.Key!;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the line "${line}" never reached s3://${ARCHIVE}/${prefix}`);
+}
+
+/** The alarms notify the topic on alarm and recovery; the composite, dashboard, budget and audit exist. */
+export async function verifyMonitoring(port: number): Promise<void> {
+  const cfg = clientConfig(port);
+  const { Topics } = await new SNSClient(cfg).send(new ListTopicsCommand({}));
+  const topic = Topics?.map((t) => t.TopicArn).find((arn) => arn?.endsWith(`:${APP}-alarms`));
+  expect(topic).toBeDefined();
+
+  const cloudwatch = new CloudWatchClient(cfg);
+  const { MetricAlarms } = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: APP }));
+  const names = (MetricAlarms ?? []).map((a) => a.AlarmName);
+  const zones = Array.from({ length: ENV.network.availabilityZones }, (_, i) => `healthy-targets-${i + 1}`);
+  for (const short of [
+    "running-tasks",
+    ...zones,
+    "load-balancer-5xx",
+    "target-5xx",
+    "p95-latency",
+    "service-cpu",
+    "service-memory",
+    "database-cpu",
+    "database-free-storage",
+    "database-freeable-memory",
+    "database-connections",
+    "uploads-over-age",
+    "weekly-stats-missed",
+  ])
+    expect(names).toContain(`${APP}-${short}`);
+  for (const alarm of MetricAlarms ?? []) {
+    expect([alarm.AlarmName, alarm.AlarmActions, alarm.OKActions]).toEqual([
+      alarm.AlarmName,
+      [topic],
+      [topic],
+    ]);
+  }
+  const { CompositeAlarms } = await cloudwatch.send(
+    new DescribeAlarmsCommand({ AlarmNames: [`${APP}-site-down`], AlarmTypes: ["CompositeAlarm"] }),
+  );
+  expect(CompositeAlarms?.[0].AlarmRule).toContain(`ALARM("${APP}-healthy-targets-1")`);
+
+  const dashboard = await cloudwatch.send(new GetDashboardCommand({ DashboardName: APP }));
+  const widgets = JSON.parse(dashboard.DashboardBody ?? "{}").widgets as unknown[];
+  expect(widgets.length).toBeGreaterThanOrEqual(9);
+
+  const budgets = new BudgetsClient(cfg);
+  const { Budget } = await budgets.send(
+    new DescribeBudgetCommand({ AccountId: ENV.account, BudgetName: `${APP}-monthly` }),
+  );
+  expect(Budget?.BudgetLimit).toMatchObject({ Amount: String(ENV.cost.monthlyBudgetUsd), Unit: "USD" });
+  const { Notifications } = await budgets.send(
+    new DescribeNotificationsForBudgetCommand({ AccountId: ENV.account, BudgetName: `${APP}-monthly` }),
+  );
+  expect(Notifications?.map((n) => [n.NotificationType, n.Threshold])).toEqual([
+    ["FORECASTED", 80],
+    ["ACTUAL", 100],
+  ]);
+
+  const sfn = new SFNClient(cfg);
+  const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
+  const audit = stateMachines?.find((m) => m.name === `${APP}-upload-age-audit`);
+  const described = await sfn.send(
+    new DescribeStateMachineCommand({ stateMachineArn: audit!.stateMachineArn }),
+  );
+  expect(JSON.parse(described.definition!).States.ListPage.Resource).toBe(
+    "arn:aws:states:::aws-sdk:s3:listObjectsV2",
+  );
+  expect(described.tracingConfiguration?.enabled).toBe(true);
+}
