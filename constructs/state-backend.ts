@@ -8,6 +8,9 @@ import {
   STATE_KEY,
 } from "./limits";
 
+/** The Terraform every stack needs: S3-native state locking (use_lockfile) arrived in 1.10. */
+export const REQUIRED_TERRAFORM = ">= 1.10.0";
+
 export interface S3StateBackendProps {
   /** State bucket. */
   readonly bucket: string;
@@ -54,4 +57,6 @@ export function useS3Backend(stack: TerraformStack, props: S3StateBackendProps):
   });
   // cdktf 0.21's S3Backend has no typed use_lockfile (Terraform >= 1.10 native S3 locking).
   stack.addOverride("terraform.backend.s3.use_lockfile", props.useLockfile);
+  // ... which an older Terraform would ignore: every stack states the Terraform it needs.
+  stack.addOverride("terraform.required_version", REQUIRED_TERRAFORM);
 }

@@ -30,7 +30,7 @@ import { useS3Backend } from "../constructs/state-backend";
 import { UploadsBucket } from "../constructs/uploads-bucket";
 import { WebAcl } from "../constructs/web-acl";
 import { WebService } from "../constructs/web-service";
-import { APPLICATION, stateBackend, stateKey } from "./names";
+import { APPLICATION, stateBackend } from "./names";
 
 export interface AppStackProps {
   /** The validated environment file. */
@@ -125,7 +125,8 @@ export class AppStack extends TerraformStack {
       tags: { application: APPLICATION, environment: env.name, owner: env.owner, "managed-by": "cdktf" },
       emulatorEndpoint,
     });
-    useS3Backend(this, stateBackend(backend, id, emulatorEndpoint));
+    const state = stateBackend(backend, id, emulatorEndpoint, env);
+    useS3Backend(this, state);
 
     this.alarms = new AlarmTopic(this, "alarms", { naming, account: env.account, email: env.alarmEmail });
 
@@ -136,7 +137,7 @@ export class AppStack extends TerraformStack {
       services: BOUNDED_SERVICES,
       protectedRoleNames: [githubRoleName(naming, "deploy"), githubRoleName(naming, "plan")],
       region: env.region,
-      stateObjectArn: `arn:aws:s3:::${backend.bucket}/${stateKey(backend.keyPrefix, id)}`,
+      stateObjectArn: `arn:aws:s3:::${state.bucket}/${state.key}`,
     });
     this.keys = this.encryptionKeys(env, naming);
 
@@ -394,8 +395,8 @@ export class AppStack extends TerraformStack {
         naming,
         account: env.account,
         repository: repositoryFullName(props.github, "infra"),
-        stateBucket: backend.bucket,
-        stateKey: stateKey(backend.keyPrefix, id),
+        stateBucket: state.bucket,
+        stateKey: state.key,
         region: env.region,
         boundaryArn: this.boundary.arn,
         passedToServices: PASSED_TO_SERVICES,

@@ -20,16 +20,36 @@ export function stateKey(keyPrefix: string, stackName: string): string {
   return `${keyPrefix}${stackName}.tfstate`;
 }
 
-/** Where a stack keeps its state: backend.tf.json's bucket, under the stack's own key. */
+/** Where an environment keeps its state: its own account and region (bootstrap makes the bucket). */
+export interface StateHome {
+  readonly account: string;
+  readonly region: string;
+}
+
+/**
+ * The state bucket of an account and region: backend.tf.json's bucket name, then the account and the region,
+ * e.g. `myamazingapp-terraform-state-111111111111-us-west-2`. One bucket per account and region: no account
+ * reads another's state, and moving the app to another account or region starts with its own bucket
+ * (docs/day-one.md says why).
+ */
+export function stateBucketName(backend: BackendSettings, home: StateHome): string {
+  return `${backend.bucket}-${home.account}-${home.region}`;
+}
+
+/**
+ * Where a stack keeps its state, under the stack's own key: an environment's stack in the state bucket of its
+ * account and region; the GitHub stack (no AWS account of its own) in backend.tf.json's bucket as written.
+ */
 export function stateBackend(
   backend: BackendSettings,
   stackName: string,
   emulatorEndpoint?: string,
+  home?: StateHome,
 ): S3StateBackendProps {
   return {
-    bucket: backend.bucket,
+    bucket: home ? stateBucketName(backend, home) : backend.bucket,
     key: stateKey(backend.keyPrefix, stackName),
-    region: backend.region,
+    region: home ? home.region : backend.region,
     encrypt: backend.encrypt,
     useLockfile: backend.useLockfile,
     emulatorEndpoint,

@@ -449,14 +449,16 @@ describe.each(["production", "staging", "local"])("the checked-in %s environment
     ({ env, stack: s } = checkedIn(name));
   });
 
-  it("keeps state in the S3 backend under its own key, encrypted and locked", () => {
+  it("keeps state in its own account's and region's bucket, under its own key, encrypted and locked", () => {
     expect(s.config.terraform.backend.s3).toMatchObject({
-      bucket: backend.bucket,
-      region: backend.region,
+      bucket: `${backend.bucket}-${env.account}-${env.region}`,
+      region: env.region,
       key: `${backend.keyPrefix}myamazingapp-${name}.tfstate`,
       encrypt: true,
       use_lockfile: true,
     });
+    // use_lockfile needs Terraform 1.10; the stack says so, and an older Terraform refuses to run it.
+    expect(s.config.terraform.required_version).toBe(">= 1.10.0");
   });
 
   it("is highly available: two or more AZs, at least two tasks, a Multi-AZ database", () => {

@@ -24,7 +24,8 @@ const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/myamazingapp-production-permiss
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const ENV_ROLE = role("myamazingapp-production-new-role");
 const DEPLOY_ROLE = role(githubRoleName(naming, "deploy"));
-const STATE = "arn:aws:s3:::myamazingapp-terraform-state/myamazingapp/myamazingapp-production.tfstate";
+const STATE_BUCKET = `myamazingapp-terraform-state-${ACCOUNT}-${REGION}`;
+const STATE = `arn:aws:s3:::${STATE_BUCKET}/myamazingapp/myamazingapp-production.tfstate`;
 
 interface Principal {
   readonly identity: Statement[];
@@ -257,7 +258,7 @@ describe("the production deploy role", () => {
       "read another environment's state",
       {
         action: "s3:GetObject",
-        resource: "arn:aws:s3:::myamazingapp-terraform-state/myamazingapp/myamazingapp-staging.tfstate",
+        resource: `arn:aws:s3:::${STATE_BUCKET}/myamazingapp/myamazingapp-staging.tfstate`,
       },
     ],
     [
@@ -358,7 +359,7 @@ describe("any role the production deploy role could create", () => {
       "read another environment's state",
       {
         action: "s3:GetObject",
-        resource: "arn:aws:s3:::myamazingapp-terraform-state/myamazingapp/myamazingapp-staging.tfstate",
+        resource: `arn:aws:s3:::${STATE_BUCKET}/myamazingapp/myamazingapp-staging.tfstate`,
       },
     ],
     [

@@ -10,7 +10,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { parsePort } from "../config/local";
-import { ensureStateBucket, ownedEmulatorPid, probeEmulator, stopEmulator } from "../scripts/lib/emulator";
+import { ownedEmulatorPid, probeEmulator, stopEmulator } from "../scripts/lib/emulator";
 import { LOCAL_ENVIRONMENT_FILE, localEmulatorPort } from "../scripts/local/session";
 import {
   cliConfigContent,
@@ -275,11 +275,5 @@ describe("emulator process bookkeeping", () => {
     await new Promise((r) => child.on("exit", r));
     fs.writeFileSync(pidFile(root), `${child.pid}\n`);
     expect(ownedEmulatorPid({ projectRoot: root })).toBeUndefined();
-  });
-
-  it("ensureStateBucket rejects an invalid bucket name before any request", async () => {
-    await expect(ensureStateBucket(1, "Bad_Bucket", "us-east-1")).rejects.toThrow(
-      /The Terraform state bucket: "Bad_Bucket" is malformed; expected an S3 bucket name/,
-    );
   });
 });

@@ -6,7 +6,6 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as https from "https";
 import * as path from "path";
-import { BUCKET_NAME, checkPattern } from "../../constructs/limits";
 import { emulatorCa, ensureEmulatorCertificate } from "./emulator-certificate";
 import { isAlive } from "./process";
 import { localPaths, PROJECT_ROOT } from "./terraform";
@@ -195,46 +194,6 @@ export async function stopEmulator(opts: { projectRoot?: string } = {}): Promise
   for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
   if (isAlive(pid)) process.kill(pid, "SIGKILL");
   return true;
-}
-
-/**
- * Creates (idempotently) the Terraform state bucket in moto, with versioning enabled. moto does not check
- * signatures, so plain unsigned S3 REST calls work (moto treats them as account 123456789012, the same
- * account as any non-numeric access key such as "test").
- */
-export async function ensureStateBucket(port: number, bucket: string, region: string): Promise<void> {
-  const malformed = checkPattern(BUCKET_NAME, bucket);
-  if (malformed) throw new Error(`The Terraform state bucket: ${malformed}`);
-  const bucketPath = `/${bucket}`;
-  const head = await request(port, "HEAD", bucketPath);
-  if (head.status === 404) {
-    const body =
-      region === "us-east-1"
-        ? ""
-        : '<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
-          `<LocationConstraint>${region}</LocationConstraint></CreateBucketConfiguration>`;
-    const created = await request(port, "PUT", bucketPath, {
-      body,
-      headers: { "Content-Type": "application/xml" },
-    });
-    const ownedAlready = created.status === 409 && created.body.includes("BucketAlreadyOwnedByYou");
-    if (created.status !== 200 && !ownedAlready) {
-      throw new Error(
-        `Creating state bucket ${bucket} in the emulator failed (HTTP ${created.status}): ${created.body}`,
-      );
-    }
-  } else if (head.status !== 200) {
-    throw new Error(`Checking state bucket ${bucket} in the emulator failed (HTTP ${head.status})`);
-  }
-  const versioning =
-    '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>';
-  const v = await request(port, "PUT", `${bucketPath}?versioning`, {
-    body: versioning,
-    headers: { "Content-Type": "application/xml" },
-  });
-  if (v.status !== 200) {
-    throw new Error(`Enabling versioning on state bucket ${bucket} failed (HTTP ${v.status}): ${v.body}`);
-  }
 }
 
 /** The pid of the moto_server this project started (recorded in `.local/moto.pid`), if it still runs. */

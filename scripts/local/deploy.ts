@@ -11,14 +11,9 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadBackend } from "../../config/backend";
-import {
-  ensureStateBucket,
-  ownedEmulatorPid,
-  resetEmulator,
-  startEmulator,
-  stopEmulator,
-} from "../lib/emulator";
+import { loadEnvironment } from "../../config/load";
+import { bootstrap } from "../bootstrap";
+import { ownedEmulatorPid, resetEmulator, startEmulator, stopEmulator } from "../lib/emulator";
 import { PROJECT_ROOT, requireTerraform, runTerraform } from "../lib/terraform";
 import { onlyKnownCreateQuirks, plannedChanges, type PlanJson } from "./plan-check";
 import {
@@ -27,6 +22,7 @@ import {
   fail,
   info,
   LOCAL_DIR,
+  LOCAL_ENVIRONMENT_FILE,
   localEmulatorPort,
   PARALLELISM,
   runningTerraformPid,
@@ -106,9 +102,12 @@ async function deploy(): Promise<void> {
 
   stage(3, total, "State bucket");
   await recoverFromKilledDeploy(port);
-  const backend = loadBackend(path.join(PROJECT_ROOT, "backend.tf.json"));
-  await ensureStateBucket(port, backend.bucket, backend.region);
-  info(`s3://${backend.bucket}/${backend.keyPrefix}${STACK}.tfstate (locking with use_lockfile)`);
+  // The same bootstrap a real account gets: the state bucket of the environment's account and region.
+  const { bucket, steps } = await bootstrap(loadEnvironment(LOCAL_ENVIRONMENT_FILE));
+  const made = steps.filter((s) => s.action !== "unchanged").length;
+  info(
+    `s3://${bucket} bootstrapped (${made === 0 ? "no changes" : `${made} change(s)`}); locking with use_lockfile`,
+  );
 
   stage(4, total, "Synthesizing");
   synthLocalStack(port);
