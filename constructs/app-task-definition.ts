@@ -96,6 +96,8 @@ export class AppTaskDefinition extends Construct {
   public readonly logGroup: CloudwatchLogGroup;
   public readonly containerName = APP_CONTAINER;
   public readonly containerPort: number;
+  /** ARNs of every Secrets Manager secret the container reads at start (the release's preflight checks them). */
+  public readonly secretArns: string[];
 
   constructor(scope: Construct, id: string, props: AppTaskDefinitionProps) {
     super(scope, id);
@@ -109,6 +111,11 @@ export class AppTaskDefinition extends Construct {
       { name: "DATABASE_USERNAME", valueFrom: `${credentials}:username::` },
       { name: "DATABASE_PASSWORD", valueFrom: `${credentials}:password::` },
       ...props.appSecrets,
+    ];
+    // valueFrom may name a JSON key (`<arn>:password::`); the secret is the ARN's first seven fields.
+    this.secretArns = [
+      credentials,
+      ...props.appSecrets.map((s) => s.valueFrom.split(":").slice(0, 7).join(":")),
     ];
 
     this.logGroup = new CloudwatchLogGroup(this, "logs", {

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { Fn, Op, Token } from "cdktf";
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -52,6 +53,12 @@ export interface WebServiceProps {
   readonly logRetentionDays: number;
   /** Seconds the service ignores failing health checks after a task starts (Rails boot). @default 60 */
   readonly healthCheckGracePeriodSeconds?: number;
+  /**
+   * The released image and the placeholder it holds before the first release: while they are equal the
+   * service runs no task (nothing to crash-loop on, no circuit breaker to trip), and from the first release on
+   * it runs `minCount` to `maxCount`. @default none (always `minCount` to `maxCount`)
+   */
+  readonly awaitFirstRelease?: { readonly releasedImage: string; readonly placeholderImage: string };
 }
 
 /**
@@ -66,12 +73,20 @@ export class WebService extends Construct {
   public readonly securityGroup: SecurityGroup;
   /** Where ECS Exec sessions are logged. */
   public readonly execLogGroup: CloudwatchLogGroup;
+  /** The task count floor: `minCount`, or a Terraform expression that is 0 until the first release. */
+  public readonly taskFloor: number;
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
     const { naming, task } = props;
     WebService.validate(props);
     const { minCount, maxCount, autoscaling } = props;
+    // The task count floor: minCount, or none at all until the first release.
+    const wait = props.awaitFirstRelease;
+    const floor = wait
+      ? Token.asNumber(Fn.conditional(Op.eq(wait.releasedImage, wait.placeholderImage), 0, minCount))
+      : minCount;
+    this.taskFloor = floor;
 
     // ECS Exec sessions are logged, encrypted, in their own group; the sessions themselves use the same key.
     this.execLogGroup = new CloudwatchLogGroup(this, "exec-logs", {
@@ -133,7 +148,7 @@ export class WebService extends Construct {
       taskDefinition: task.taskDefinition.arn,
       launchType: "FARGATE",
       platformVersion: "LATEST",
-      desiredCount: minCount,
+      desiredCount: floor,
       networkConfiguration: {
         subnets: props.subnetIds,
         securityGroups: [this.securityGroup.id],
@@ -167,7 +182,7 @@ export class WebService extends Construct {
         serviceNamespace: "ecs",
         scalableDimension: "ecs:service:DesiredCount",
         resourceId: `service/${this.cluster.name}/${this.service.name}`,
-        minCapacity: minCount,
+        minCapacity: floor,
         maxCapacity: maxCount,
       });
       new AppautoscalingPolicy(this, "cpu-tracking", {

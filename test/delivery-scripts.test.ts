@@ -91,7 +91,14 @@ describe("release.sh", () => {
     SUBNET_IDS: "subnet-a,subnet-b",
     SECURITY_GROUP_IDS: "sg-app",
     IMAGE_PARAMETER: "/myamazingapp/test/image",
+    MIN_COUNT: "2",
   };
+  const SMTP_SECRET =
+    "arn:aws:secretsmanager:us-west-2:111111111111:secret:myamazingapp/test/SMTP_PASSWORD-AbCdEf";
+  const DB_SECRET = "arn:aws:secretsmanager:us-west-2:111111111111:secret:rds!db-1234-XyZ";
+  const secretAnswer = (name: string, stages: Record<string, string[]>) => ({
+    stdout: { Name: name, VersionIdsToStages: stages },
+  });
   const currentTaskDefinition = {
     taskDefinition: {
       taskDefinitionArn: `${FAMILY_ARN}:7`,
@@ -101,7 +108,15 @@ describe("release.sh", () => {
       cpu: "512",
       memory: "1024",
       containerDefinitions: [
-        { name: "web", image: `${REPOSITORY}:bootstrap`, environment: [{ name: "PORT", value: "3000" }] },
+        {
+          name: "web",
+          image: `${REPOSITORY}:bootstrap`,
+          environment: [{ name: "PORT", value: "3000" }],
+          secrets: [
+            { name: "DATABASE_PASSWORD", valueFrom: `${DB_SECRET}:password::` },
+            { name: "SMTP_PASSWORD", valueFrom: SMTP_SECRET },
+          ],
+        },
         { name: "log-router", image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:stable" },
       ],
       requiresAttributes: [{ name: "com.amazonaws.ecs.capability.logging-driver.awslogs" }],
@@ -119,6 +134,7 @@ describe("release.sh", () => {
   function scenario(overrides: Record<string, Rule> = {}): Record<string, Rule[]> {
     const rules: Rule[] = [
       { match: "ecs describe-task-definition", stdout: currentTaskDefinition },
+      { match: "secretsmanager describe-secret", ...secretAnswer("a-secret", { v1: ["AWSCURRENT"] }) },
       {
         match: "ecs register-task-definition",
         stdout: { taskDefinition: { taskDefinitionArn: NEW_REVISION } },
@@ -141,10 +157,25 @@ describe("release.sh", () => {
       {
         match: "ecs describe-services",
         stdout: {
-          services: [{ deployments: [{ id: DEPLOYMENT, status: "PRIMARY", rolloutState: "COMPLETED" }] }],
+          services: [
+            {
+              desiredCount: 2,
+              deployments: [{ id: DEPLOYMENT, status: "PRIMARY", rolloutState: "COMPLETED" }],
+            },
+          ],
         },
       },
+      {
+        match: "application-autoscaling describe-scalable-targets",
+        stdout: { ScalableTargets: [{ MinCapacity: 0, MaxCapacity: 4 }] },
+      },
+      { match: "application-autoscaling register-scalable-target", stdout: {} },
       { match: "ssm put-parameter", stdout: { Version: 2 } },
+      {
+        match: "ecr batch-get-image",
+        stdout: { images: [{ imageManifest: '{"schemaVersion":2}', imageId: { imageTag: SHA } }] },
+      },
+      { match: "ecr put-image", stdout: { image: {} } },
       { match: "ecs deregister-task-definition", stdout: {} },
     ];
     return { aws: rules.map((r) => overrides[r.match] ?? r) };
@@ -341,6 +372,103 @@ describe("release.sh", () => {
     expect(withdrew(run)).toEqual([NEW_REVISION]);
   });
 
+  it("marks the released image in ECR with a released-<time> tag on the same manifest", () => {
+    const run = release(scenario());
+    const [get] = run.callsTo("aws", "ecr batch-get-image");
+    expect(get.args).toEqual(
+      expect.arrayContaining([
+        "--repository-name",
+        "myamazingapp-test-web",
+        "--image-ids",
+        `imageTag=${SHA}`,
+      ]),
+    );
+    const [put] = run.callsTo("aws", "ecr put-image");
+    expect(put.args[put.args.indexOf("--image-tag") + 1]).toMatch(/^released-\d{8}T\d{6}Z$/);
+    expect(put.args[put.args.indexOf("--image-manifest") + 1]).toBe('{"schemaVersion":2}');
+  });
+
+  it("marks an image released by digest (a promoted one) by its digest", () => {
+    const digest = "sha256:" + "a".repeat(64);
+    const run = release(scenario(), {}, JSON.stringify({ imageUri: `${REPOSITORY}@${digest}` }));
+    expect(run.code).toBe(0);
+    expect(run.callsTo("aws", "ecr batch-get-image")[0].args).toContain(`imageDigest=${digest}`);
+  });
+
+  it("checks every secret of the task definition (the secret, not its JSON key) and never reads a value", () => {
+    const run = release(scenario());
+    const checked = run
+      .callsTo("aws", "secretsmanager describe-secret")
+      .map((c) => c.args[c.args.indexOf("--secret-id") + 1]);
+    expect(checked).toEqual([DB_SECRET, SMTP_SECRET]);
+    expect(run.calls.some((c) => c.args.includes("get-secret-value"))).toBe(false);
+  });
+
+  it("stops before it changes anything when a secret has no value, naming it and the command that sets it", () => {
+    const run = release(
+      scenario({
+        "secretsmanager describe-secret": {
+          match: "secretsmanager describe-secret",
+          responses: [
+            secretAnswer("rds!db-1234", { v1: ["AWSCURRENT"] }),
+            secretAnswer("myamazingapp/test/SMTP_PASSWORD", {}),
+          ],
+        },
+      }),
+    );
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("1 secret(s) without a value");
+    expect(run.stderr).toContain(
+      "SMTP_PASSWORD: secret myamazingapp/test/SMTP_PASSWORD has no value; set it with: aws secretsmanager put-secret-value --secret-id myamazingapp/test/SMTP_PASSWORD",
+    );
+    expect(run.callsTo("aws", "ecs register-task-definition")).toEqual([]);
+    expect(run.callsTo("aws", "ecs update-service")).toEqual([]);
+  });
+
+  it("on the first release starts MIN_COUNT tasks, raising the autoscaling floor before the service", () => {
+    const stable = scenario()["aws"].find((r) => r.match === "ecs describe-services")!;
+    const run = release(
+      scenario({
+        "ecs describe-services": {
+          match: "ecs describe-services",
+          responses: [{ stdout: { services: [{ desiredCount: 0, deployments: [] }] } }, stable as any],
+        },
+      }),
+    );
+    expect(run.code).toBe(0);
+    const [floor] = run.callsTo("aws", "application-autoscaling register-scalable-target");
+    expect(floor.args).toEqual(
+      expect.arrayContaining([
+        "--resource-id",
+        "service/myamazingapp-test/myamazingapp-test-web",
+        "--min-capacity",
+        "2",
+      ]),
+    );
+    const [update] = run.callsTo("aws", "ecs update-service");
+    expect(update.args).toEqual(expect.arrayContaining(["--desired-count", "2"]));
+    const order = run.calls.map((c) => c.args.slice(0, 2).join(" "));
+    expect(order.indexOf("application-autoscaling register-scalable-target")).toBeLessThan(
+      order.indexOf("ecs update-service"),
+    );
+  });
+
+  it("on later releases leaves the task count to autoscaling", () => {
+    const run = release(scenario());
+    expect(run.callsTo("aws", "ecs update-service")[0].args).not.toContain("--desired-count");
+    expect(run.callsTo("aws", "application-autoscaling register-scalable-target")).toEqual([]);
+  });
+
+  it("rolls back to a given image without running the migrations again", () => {
+    const older = `${REPOSITORY}:0ld`;
+    const run = release(scenario(), { IMAGE_URI: older, SKIP_MIGRATIONS: "1" } as any, JSON.stringify({}));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Rollback: the migrations are not run again");
+    expect(run.callsTo("aws", "ecs run-task")).toEqual([]);
+    const [put] = run.callsTo("aws", "ssm put-parameter");
+    expect(put.args[put.args.indexOf("--value") + 1]).toBe(older);
+  });
+
   it("refuses to start without the image record, calling nothing", () => {
     const run = release(scenario(), {}, JSON.stringify({}));
     expect(run.code).not.toBe(0);
@@ -352,6 +480,119 @@ describe("release.sh", () => {
     "refuses to start without %s, naming it and calling nothing",
     (name) => {
       const run = release(scenario(), { [name]: "" });
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain(name);
+      expect(run.calls).toEqual([]);
+    },
+  );
+});
+
+describe("promote.sh", () => {
+  const SOURCE = "222222222222.dkr.ecr.us-west-2.amazonaws.com/myamazingapp-staging-web";
+  const TARGET = "111111111111.dkr.ecr.us-west-2.amazonaws.com/myamazingapp-production-web";
+  const DIGEST = "sha256:" + "b".repeat(64);
+  const env = {
+    SOURCE_REPOSITORY_URI: SOURCE,
+    SOURCE_REGISTRY_ID: "222222222222",
+    REPOSITORY_URI: TARGET,
+    REPOSITORY_NAME: "myamazingapp-production-web",
+    CODEBUILD_RESOLVED_SOURCE_VERSION: SHA,
+  };
+  const details = (digest: string, tags: string[]) => ({
+    imageDetails: [{ imageDigest: digest, imageTags: tags }],
+  });
+  const released = details(DIGEST, [SHA, "released-20261127T101500Z"]);
+  const scenario = (over: { source?: Rule; target?: Rule[] } = {}): Record<string, Rule[]> => ({
+    aws: [
+      over.source ?? { match: "ecr describe-images --registry-id 222222222222", stdout: released },
+      ...(over.target ?? [
+        {
+          match: "ecr describe-images --repository-name myamazingapp-production-web",
+          responses: [{ exit: 254, stderr: "ImageNotFoundException" }, { stdout: details(DIGEST, [SHA]) }],
+        },
+      ]),
+      { match: "ecr get-login-password", stdout: "token" },
+    ],
+    docker: [{ match: "login" }, { match: "pull" }, { match: "tag" }, { match: "push" }],
+  });
+  const promote = (rules: Record<string, Rule[]>, extra: Record<string, string> = {}) =>
+    runScript("promote.sh", { env: { ...env, ...extra }, scenario: rules });
+
+  it("copies the commit's released image by digest, and hands the release the copy by digest", () => {
+    const run = promote(scenario());
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.callsTo("docker", "pull")[0].args).toEqual(["pull", `${SOURCE}@${DIGEST}`]);
+    expect(run.callsTo("docker", "push")[0].args).toEqual(["push", `${TARGET}:${SHA}`]);
+    expect(run.output("image.json")).toEqual({
+      imageUri: `${TARGET}@${DIGEST}`,
+      sourceImage: `${SOURCE}@${DIGEST}`,
+      digest: DIGEST,
+    });
+  });
+
+  it("refuses an image the source environment built but never released, copying nothing", () => {
+    const run = promote(
+      scenario({ source: { match: "ecr describe-images --registry-id", stdout: details(DIGEST, [SHA]) } }),
+    );
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("was built but never released there");
+    expect(run.callsTo("docker", "pull")).toEqual([]);
+    expect(run.output("image.json")).toBeUndefined();
+  });
+
+  it("refuses a commit the source environment has no image for, saying to release it there first", () => {
+    const run = promote(
+      scenario({
+        source: { match: "ecr describe-images --registry-id", exit: 254, stderr: "ImageNotFoundException" },
+      }),
+    );
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(`${SOURCE} has no image for commit ${SHA}: release it there first`);
+  });
+
+  it("reuses a copy made before, and refuses a tag that names other bytes", () => {
+    const again = promote(
+      scenario({
+        target: [{ match: "ecr describe-images --repository-name", stdout: details(DIGEST, [SHA]) }],
+      }),
+    );
+    expect(again.code).toBe(0);
+    expect(again.callsTo("docker", "push")).toEqual([]);
+    const other = promote(
+      scenario({
+        target: [
+          {
+            match: "ecr describe-images --repository-name",
+            stdout: details("sha256:" + "c".repeat(64), [SHA]),
+          },
+        ],
+      }),
+    );
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toContain("tags are immutable, refusing to promote");
+  });
+
+  it("refuses a copy whose digest differs from the source's", () => {
+    const run = promote(
+      scenario({
+        target: [
+          {
+            match: "ecr describe-images --repository-name",
+            responses: [{ exit: 254 }, { stdout: details("sha256:" + "d".repeat(64), [SHA]) }],
+          },
+        ],
+      }),
+    );
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("differs from the source's");
+    expect(run.output("image.json")).toBeUndefined();
+  });
+
+  it.each(requiredVariables(readFileSync(join(SCRIPTS, "promote.sh"), "utf8")))(
+    "refuses to start without %s, naming it and calling nothing",
+    (name) => {
+      const run = promote(scenario(), { [name]: "" });
       expect(run.code).not.toBe(0);
       expect(run.stderr).toContain(name);
       expect(run.calls).toEqual([]);

@@ -17,7 +17,8 @@ export type ReleaseVariables = Readonly<
     | "CONTAINER_NAME"
     | "SUBNET_IDS"
     | "SECURITY_GROUP_IDS"
-    | "IMAGE_PARAMETER",
+    | "IMAGE_PARAMETER"
+    | "MIN_COUNT",
     string
   >
 >;
@@ -52,6 +53,10 @@ export interface ReleaseStepProps {
   readonly securityGroupIds: string[];
   /** SSM String parameter the release writes the deployed image URI to. */
   readonly imageParameter: { readonly name: string; readonly arn: string };
+  /** Tasks the service runs once released: the first release starts them (none run before it). */
+  readonly minCount: number;
+  /** ARN of the environment's image repository, where a released image is tagged `released-<time>`. */
+  readonly repositoryArn: string;
 }
 
 /**
@@ -74,7 +79,9 @@ export class ReleaseStep extends DeliveryStep {
       SUBNET_IDS: Fn.join(",", props.subnetIds),
       SECURITY_GROUP_IDS: Fn.join(",", props.securityGroupIds),
       IMAGE_PARAMETER: props.imageParameter.name,
+      MIN_COUNT: String(props.minCount),
     };
+    const scalableTarget = `arn:aws:application-autoscaling:${region}:${account}:scalable-target/*`;
     const familyArn = task.taskDefinition.arnWithoutRevision;
     const tasksArn = `arn:aws:ecs:${region}:${account}:task/${clusterName}/*`;
     const serviceArn = `arn:aws:ecs:${region}:${account}:service/${clusterName}/${props.serviceName}`;
@@ -111,6 +118,13 @@ export class ReleaseStep extends DeliveryStep {
           StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
         }),
         allow("RecordTheDeployedImage", "ssm:PutParameter", props.imageParameter.arn),
+        // The released-<time> tag: read the image's manifest, put it again under the new tag.
+        allow("MarkTheImageReleased", ["ecr:BatchGetImage", "ecr:PutImage"], props.repositoryArn),
+        // The preflight reads whether each secret has a value (its metadata), never the value.
+        allow("PreflightTheSecrets", "secretsmanager:DescribeSecret", task.secretArns),
+        // The first release starts the service's tasks and raises its autoscaling floor.
+        allow("ReadTheAutoscalingFloor", "application-autoscaling:DescribeScalableTargets", "*"),
+        allow("RaiseTheAutoscalingFloor", "application-autoscaling:RegisterScalableTarget", scalableTarget),
       ],
     });
   }
