@@ -4,6 +4,7 @@ import { loadBackend } from "./config/backend";
 import { loadGithubSettings } from "./config/github";
 import { applyLocalOverrides } from "./config/local";
 import { loadEnvironments } from "./config/load";
+import { promotionOf } from "./config/promotion";
 import { synthAtomically } from "./config/outdir";
 import { projectRoot } from "./config/paths";
 import { enforceOnSynthOutput } from "./rules/check";
@@ -23,7 +24,8 @@ function main(): void {
   synthAtomically(process.env.CDKTF_OUTDIR ?? join(root, "cdktf.out"), (outdir) => {
     const app = new App({ outdir, stackTraces: false });
     for (const env of environments) {
-      new AppStack(app, appStackName(env.name), { env, backend, github });
+      const promotion = promotionOf(env, environments);
+      new AppStack(app, appStackName(env.name), { env, backend, github, promotion });
     }
     const deployedByGithub = environments.filter((env) => env.githubActions);
     new GithubStack(app, GITHUB_STACK, { settings: github, backend, environments: deployedByGithub });

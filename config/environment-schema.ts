@@ -226,8 +226,13 @@ const settings = {
       appRepository: text(GITHUB_REPOSITORY, "GitHub repository of the Rails app"),
       branch: text(GIT_BRANCH, "Release branch: every push to it is built and released"),
       requireApproval: flag("Wait for a manual approval in CodePipeline before migrating and deploying."),
+      promoteFrom: text(
+        ENVIRONMENT_NAME,
+        "Release the image this environment released (e.g. staging), copied by digest, instead of building",
+      ),
     },
     "Continuous delivery of the app from GitHub (leave out for no pipeline).",
+    ["promoteFrom"],
   ),
   emulator: section(
     {

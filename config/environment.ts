@@ -91,6 +91,11 @@ export interface DeliveryConfig {
   readonly branch: string;
   /** Wait for a manual approval between build and release (production). */
   readonly requireApproval: boolean;
+  /**
+   * Release the images another environment released (e.g. staging) instead of building: after the approval, the
+   * pipeline copies that environment's released image, by digest, and releases it. @default build from source
+   */
+  readonly promoteFrom?: string;
 }
 
 export interface DomainConfig {

@@ -8,6 +8,7 @@ import { UploadsBucket } from "../constructs/uploads-bucket";
 import { WebService } from "../constructs/web-service";
 import type { EnvironmentConfig } from "./environment";
 import { environmentSchema } from "./environment-schema";
+import { promotionProblems } from "./promotion";
 import { loadSettings, type SettingsFormat, validateSettings } from "./settings-file";
 
 export { ConfigError } from "./settings-file";
@@ -87,5 +88,8 @@ export function loadEnvironments(dir: string): EnvironmentConfig[] {
     }
   }
   if (errors.length > 0) throw new Error(errors.join("\n"));
+  // Relations between files: which environment promotes whose images.
+  const problems = promotionProblems(envs);
+  if (problems.length > 0) throw new Error(problems.join("\n"));
   return envs;
 }

@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { EcrRepositoryPolicy } from "@cdktf/provider-aws/lib/ecr-repository-policy";
+import { policyDocument } from "./iam";
 import { checkRange, refuse, type Range } from "./limits";
 import type { Naming } from "./naming";
 
@@ -56,6 +58,26 @@ export class ContainerRepository extends Construct {
             action: { type: "expire" },
           },
         ],
+      }),
+    });
+  }
+
+  /**
+   * Lets roles of other accounts pull released images (another environment promotes them): each account's root
+   * as principal, narrowed to the named roles by `aws:PrincipalArn`, so a role that does not exist yet is no
+   * error and no other principal of those accounts may pull.
+   */
+  public allowPullBy(roleArns: string[], pullActions: string[]): void {
+    if (roleArns.length === 0) return;
+    const accounts = [...new Set(roleArns.map((arn) => arn.split(":")[4]))];
+    new EcrRepositoryPolicy(this, "policy", {
+      repository: this.repository.name,
+      policy: policyDocument({
+        Sid: "PromotingEnvironmentsPull",
+        Effect: "Allow",
+        Principal: { AWS: accounts.map((a) => `arn:aws:iam::${a}:root`) },
+        Action: pullActions,
+        Condition: { ArnEquals: { "aws:PrincipalArn": roleArns } },
       }),
     });
   }

@@ -1,5 +1,7 @@
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -11,7 +13,7 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import type { AppTaskDefinition } from "./app-task-definition";
 import type { EncryptionKey } from "./encryption-key";
 import { assumedBy, policyDocument } from "./iam";
-import { checkRange, checkTimeZone, refuse, RETRY_ATTEMPTS, type Range } from "./limits";
+import { checkLogRetention, checkRange, checkTimeZone, refuse, RETRY_ATTEMPTS, type Range } from "./limits";
 import type { Naming } from "./naming";
 
 /** The heartbeat window is an SQS retention, so SQS's 14-day maximum bounds it. */
@@ -48,6 +50,12 @@ export interface ScheduledTaskProps {
   readonly alarmTopicArn: string;
   /** Customer-managed key that encrypts the schedule's target input. */
   readonly encryptionKey: EncryptionKey;
+  /** Name of the log group that records every run (`npm run ops -- status` reads the last). @default none */
+  readonly runsLogGroupName?: string;
+  /** Key of the runs log. Required with `runsLogGroupName`. */
+  readonly logEncryptionKeyArn?: string;
+  /** Days the runs log is kept. Required with `runsLogGroupName`. */
+  readonly logRetentionDays?: number;
 }
 
 /**
@@ -65,6 +73,8 @@ export class ScheduledTask extends Construct {
   public readonly missedRunAlarm: CloudwatchMetricAlarm;
   /** ECS task group the scheduled runs carry; the rules match on it. */
   public readonly taskGroup: string;
+  /** Every run's stop event (exit code, reason, task), one log event per run. */
+  public readonly runsLog?: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: ScheduledTaskProps) {
     super(scope, id);
@@ -207,6 +217,8 @@ export class ScheduledTask extends Construct {
       arn: this.heartbeatQueue.arn,
     });
 
+    if (props.runsLogGroupName) this.runsLog = this.recordRuns(props, stoppedRun);
+
     const queueAlarm = (alarmId: string, queue: SqsQueue, description: string, below: boolean) =>
       new CloudwatchMetricAlarm(this, alarmId, {
         alarmName: naming.name(`${purpose}-${alarmId}`),
@@ -238,6 +250,39 @@ export class ScheduledTask extends Construct {
     );
   }
 
+  /** Every stopped run, as EventBridge's event, in a log group: when it ran, its exit code, its task. */
+  private recordRuns(props: ScheduledTaskProps, stoppedRun: Record<string, unknown>): CloudwatchLogGroup {
+    const { naming, purpose } = props;
+    const group = new CloudwatchLogGroup(this, "runs", {
+      name: props.runsLogGroupName,
+      retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logEncryptionKeyArn,
+    });
+    const rule = new CloudwatchEventRule(this, "stopped-run", {
+      name: naming.name(`${purpose}-stopped`),
+      description: `Every ${purpose} run that stopped, recorded in its runs log`,
+      eventPattern: JSON.stringify(stoppedRun),
+    });
+    // EventBridge writes to a log group through CloudWatch Logs' resource policy, for this group only.
+    const policy = new CloudwatchLogResourcePolicy(this, "runs-policy", {
+      policyName: naming.name(`${purpose}-runs`),
+      policyDocument: policyDocument({
+        Sid: "EventBridgeRecordsRuns",
+        Effect: "Allow",
+        Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${group.arn}:*`,
+        Condition: { ArnEquals: { "aws:SourceArn": rule.arn } },
+      }),
+    });
+    new CloudwatchEventTarget(this, "stopped-run-record", {
+      rule: rule.name,
+      arn: group.arn,
+      dependsOn: [policy],
+    });
+    return group;
+  }
+
   /** Refuses a schedule EventBridge Scheduler would not accept, or a run that cannot be watched. */
   public static validate(props: ScheduledTaskProps): void {
     refuse("ScheduledTask", {
@@ -247,6 +292,12 @@ export class ScheduledTask extends Construct {
       timezone: checkTimeZone(props.timezone),
       command: props.command.length === 0 ? "must not be empty" : undefined,
       retryAttempts: checkRange(RETRY_ATTEMPTS, props.retryAttempts),
+      runsLogGroupName:
+        props.runsLogGroupName && (!props.logEncryptionKeyArn || props.logRetentionDays === undefined)
+          ? "needs logEncryptionKeyArn and logRetentionDays"
+          : undefined,
+      logRetentionDays:
+        props.logRetentionDays === undefined ? undefined : checkLogRetention(props.logRetentionDays),
       successWithinHours: checkRange(
         SUCCESS_WITHIN_HOURS,
         props.successWithinHours ?? DEFAULT_SUCCESS_WITHIN_HOURS,

@@ -53,6 +53,18 @@ export const SUPPRESSIONS: readonly Suppression[] = [
       "Building a container image needs the Docker daemon, which needs privileged mode; the build step runs only the app repository's Dockerfile, and its role may push to this environment's repository and nothing else.",
   },
   {
+    rule: "codebuild-not-privileged",
+    resource: "delivery/promote/project",
+    reason:
+      "Copying the released image by digest (docker pull, tag, push) needs the Docker daemon, which needs privileged mode; the promote step runs no code of the app, and its role may pull from the source environment's repository and push to its own, nothing else.",
+  },
+  {
+    rule: "iam-no-credentials-exposure",
+    resource: "delivery/promote/policy",
+    reason:
+      "ecr:GetAuthorizationToken has no resource-level permission; the registry tokens it returns let the promote role do only what its repository-scoped ECR permissions allow (pull from the source repository, push to this environment's).",
+  },
+  {
     rule: "iam-no-credentials-exposure",
     resource: "delivery/build/policy",
     reason:

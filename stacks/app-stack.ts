@@ -3,6 +3,8 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import type { BackendSettings } from "../config/backend";
 import type { EnvironmentConfig } from "../config/environment";
+import type { Promotion, PromotionPeer } from "../config/promotion";
+import { ECR_PULL, promoteRoleName, type PromotionSource } from "../constructs/delivery/promote-step";
 import { type GithubSettings, repositoryFullName } from "../config/github";
 import { AlarmTopic } from "../constructs/alarm-topic";
 import { AppSecrets } from "../constructs/app-secrets";
@@ -12,6 +14,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { CostControls } from "../constructs/cost-controls";
 import { Dashboard } from "../constructs/dashboard";
 import { LogArchive } from "../constructs/log-archive";
+import { RotationRestart } from "../constructs/rotation-restart";
 import { ServiceAlarms } from "../constructs/service-alarms";
 import { UPLOAD_AUDIT_NAMESPACE, UploadAgeAudit } from "../constructs/upload-age-audit";
 import { ContainerRepository } from "../constructs/container-repository";
@@ -30,7 +33,7 @@ import { useS3Backend } from "../constructs/state-backend";
 import { UploadsBucket } from "../constructs/uploads-bucket";
 import { WebAcl } from "../constructs/web-acl";
 import { WebService } from "../constructs/web-service";
-import { APPLICATION, stateBackend } from "./names";
+import { APPLICATION, operatorNames, stateBackend } from "./names";
 
 export interface AppStackProps {
   /** The validated environment file. */
@@ -39,6 +42,8 @@ export interface AppStackProps {
   readonly backend: BackendSettings;
   /** Validated config/github.json (the repository GitHub Actions deploys from). */
   readonly github: GithubSettings;
+  /** Which environment's released images this one promotes, and which promote its own. @default none */
+  readonly promotion?: Promotion;
 }
 
 /**
@@ -60,6 +65,7 @@ const PASSED_TO_SERVICES = [
   "firehose.amazonaws.com",
   "logs.amazonaws.com",
   "states.amazonaws.com",
+  "events.amazonaws.com",
 ];
 
 /** What CloudWatch Logs does with the logs key for the environment's log groups. */
@@ -70,6 +76,16 @@ const LOGS_KEY_USE = [
   "kms:GenerateDataKey*",
   "kms:Describe*",
 ];
+
+/** The repository of the environment whose released images are promoted, named as its own stack names it. */
+function promotionSource(from: PromotionPeer): PromotionSource {
+  const name = operatorNames(new Naming(APPLICATION, from.environment)).repository;
+  return {
+    account: from.account,
+    repositoryUri: `${from.account}.dkr.ecr.${from.region}.amazonaws.com/${name}`,
+    repositoryArn: `arn:aws:ecr:${from.region}:${from.account}:repository/${name}`,
+  };
+}
 
 const MOVED_FROM = {
   databaseCredentials: "aws_iam_role_policy.task_read-database-credentials_181E04DE",
@@ -105,6 +121,7 @@ export class AppStack extends TerraformStack {
   public readonly dashboard: Dashboard;
   public readonly cost: CostControls;
   public readonly uploadAudit: UploadAgeAudit;
+  public readonly rotationRestart: RotationRestart;
   /** The environment's customer-managed keys, one per kind of data. */
   public readonly keys: {
     readonly logs: EncryptionKey;
@@ -193,6 +210,14 @@ export class AppStack extends TerraformStack {
       forceDelete: teardown.emptyOnDestroy,
       encryptionKeyArn: this.keys.data.key.arn,
     });
+    // Environments that promote this one's released images pull them from here, by their promote role only.
+    this.repository.allowPullBy(
+      (props.promotion?.to ?? []).map(
+        (peer) =>
+          `arn:aws:iam::${peer.account}:role/${promoteRoleName(new Naming(APPLICATION, peer.environment))}`,
+      ),
+      ECR_PULL,
+    );
 
     this.database = new Database(this, "database", {
       naming,
@@ -233,7 +258,7 @@ export class AppStack extends TerraformStack {
     // The release step writes the image it deployed here; Terraform reads it back (ignoring its own value),
     // so a task definition revision Terraform registers keeps the released image, not the bootstrap tag.
     this.deployedImage = new SsmParameter(this, "deployed-image", {
-      name: naming.path("image"),
+      name: operatorNames(naming).imageParameter,
       description: "Image URI of the last release (written by the delivery pipeline)",
       type: "String",
       insecureValue: this.repository.image(env.service.imageTag),
@@ -287,6 +312,11 @@ export class AppStack extends TerraformStack {
       outboundPorts: env.service.outboundPorts,
       logsKey: this.keys.logs,
       logRetentionDays: env.logRetentionDays,
+      // Until the pipeline releases an image, the bootstrap tag names nothing in ECR: run no task till then.
+      awaitFirstRelease: {
+        releasedImage: this.deployedImage.insecureValue,
+        placeholderImage: this.repository.image(env.service.imageTag),
+      },
     });
     this.web.service.node.addDependency(this.loadBalancer.httpsListener);
     this.loadBalancer.allowTo(this.web.securityGroup.id, env.service.containerPort);
@@ -315,6 +345,9 @@ export class AppStack extends TerraformStack {
       securityGroupIds: [this.web.securityGroup.id],
       alarmTopicArn: this.alarms.topic.arn,
       encryptionKey: this.keys.data,
+      runsLogGroupName: operatorNames(naming).weeklyRunsLogGroup,
+      logEncryptionKeyArn: this.keys.logs.key.arn,
+      logRetentionDays: env.logRetentionDays,
     });
 
     if (env.delivery) {
@@ -335,12 +368,25 @@ export class AppStack extends TerraformStack {
         alarmTopicArn: this.alarms.topic.arn,
         logRetentionDays: env.logRetentionDays,
         imageParameter: this.deployedImage,
+        minCount: env.service.minCount,
+        promoteFrom: props.promotion?.from ? promotionSource(props.promotion.from) : undefined,
         forceDestroy: teardown.emptyOnDestroy,
         artifactKey: this.keys.data,
         logEncryptionKeyArn: this.keys.logs.key.arn,
         accessLogBucket: this.loadBalancer.logBucket,
       });
     }
+    // The tasks read the database password at start: a rotation replaces them (RotationRestart).
+    this.rotationRestart = new RotationRestart(this, "rotation-restart", {
+      naming,
+      account: env.account,
+      secretArns: [this.database.masterUserSecretArn],
+      clusterName: this.web.cluster.name,
+      serviceName: this.web.service.name,
+      serviceArn: this.web.service.id,
+      logEncryptionKeyArn: this.keys.logs.key.arn,
+      logRetentionDays: env.logRetentionDays,
+    });
     this.uploadAudit = new UploadAgeAudit(this, "upload-audit", {
       naming,
       account: env.account,

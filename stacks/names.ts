@@ -2,6 +2,7 @@
  * Names of the stacks and their state: the one place scripts, tests and workflows get them from.
  */
 import type { BackendSettings } from "../config/backend";
+import type { Naming } from "../constructs/naming";
 import type { S3StateBackendProps } from "../constructs/state-backend";
 
 /** Application slug: the first part of every stack and resource name. */
@@ -53,5 +54,20 @@ export function stateBackend(
     encrypt: backend.encrypt,
     useLockfile: backend.useLockfile,
     emulatorEndpoint,
+  };
+}
+
+/**
+ * The names an operator's tools look up in an environment (scripts/ops). The stack names these resources
+ * with the same functions, so the tools cannot drift from what was deployed.
+ */
+export function operatorNames(naming: Naming) {
+  return {
+    cluster: naming.name(""),
+    service: naming.name("web"),
+    taskFamily: naming.name("web"),
+    repository: naming.name("web"),
+    imageParameter: naming.path("image"),
+    weeklyRunsLogGroup: naming.path("weekly-stats-runs"),
   };
 }

@@ -11,6 +11,8 @@ import { PLATFORM_VARIABLES } from "../constructs/app-task-definition";
 import type { Block } from "./helpers";
 import { type Element, StackView } from "../rules/stack-view";
 import { ROOT, synthCheckedIn, synthEnvironmentFile } from "./environment-stacks";
+import { Naming } from "../constructs/naming";
+import { operatorNames } from "../stacks/names";
 
 const backend = loadBackend(join(ROOT, "backend.tf.json"));
 
@@ -32,6 +34,19 @@ const fixture = (name: string) =>
 const checkedIn = (name: string) => withView(synthCheckedIn(name));
 
 const GIB = 1024 ** 3;
+
+/**
+ * A task count that waits for the first release: `(<released image> == "<placeholder>") ? 0 : <count>`. Returns
+ * the count once released, after checking the condition compares the image parameter with the bootstrap tag.
+ */
+function countOnceReleased(value: unknown, placeholderTag = "bootstrap"): number {
+  const match = /^\$\{\(aws_ssm_parameter\.deployed-image\.insecure_value == "(.+)"\) \? 0 : (\d+)\}$/.exec(
+    String(value),
+  );
+  if (!match) throw new Error(`not a count that waits for the first release: ${String(value)}`);
+  expect(match[1]).toMatch(new RegExp(`repository_url\\}:${placeholderTag}$`));
+  return Number(match[2]);
+}
 
 describe("wiring (test/fixtures/environments/wiring.json)", () => {
   let env: EnvironmentConfig;
@@ -118,6 +133,40 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
       expect(targetGroup.block).toMatchObject({
         port: 8080,
         health_check: expect.objectContaining({ path: "/healthz" }),
+      });
+    });
+  });
+
+  describe("day two", () => {
+    it("names what the operator's command line looks up exactly as the stack names it", () => {
+      const names = operatorNames(new Naming("myamazingapp", env.name));
+      expect(s.only("aws_ecs_cluster").block.name).toBe(names.cluster);
+      expect(s.only("aws_ecs_service").block.name).toBe(names.service);
+      expect(s.only("aws_ecs_task_definition").block.family).toBe(names.taskFamily);
+      expect(s.find("aws_ssm_parameter", (b) => b.name === names.imageParameter)).toBeDefined();
+      expect(s.find("aws_cloudwatch_log_group", (b) => b.name === names.weeklyRunsLogGroup)).toBeDefined();
+    });
+
+    it("reads the current database password at every task start, and replaces the web tasks when it rotates", () => {
+      const password = container.secrets.find((x: Block) => x.name === "DATABASE_PASSWORD").valueFrom;
+      // <secret ARN>:password:: names no version: ECS reads AWSCURRENT when a task (web, weekly, migration) starts.
+      expect(password).toMatch(/:password::$/);
+      const secretArn = password.replace(/:password::$/, "");
+      const rule = s.find(
+        "aws_cloudwatch_event_rule",
+        (b) => b.name === "myamazingapp-wiring-secret-rotated",
+      );
+      expect(JSON.parse(rule.block.event_pattern).detail.additionalEventData.SecretId).toEqual([secretArn]);
+      const machine = s.find(
+        "aws_sfn_state_machine",
+        (b) => b.name === "myamazingapp-wiring-rotation-restart",
+      );
+      const step = JSON.parse(machine.block.definition).States.ForceNewDeployment.Arguments;
+      const service = s.only("aws_ecs_service");
+      expect(step).toEqual({
+        Cluster: s.ref(s.only("aws_ecs_cluster"), "name"),
+        Service: s.ref(service, "name"),
+        ForceNewDeployment: true,
       });
     });
   });
@@ -258,8 +307,10 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
 
   describe("every setting of the file reaches its resource", () => {
     it("service: counts, CPU target, task size and storage, idle timeout", () => {
-      expect(s.only("aws_ecs_service").block.desired_count).toBe(3);
-      expect(s.only("aws_appautoscaling_target").block).toMatchObject({ min_capacity: 3, max_capacity: 7 });
+      const tag = env.service.imageTag;
+      expect(countOnceReleased(s.only("aws_ecs_service").block.desired_count, tag)).toBe(3);
+      expect(countOnceReleased(s.only("aws_appautoscaling_target").block.min_capacity, tag)).toBe(3);
+      expect(s.only("aws_appautoscaling_target").block.max_capacity).toBe(7);
       expect(
         s.only("aws_appautoscaling_policy").block.target_tracking_scaling_policy_configuration.target_value,
       ).toBe(55);
@@ -463,7 +514,8 @@ describe.each(["production", "staging", "local"])("the checked-in %s environment
 
   it("is highly available: two or more AZs, at least two tasks, a Multi-AZ database", () => {
     expect(s.resources("aws_subnet").length).toBeGreaterThanOrEqual(6);
-    expect(s.only("aws_ecs_service").block.desired_count).toBeGreaterThanOrEqual(2);
+    // No task before the first release (nothing to run), then at least two.
+    expect(countOnceReleased(s.only("aws_ecs_service").block.desired_count)).toBeGreaterThanOrEqual(2);
     expect(s.only("aws_db_instance").block.multi_az).toBe(true);
   });
 
@@ -491,5 +543,45 @@ describe("production", () => {
       skip_final_snapshot: false,
     });
     expect(s.only("aws_lb").block.enable_deletion_protection).toBe(true);
+  });
+});
+
+describe("build once, promote: production releases what staging released", () => {
+  it("staging's repository lets production's promote role pull, and no one else of that account", () => {
+    const stg = checkedIn("staging").stack;
+    const policy = JSON.parse(stg.only("aws_ecr_repository_policy").block.policy);
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Effect: "Allow",
+        Principal: { AWS: ["arn:aws:iam::111111111111:root"] },
+        Condition: {
+          ArnEquals: {
+            "aws:PrincipalArn": ["arn:aws:iam::111111111111:role/myamazingapp-production-delivery-promote"],
+          },
+        },
+      }),
+    ]);
+    expect(policy.Statement[0].Action).not.toContain("ecr:PutImage");
+  });
+
+  it("production promotes from staging's repository, named as staging's own stack names it, and builds nothing", () => {
+    const prod = checkedIn("production").stack;
+    const stg = checkedIn("staging").stack;
+    const promote = prod.find("aws_codebuild_project", (b) => b.name === "myamazingapp-production-promote");
+    const variables = Object.fromEntries(
+      promote.block.environment.environment_variable.map((v: Block) => [v.name, v.value]),
+    );
+    const stagingRepository = stg.only("aws_ecr_repository").block.name;
+    expect(variables.SOURCE_REPOSITORY_URI).toBe(
+      `222222222222.dkr.ecr.us-west-2.amazonaws.com/${stagingRepository}`,
+    );
+    expect(prod.resources("aws_codebuild_project").map((p) => p.block.name)).not.toContain(
+      "myamazingapp-production-build",
+    );
+    // Staging itself still builds, and nothing pulls from production.
+    expect(stg.resources("aws_codebuild_project").map((p) => p.block.name)).toContain(
+      "myamazingapp-staging-build",
+    );
+    expect(prod.resources("aws_ecr_repository_policy")).toEqual([]);
   });
 });

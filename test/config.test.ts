@@ -5,6 +5,7 @@ import { loadBackend } from "../config/backend";
 import type { EnvironmentConfig } from "../config/environment";
 import { applyLocalOverrides } from "../config/local";
 import { ConfigError, loadEnvironment, loadEnvironments, validateEnvironment } from "../config/load";
+import { promotionOf } from "../config/promotion";
 import { PLATFORM_SECRETS, PLATFORM_VARIABLES } from "../constructs/app-task-definition";
 import { renderSchema, SCHEMA_FILE } from "../scripts/write-schema";
 
@@ -344,5 +345,52 @@ describe("backend.tf.json", () => {
     expect(() => loadBackend(backendWith({ ...good, key: "state.tfstate" }))).toThrow(
       /key: "state\.tfstate" is malformed; expected a key prefix ending in "\/"/,
     );
+  });
+});
+
+describe("promotion between environments (delivery.promoteFrom)", () => {
+  const production = JSON.parse(readFileSync(join(ENV_DIR, "production.json"), "utf8")) as EnvironmentConfig;
+  /** A folder holding staging and a changed production; loads it as main.ts does. */
+  function load(mutate: (prod: Record<string, any>, stg: Record<string, any>) => void): EnvironmentConfig[] {
+    const dir = mkdtempSync(join(tmpdir(), "promotion-"));
+    const prod = structuredClone(production) as Record<string, any>;
+    const stg = structuredClone(staging) as Record<string, any>;
+    mutate(prod, stg);
+    writeFileSync(join(dir, "production.json"), JSON.stringify(prod));
+    writeFileSync(join(dir, "staging.json"), JSON.stringify(stg));
+    return loadEnvironments(dir);
+  }
+
+  it("production promotes what staging released; staging lets production's account pull", () => {
+    const envs = load(() => undefined);
+    const [prod, stg] = envs;
+    expect(promotionOf(prod, envs)).toEqual({
+      from: { environment: "staging", account: "222222222222", region: "us-west-2" },
+      to: [],
+    });
+    expect(promotionOf(stg, envs)).toEqual({
+      to: [{ environment: "production", account: "111111111111", region: "us-west-2" }],
+    });
+  });
+
+  it.each<[string, (p: Record<string, any>, s: Record<string, any>) => void, RegExp]>([
+    [
+      "an unknown environment",
+      (p) => (p.delivery.promoteFrom = "qa"),
+      /delivery\.promoteFrom: no environment "qa"; allowed: staging/,
+    ],
+    ["itself", (p) => (p.delivery.promoteFrom = "production"), /an environment cannot promote from itself/],
+    [
+      "one without a pipeline",
+      (_p, s) => delete s.delivery,
+      /"staging" has no delivery section, so it releases nothing to promote/,
+    ],
+    [
+      "one in another region",
+      (_p, s) => (s.region = "us-east-1"),
+      /"staging" is in us-east-1, production in us-west-2/,
+    ],
+  ])("refuses promoting from %s, naming the file and the setting", (_what, mutate, message) => {
+    expect(() => load(mutate)).toThrow(message);
   });
 });

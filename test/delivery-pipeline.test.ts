@@ -9,6 +9,7 @@ import type { Construct } from "constructs";
 import { ContainerRepository } from "../constructs/container-repository";
 import { DeliveryPipeline, type DeliveryPipelineProps } from "../constructs/delivery/delivery-pipeline";
 import type { DeliveryStep } from "../constructs/delivery/delivery-step";
+import { promoteRoleName } from "../constructs/delivery/promote-step";
 import type { PolicyStatement } from "../constructs/iam";
 import { Naming } from "../constructs/naming";
 import { statementsOf } from "../rules/iam/policy";
@@ -70,6 +71,7 @@ function build(scope: Construct, env: string, extra: Partial<DeliveryPipelinePro
     securityGroupIds: ["sg-app"],
     alarmTopicArn: ALARMS,
     imageParameter,
+    minCount: 3,
     branch: "main",
     requireApproval: false,
     logRetentionDays: 30,
@@ -229,6 +231,7 @@ describe("DeliveryPipeline", () => {
         SUBNET_IDS: '${join(",", ["subnet-aaa", "subnet-bbb"])}',
         SECURITY_GROUP_IDS: '${join(",", ["sg-app"])}',
         IMAGE_PARAMETER: ref(prod.imageParameter, "name"),
+        MIN_COUNT: "3",
       });
     });
 
@@ -418,5 +421,63 @@ describe("DeliveryPipeline", () => {
         /DeliveryPipeline: artifactRetentionDays: 0 is out of range; allowed: 1 to 365/,
       );
     });
+  });
+});
+
+describe("DeliveryPipeline that promotes another environment's releases", () => {
+  const SOURCE = {
+    account: "222222222222",
+    repositoryUri: "222222222222.dkr.ecr.us-west-2.amazonaws.com/myamazingapp-staging-web",
+    repositoryArn: "arn:aws:ecr:us-west-2:222222222222:repository/myamazingapp-staging-web",
+  };
+  let synth: Synthesized;
+  let prod: ReturnType<typeof build>;
+  beforeAll(() => {
+    synth = synthConstruct((scope) => {
+      prod = build(scope, "production", { requireApproval: true, promoteFrom: SOURCE });
+    });
+  });
+
+  it("approves first, then promotes, then releases: nothing is built", () => {
+    const stages = synth.of(prod.pipeline.pipeline).stage.map((s: Block) => s.name);
+    expect(stages).toEqual(["Source", "Approval", "Promote", "Release"]);
+    expect(
+      synth
+        .resources("aws_codebuild_project")
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(["myamazingapp-production-promote", "myamazingapp-production-release"]);
+    // The role the source repository's policy names (constructs/container-repository.ts).
+    expect(synth.of(prod.pipeline.build.role).name).toBe(
+      promoteRoleName(new Naming("myamazingapp", "production")),
+    );
+  });
+
+  it("runs promote.sh with the source repository, and its role may pull from there and push here, nothing more", () => {
+    const spec = JSON.parse(synth.of(prod.pipeline.build.project).source.buildspec);
+    expect(scriptOf(spec)).toBe(readFileSync(join(SCRIPTS, "promote.sh"), "utf8"));
+    const variables = Object.fromEntries(
+      synth
+        .of(prod.pipeline.build.project)
+        .environment.environment_variable.map((v: Block) => [v.name, v.value]),
+    );
+    expect(variables).toMatchObject({
+      SOURCE_REPOSITORY_URI: SOURCE.repositoryUri,
+      SOURCE_REGISTRY_ID: "222222222222",
+    });
+    const statements = synth
+      .resources("aws_iam_role_policy")
+      .filter((p) => p.role === ref(prod.pipeline.build.role, "id"))
+      .flatMap((p) => JSON.parse(p.policy).Statement as PolicyStatement[]);
+    const onSource = statements.filter((s) => JSON.stringify(s.Resource).includes("222222222222"));
+    expect(onSource).toHaveLength(1);
+    expect([onSource[0].Action].flat().sort()).toEqual(
+      [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:DescribeImages",
+        "ecr:GetDownloadUrlForLayer",
+      ].sort(),
+    );
   });
 });

@@ -3,13 +3,14 @@
  * paths kept, which Testing.synth drops), once per file and test process. The stack tests and the policy-rule
  * tests read the same synthesized stacks.
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Testing } from "cdktf";
 import { invokeAspects } from "cdktf/lib/synthesize/synthesizer";
 import { loadBackend } from "../config/backend";
 import type { EnvironmentConfig } from "../config/environment";
 import { loadGithubSettings } from "../config/github";
-import { loadEnvironment } from "../config/load";
+import { loadEnvironment, loadEnvironments } from "../config/load";
+import { promotionOf } from "../config/promotion";
 import { AppStack } from "../stacks/app-stack";
 import { appStackName } from "../stacks/names";
 
@@ -28,9 +29,11 @@ export function synthEnvironmentFile(file: string): EnvironmentStack {
   const hit = cache.get(file);
   if (hit) return hit;
   const env = loadEnvironment(file);
+  // The promotions between environments are read from every file of the folder, as main.ts does.
+  const promotion = promotionOf(env, loadEnvironments(dirname(file)));
   const backend = loadBackend(join(ROOT, "backend.tf.json"));
   const github = loadGithubSettings(join(ROOT, "config", "github.json"));
-  const stack = new AppStack(Testing.app(), appStackName(env.name), { env, backend, github });
+  const stack = new AppStack(Testing.app(), appStackName(env.name), { env, backend, github, promotion });
   invokeAspects(stack);
   const result = { env, text: JSON.stringify(stack.toTerraform()) };
   cache.set(file, result);

@@ -143,20 +143,22 @@ describe("the checked-in stacks", () => {
   it("keep the accepted exceptions to this list, each with a reason (a new one shows in review)", () => {
     expect(SUPPRESSIONS.map((s) => `${s.rule} ${s.resource}${s.stacks ? ` [${s.stacks.join(", ")}]` : ""}`))
       .toMatchInlineSnapshot(`
-      [
-        "s3-versioning uploads/files/bucket",
-        "s3-encrypted-with-kms load-balancer/access-logs/bucket",
-        "s3-access-logging load-balancer/access-logs/bucket",
-        "secrets-rotated secrets/*",
-        "sg-ingress-restricted load-balancer/ingress-80-*",
-        "codebuild-not-privileged delivery/build/project",
-        "iam-no-credentials-exposure delivery/build/policy",
-        "logs-kept-a-year ** [myamazingapp-staging, myamazingapp-local]",
-        "rds-deletion-protection database/postgres [myamazingapp-local]",
-        "lb-hardened load-balancer/alb [myamazingapp-local]",
-        "rds-performance-insights database/postgres [myamazingapp-local]",
-        "rds-enhanced-monitoring database/postgres [myamazingapp-local]",
-      ]
+     [
+       "s3-versioning uploads/files/bucket",
+       "s3-encrypted-with-kms load-balancer/access-logs/bucket",
+       "s3-access-logging load-balancer/access-logs/bucket",
+       "secrets-rotated secrets/*",
+       "sg-ingress-restricted load-balancer/ingress-80-*",
+       "codebuild-not-privileged delivery/build/project",
+       "codebuild-not-privileged delivery/promote/project",
+       "iam-no-credentials-exposure delivery/promote/policy",
+       "iam-no-credentials-exposure delivery/build/policy",
+       "logs-kept-a-year ** [myamazingapp-staging, myamazingapp-local]",
+       "rds-deletion-protection database/postgres [myamazingapp-local]",
+       "lb-hardened load-balancer/alb [myamazingapp-local]",
+       "rds-performance-insights database/postgres [myamazingapp-local]",
+       "rds-enhanced-monitoring database/postgres [myamazingapp-local]",
+     ]
     `);
     for (const s of SUPPRESSIONS) expect(s.reason.length).toBeGreaterThan(40);
     for (const s of SUPPRESSIONS) expect(ALL_RULES.map((r) => r.id)).toContain(s.rule);

@@ -447,3 +447,55 @@ describe("ScheduledTask", () => {
     });
   });
 });
+
+describe("ScheduledTask runs log", () => {
+  let synth: Synthesized;
+  let job: ScheduledTask;
+  beforeAll(() => {
+    synth = synthConstruct((scope) => {
+      job = new ScheduledTask(scope, "stats", {
+        ...taskProps(scope),
+        runsLogGroupName: "/myamazingapp/test/weekly-stats-runs",
+        logEncryptionKeyArn: "arn:aws:kms:us-west-2:111111111111:key/logs",
+        logRetentionDays: 365,
+      });
+    });
+  });
+  const stoppedRule = () =>
+    synth
+      .resources("aws_cloudwatch_event_rule")
+      .find((r) => r.name === "myamazingapp-test-weekly-stats-stopped")!;
+
+  it("records every stopped run of the job, whatever its exit code, and nothing of the web service", () => {
+    const pattern = JSON.parse(stoppedRule().event_pattern);
+    expect(matchesPattern(pattern, jobExited(0))).toBe(true);
+    expect(matchesPattern(pattern, jobExited(1))).toBe(true);
+    expect(matchesPattern(pattern, jobFailedToStart)).toBe(true);
+    expect(matchesPattern(pattern, webTaskExited(0))).toBe(false);
+  });
+
+  it("writes them to an encrypted log group that only this rule may write to", () => {
+    expect(synth.of(job.runsLog!)).toMatchObject({
+      name: "/myamazingapp/test/weekly-stats-runs",
+      retention_in_days: 365,
+      kms_key_id: "arn:aws:kms:us-west-2:111111111111:key/logs",
+    });
+    const [policy] = synth.resources("aws_cloudwatch_log_resource_policy");
+    const [statement] = JSON.parse(policy.policy_document).Statement;
+    expect(statement.Resource).toBe(`${ref(job.runsLog!, "arn")}:*`);
+    expect(statement.Condition.ArnEquals["aws:SourceArn"]).toMatch(
+      /aws_cloudwatch_event_rule\..*stopped-run.*\.arn/,
+    );
+    const target = synth
+      .resources("aws_cloudwatch_event_target")
+      .find((t) => t.arn === ref(job.runsLog!, "arn"));
+    expect(target).toBeDefined();
+  });
+
+  it("refuses a runs log without its key and retention", () => {
+    const stack = newStack();
+    expect(
+      () => new ScheduledTask(stack, "s", { ...taskProps(stack), runsLogGroupName: "/x/y/runs" }),
+    ).toThrow("ScheduledTask: runsLogGroupName: needs logEncryptionKeyArn and logRetentionDays");
+  });
+});

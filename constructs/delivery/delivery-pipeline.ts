@@ -11,11 +11,12 @@ import { checkPattern, GIT_BRANCH, GITHUB_REPOSITORY, refuse, type Range, checkR
 import type { EncryptionKey } from "../encryption-key";
 import { PrivateBucket } from "../private-bucket";
 import { BuildStep } from "./build-step";
+import { PromoteStep, type PromotionSource } from "./promote-step";
 import { artifactAccess } from "./delivery-step";
 import { ReleaseStep, type ReleaseStepProps } from "./release-step";
 
 /** What the release step needs, passed through (documented on ReleaseStepProps). */
-type ReleaseTarget = Omit<ReleaseStepProps, "artifacts" | "encryptionKeys">;
+type ReleaseTarget = Omit<ReleaseStepProps, "artifacts" | "encryptionKeys" | "repositoryArn">;
 
 export interface DeliveryPipelineProps extends ReleaseTarget {
   /** GitHub repository of the Rails app, `owner/name`. */
@@ -38,6 +39,11 @@ export interface DeliveryPipelineProps extends ReleaseTarget {
   readonly artifactRetentionDays?: number;
   /** Let `terraform destroy` empty the artifact bucket; only for throw-away environments. */
   readonly forceDestroy: boolean;
+  /**
+   * Build once, promote: release the images another environment released (its repository, which must let this
+   * pipeline's promote role pull), copied by digest after the approval, instead of building. @default build
+   */
+  readonly promoteFrom?: PromotionSource;
 }
 
 /** Days pipeline artifacts are kept: long enough to look at a failed run, then gone. */
@@ -56,7 +62,8 @@ export class DeliveryPipeline extends Construct {
   public readonly connection: CodestarconnectionsConnection;
   public readonly artifacts: PrivateBucket;
   /** Builds and pushes the image. */
-  public readonly build: BuildStep;
+  /** The step that produces the image: it builds it from source, or promotes what another environment released. */
+  public readonly build: BuildStep | PromoteStep;
   /** Registers the revision, migrates, deploys. */
   public readonly release: ReleaseStep;
   public readonly pipeline: Codepipeline;
@@ -98,14 +105,17 @@ export class DeliveryPipeline extends Construct {
     const { artifacts } = this;
     const { logRetentionDays } = props;
     const encryptionKeys = { logs: props.logEncryptionKeyArn, artifacts: props.artifactKey };
-    this.build = new BuildStep(this, "build", {
+    const imageStep = {
       naming,
       account,
       artifacts,
       logRetentionDays,
       encryptionKeys,
       repository: props.ecrRepository,
-    });
+    };
+    this.build = props.promoteFrom
+      ? new PromoteStep(this, "promote", { ...imageStep, source: props.promoteFrom })
+      : new BuildStep(this, "build", imageStep);
     this.release = new ReleaseStep(this, "release", {
       naming,
       account,
@@ -120,6 +130,8 @@ export class DeliveryPipeline extends Construct {
       subnetIds: props.subnetIds,
       securityGroupIds: props.securityGroupIds,
       imageParameter: props.imageParameter,
+      minCount: props.minCount,
+      repositoryArn: props.ecrRepository.arn,
     });
 
     this.pipelineRole = new IamRole(this, "pipeline-role", {
@@ -237,11 +249,23 @@ export class DeliveryPipeline extends Construct {
         },
       ],
     };
+    const release = {
+      name: "Release",
+      action: [codebuild("Release", "image", "release", this.release.project.name)],
+    };
+    if (props.promoteFrom) {
+      // Approve first, then copy what the source environment released: nothing is built here.
+      const promote = {
+        name: "Promote",
+        action: [codebuild("Promote", "source", "image", this.build.project.name)],
+      };
+      return [source, ...(props.requireApproval ? [approval] : []), promote, release];
+    }
     return [
       source,
       { name: "Build", action: [codebuild("Build", "source", "image", this.build.project.name)] },
       ...(props.requireApproval ? [approval] : []),
-      { name: "Release", action: [codebuild("Release", "image", "release", this.release.project.name)] },
+      release,
     ];
   }
 }

@@ -1,0 +1,140 @@
+import { Construct } from "constructs";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
+import { allow, assumedBy, policyDocument } from "./iam";
+import { checkLogRetention, refuse } from "./limits";
+import type { Naming } from "./naming";
+
+export interface RotationRestartProps {
+  /** Resource names. */
+  readonly naming: Naming;
+  /** AWS account id (trust-policy guards). */
+  readonly account: string;
+  /** ARNs of the secrets whose rotation the tasks must follow (the RDS-managed database credentials). */
+  readonly secretArns: string[];
+  /** Name of the ECS cluster. */
+  readonly clusterName: string;
+  /** Name of the web service. */
+  readonly serviceName: string;
+  /** ARN of the web service. */
+  readonly serviceArn: string;
+  /** Key of the execution log. */
+  readonly logEncryptionKeyArn: string;
+  /** Days the execution log is kept. */
+  readonly logRetentionDays: number;
+}
+
+/**
+ * Rotation without an outage. The tasks receive the database password once, when they start; when RDS rotates
+ * it (every 7 days), new connections from running tasks would fail. Secrets Manager reports a finished rotation
+ * (`RotationSucceeded`) to EventBridge, whose rule starts a state machine that forces a new deployment of the
+ * web service (`ecs:UpdateService`, an AWS SDK integration): new tasks start with the new password, become
+ * healthy, and only then do the old ones stop (100% minimum healthy, the circuit breaker on). What a request
+ * sees during the switch is in docs/operations.md. One-off tasks (the weekly job, migrations) start fresh and
+ * always read the current password.
+ */
+export class RotationRestart extends Construct {
+  public readonly rule: CloudwatchEventRule;
+  public readonly stateMachine: SfnStateMachine;
+
+  constructor(scope: Construct, id: string, props: RotationRestartProps) {
+    super(scope, id);
+    refuse("RotationRestart", {
+      secretArns: props.secretArns.length === 0 ? "name at least one secret to follow" : undefined,
+      logRetentionDays: checkLogRetention(props.logRetentionDays),
+    });
+    const { naming, account } = props;
+
+    const role = new IamRole(this, "role", {
+      name: naming.name("rotation-restart"),
+      description: "Forces a new deployment of the web service after a secret rotated",
+      assumeRolePolicy: assumedBy("states.amazonaws.com", account),
+    });
+    new IamRolePolicy(this, "policy", {
+      role: role.id,
+      name: "restart-service",
+      policy: policyDocument(
+        allow("RestartTheWebService", "ecs:UpdateService", props.serviceArn),
+        allow(
+          "DeliverExecutionLogs",
+          [
+            "logs:CreateLogDelivery",
+            "logs:GetLogDelivery",
+            "logs:UpdateLogDelivery",
+            "logs:DeleteLogDelivery",
+            "logs:ListLogDeliveries",
+            "logs:PutResourcePolicy",
+            "logs:DescribeResourcePolicies",
+            "logs:DescribeLogGroups",
+          ],
+          "*",
+        ),
+        allow("Traces", ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*"),
+      ),
+    });
+    const log = new CloudwatchLogGroup(this, "logs", {
+      name: naming.path("rotation-restart"),
+      retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logEncryptionKeyArn,
+    });
+    this.stateMachine = new SfnStateMachine(this, "state-machine", {
+      name: naming.name("rotation-restart"),
+      type: "STANDARD",
+      roleArn: role.arn,
+      definition: JSON.stringify(restartDefinition(props.clusterName, props.serviceName)),
+      loggingConfiguration: { level: "ERROR", includeExecutionData: false, logDestination: `${log.arn}:*` },
+      tracingConfiguration: { enabled: true },
+    });
+
+    this.rule = new CloudwatchEventRule(this, "rotated", {
+      name: naming.name("secret-rotated"),
+      description: "A secret the web tasks read was rotated: replace the tasks",
+      eventPattern: JSON.stringify({
+        source: ["aws.secretsmanager"],
+        "detail-type": ["AWS Service Event via CloudTrail"],
+        detail: {
+          eventSource: ["secretsmanager.amazonaws.com"],
+          eventName: ["RotationSucceeded"],
+          additionalEventData: { SecretId: props.secretArns },
+        },
+      }),
+    });
+    const eventsRole = new IamRole(this, "events-role", {
+      name: naming.name("rotation-restart-events"),
+      description: "EventBridge starts the rotation restart",
+      assumeRolePolicy: assumedBy("events.amazonaws.com", account),
+    });
+    new IamRolePolicy(this, "events-policy", {
+      role: eventsRole.id,
+      name: "start-restart",
+      policy: policyDocument(allow("StartTheRestart", "states:StartExecution", this.stateMachine.arn)),
+    });
+    new CloudwatchEventTarget(this, "restart", {
+      rule: this.rule.name,
+      arn: this.stateMachine.arn,
+      roleArn: eventsRole.arn,
+    });
+  }
+}
+
+/** Forces a new deployment of the service: ECS starts new tasks, which read the current secret values. */
+export function restartDefinition(clusterName: string, serviceName: string): Record<string, unknown> {
+  return {
+    Comment: `Replaces the tasks of ${serviceName} so they read the rotated secret`,
+    QueryLanguage: "JSONata",
+    StartAt: "ForceNewDeployment",
+    States: {
+      ForceNewDeployment: {
+        Type: "Task",
+        Resource: "arn:aws:states:::aws-sdk:ecs:updateService",
+        Arguments: { Cluster: clusterName, Service: serviceName, ForceNewDeployment: true },
+        Retry: [{ ErrorEquals: ["States.ALL"], MaxAttempts: 5, IntervalSeconds: 10, BackoffRate: 2 }],
+        End: true,
+      },
+    },
+  };
+}
