@@ -17,6 +17,7 @@ import { APPLICATION } from "../stacks/names";
 import { CHECKED_THROUGH, leftovers, LEFTOVER_CHECKS, type Stack, uncheckedTypes } from "./e2e/leftovers";
 import { verifyDeployment, presignedMultipartRoundTrip } from "./e2e/verify";
 import { verifyLogArchive, verifyMonitoring } from "./e2e/operations";
+import { beforeFirstRelease, oneOffAndLogs, releaseAndRollBack, secretsBeforeRelease } from "./e2e/day-two";
 import { ROOT, runLocal, startLocal, waitForOutput, WORK_DIR } from "./e2e/local-run";
 
 const port = localEmulatorPort();
@@ -32,6 +33,8 @@ const stack: Stack = {
 const deployedTypes = () =>
   Object.keys(JSON.parse(readFileSync(join(WORK_DIR, "cdk.tf.json"), "utf8")).resource as object).sort();
 const env = { LOCAL_AWS_PORT: String(port) };
+/** The image repository of the local stack (the releases name images in it). */
+const repository = () => `${localEnv.account}.dkr.ecr.${localEnv.region}.amazonaws.com/${naming.name("web")}`;
 const MIN = 60_000;
 /** Seconds per phase of the core run (fresh deploy, verify, plan, destroy), for `npm run bench -- --e2e`. */
 const timings: Record<string, number> = {};
@@ -171,6 +174,38 @@ describe("local deployment", () => {
       expect(again.output).toMatch(/No changes: the local deployment already matches the code/);
     },
     5 * MIN,
+  );
+
+  it(
+    "day one: before the first release the service runs no task, and status says so",
+    async () => {
+      await beforeFirstRelease(port);
+    },
+    MIN,
+  );
+
+  it(
+    "a release is refused while secrets have no value, naming each; the operator sets them",
+    async () => {
+      await secretsBeforeRelease(port, `${repository()}:v1`);
+    },
+    2 * MIN,
+  );
+
+  it(
+    "the first release (the release step's script) starts minCount tasks; rollback walks the history back",
+    async () => {
+      await timed("release", () => releaseAndRollBack(port, repository()));
+    },
+    3 * MIN,
+  );
+
+  it(
+    "a one-off task returns its exit code; logs, the weekly runs, status and restart work",
+    async () => {
+      await oneOffAndLogs(port);
+    },
+    2 * MIN,
   );
 
   it(

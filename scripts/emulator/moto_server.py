@@ -1,5 +1,5 @@
-"""moto_server, plus nine things moto 5.2 lacks or gets wrong that this project must verify. Everything else
-is moto's own; the end-to-end test (test/e2e/verify.ts) goes through all nine paths.
+"""moto_server, plus ten things moto 5.2 lacks or gets wrong that this project must verify. Everything else
+is moto's own; the end-to-end test (test/e2e/verify.ts) goes through all ten paths.
 
 1. ECS CreateService drops deploymentConfiguration (circuit breaker, minimum healthy percent) and the exec,
    grace-period, AZ-rebalancing and managed-tags settings, although UpdateService keeps them. The launcher
@@ -28,6 +28,11 @@ is moto's own; the end-to-end test (test/e2e/verify.ts) goes through all nine pa
    subscribers. moto keeps them with the notification; the launcher returns them.
 9. Budgets has no tagging API in moto (ListTagsForResource, TagResource, UntagResource), and CreateBudget drops
    its ResourceTags, so the provider cannot read a budget back. The launcher keeps tags per budget ARN, as for 3.
+10. ECS RunTask of a Fargate task fails with a 500 twice over: moto adds up the containers' memory, which a
+    Fargate task sets for the task instead (None + int), and reads `private_dns_name` of the task's network
+    interface, which moto's NetworkInterface lacks. The launcher counts a container without memory as 0 and
+    gives the interface the name EC2 would (ip-10-0-1-5.ec2.internal), so one-off tasks (npm run ops -- run)
+    start.
 
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
@@ -39,6 +44,8 @@ from moto.budgets.responses import BudgetsResponse
 from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.responses import ActionResult
 from moto.core.utils import camelcase_to_underscores
+from moto.ec2.models.elastic_network_interfaces import NetworkInterface
+from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.s3.models import FakeBucket
@@ -254,6 +261,37 @@ BudgetsResponse.create_budget = create_budget
 BudgetsResponse.list_tags_for_resource = list_budget_tags
 BudgetsResponse.tag_resource = tag_budget
 BudgetsResponse.untag_resource = untag_budget
+
+def _private_dns_name(self):
+    # Some interfaces (a NAT gateway's) are given one by moto; the others get the name EC2 would give them.
+    return self.__dict__.get("_private_dns_name") or f"ip-{self.private_ip_address.replace('.', '-')}.ec2.internal"
+
+
+def _set_private_dns_name(self, value):
+    self.__dict__["_private_dns_name"] = value
+
+
+_requirements = EC2ContainerServiceBackend._calculate_task_resource_requirements
+
+
+def _task_resource_requirements(task_definition):
+    # A Fargate container may leave memory to the task: count it as 0, as ECS does for placement.
+    saved = task_definition.container_definitions
+    task_definition.container_definitions = [
+        {**c, "memory": c.get("memory") or 0} if "Memory" not in c and "MemoryReservation" not in c
+        and c.get("memoryReservation") is None else c
+        for c in saved
+    ]
+    try:
+        return _requirements(task_definition)
+    finally:
+        task_definition.container_definitions = saved
+
+
+EC2ContainerServiceBackend._calculate_task_resource_requirements = staticmethod(_task_resource_requirements)
+
+if not hasattr(NetworkInterface, "private_dns_name"):
+    NetworkInterface.private_dns_name = property(_private_dns_name, _set_private_dns_name)
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -12,7 +12,11 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadEnvironment } from "../../config/load";
+import { DeregisterTaskDefinitionCommand, ECSClient, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
+import { Naming } from "../../constructs/naming";
+import { APPLICATION, operatorNames } from "../../stacks/names";
 import { bootstrap } from "../bootstrap";
+import { emulatorClientConfig } from "../lib/aws";
 import { ownedEmulatorPid, resetEmulator, startEmulator, stopEmulator } from "../lib/emulator";
 import { PROJECT_ROOT, requireTerraform, runTerraform } from "../lib/terraform";
 import { onlyKnownCreateQuirks, plannedChanges, type PlanJson } from "./plan-check";
@@ -191,6 +195,20 @@ async function printOutputs(): Promise<void> {
   for (const [label, key] of show) info(`${label.padEnd(18)} ${String(values[key]?.value ?? "-")}`);
 }
 
+/**
+ * Terraform destroys the task definition revision it registered; those the release step registered (a release,
+ * a rollback) are not in its state. They are deregistered here so nothing of the app is left behind.
+ */
+async function deregisterReleasedRevisions(port: number): Promise<number> {
+  const env = loadEnvironment(LOCAL_ENVIRONMENT_FILE);
+  const ecs = new ECSClient(emulatorClientConfig(port, env.region));
+  const family = operatorNames(new Naming(APPLICATION, env.name)).taskFamily;
+  const { taskDefinitionArns } = await ecs.send(new ListTaskDefinitionsCommand({ status: "ACTIVE" }));
+  const ours = (taskDefinitionArns ?? []).filter((arn) => arn.includes(`:task-definition/${family}:`));
+  for (const arn of ours) await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
+  return ours.length;
+}
+
 async function destroy(keepEmulator: boolean): Promise<void> {
   const total = 3;
   stage(1, total, "Local AWS emulator");
@@ -207,6 +225,9 @@ async function destroy(keepEmulator: boolean): Promise<void> {
       progress: true,
     });
     if (result.code !== 0) fail("terraform destroy", result);
+    const withdrawn = await deregisterReleasedRevisions(port);
+    if (withdrawn > 0)
+      info(`Deregistered ${withdrawn} task definition revision(s) the releases had registered.`);
   }
   stage(3, total, "Stopping the emulator");
   if (keepEmulator) {

@@ -11,7 +11,11 @@ import {
   DescribeScalingPoliciesCommand,
 } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient, DescribeAlarmsCommand, ListDashboardsCommand } from "@aws-sdk/client-cloudwatch";
-import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  DescribeResourcePoliciesCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { BudgetsClient, DescribeBudgetsCommand } from "@aws-sdk/client-budgets";
 import { FirehoseClient, ListDeliveryStreamsCommand } from "@aws-sdk/client-firehose";
 import { ListStateMachinesCommand, SFNClient } from "@aws-sdk/client-sfn";
@@ -147,6 +151,15 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
     const { stateMachines } = await new SFNClient(clientConfig(port)).send(new ListStateMachinesCommand({}));
     return named(
       (stateMachines ?? []).map((m) => m.name),
+      prefix,
+    );
+  },
+  aws_cloudwatch_log_resource_policy: async (port, { prefix }) => {
+    const { resourcePolicies } = await new CloudWatchLogsClient(clientConfig(port)).send(
+      new DescribeResourcePoliciesCommand({}),
+    );
+    return named(
+      (resourcePolicies ?? []).map((p) => p.policyName),
       prefix,
     );
   },

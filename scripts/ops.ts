@@ -1,0 +1,111 @@
+/**
+ * The operator's command line: `npm run ops -- <verb> <environment> [...]`. One short command for each thing an
+ * operator does to a running environment, in the spirit of `kamal app exec` and `copilot svc logs`.
+ */
+import { readFileSync } from "node:fs";
+import { environmentNamed } from "./lib/environments";
+import { openConsole } from "./ops/console";
+import { OpsContext, OpsError } from "./ops/context";
+import { parseSince, showLogs } from "./ops/logs";
+import { rollback } from "./ops/rollback";
+import { runOneOff } from "./ops/run";
+import { restart, setSecret, showSecrets } from "./ops/secrets";
+import { status } from "./ops/status";
+
+export const HELP = `usage: npm run ops -- <verb> <environment> [options]
+
+  status                         service health, running and desired tasks, deployments in progress,
+                                 the released image and when, the weekly task's last run and exit code
+  console                        a Rails console on a running task (ECS Exec)
+  run -- <command...>            a one-off task of the current task definition in the private subnets:
+                                 waits, prints its log, exits with the task's exit code
+  rake <task> [args...]          the same for bundle exec rake <task>
+  logs [--weekly] [--since 1h] [--follow]
+                                 the web service's log lines, or the weekly task's runs only
+  rollback [--to <image>]        back to the image released before the current one, or to <image>,
+                                 through the release step, without running the migrations again
+  secrets                        the secrets the app reads, and which have no value yet
+  secrets set <NAME>             store a secret's value, read from standard input
+  restart [--no-wait]            replace every web task (after changing a secret)
+
+Credentials: the default AWS credential chain (AWS_PROFILE, aws sso login); local uses the emulator.`;
+
+const VERBS = ["status", "console", "run", "rake", "logs", "rollback", "secrets", "restart"];
+
+/** The value after a flag, or an error naming the flag. */
+function flagValue(args: string[], flag: string): string | undefined {
+  const i = args.indexOf(flag);
+  if (i === -1) return undefined;
+  const value = args[i + 1];
+  if (value === undefined || value.startsWith("--")) throw new OpsError(`${flag} needs a value`);
+  return value;
+}
+
+/** Runs one command line; returns the process exit code. */
+export async function ops(
+  argv: string[],
+  ctxFor = (env: ReturnType<typeof environmentNamed>) => new OpsContext(env),
+): Promise<number> {
+  const [verb, name, ...rest] = argv;
+  if (!verb || verb === "help" || verb === "--help" || verb === "-h") {
+    console.log(HELP);
+    return verb ? 0 : 2;
+  }
+  if (!VERBS.includes(verb))
+    throw new OpsError(`unknown verb "${verb}"; verbs: ${VERBS.join(", ")}\n\n${HELP}`, 2);
+  let env;
+  try {
+    env = environmentNamed(name);
+  } catch (error) {
+    throw new OpsError((error as Error).message, 2);
+  }
+  const ctx = ctxFor(env);
+  switch (verb) {
+    case "status":
+      await status(ctx);
+      return 0;
+    case "console":
+      return openConsole(ctx);
+    case "run": {
+      const command = rest[0] === "--" ? rest.slice(1) : rest;
+      return (await runOneOff(ctx, command)).exitCode;
+    }
+    case "rake": {
+      if (!rest[0]) throw new OpsError("rake: name the task, e.g. rake stats:users", 2);
+      return (await runOneOff(ctx, ["bundle", "exec", "rake", ...rest])).exitCode;
+    }
+    case "logs": {
+      const since = flagValue(rest, "--since");
+      await showLogs(ctx, {
+        weekly: rest.includes("--weekly"),
+        follow: rest.includes("--follow"),
+        sinceMs: since === undefined ? undefined : parseSince(since),
+      });
+      return 0;
+    }
+    case "rollback":
+      await rollback(ctx, flagValue(rest, "--to"));
+      return 0;
+    case "secrets": {
+      if (rest[0] === "set") {
+        await setSecret(ctx, rest[1], readFileSync(0, "utf8"));
+        return 0;
+      }
+      const statuses = await showSecrets(ctx);
+      return statuses.some((s) => !s.hasValue) ? 3 : 0;
+    }
+    case "restart":
+      await restart(ctx, !rest.includes("--no-wait"));
+      return 0;
+  }
+  return 2;
+}
+
+if (require.main === module) {
+  ops(process.argv.slice(2))
+    .then((code) => process.exit(code))
+    .catch((error: Error) => {
+      console.error(`ops: ${error.message}`);
+      process.exit(error instanceof OpsError ? error.exitCode : 1);
+    });
+}

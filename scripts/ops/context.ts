@@ -1,0 +1,125 @@
+/**
+ * What every verb of the operator's command line starts from: the environment's settings, its names, AWS
+ * clients for it (or for the emulator), and the way to report progress. A verb reads what it needs from AWS
+ * (the service's network, the task definition's log group and secrets) rather than guessing it.
+ */
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  type Service,
+  type TaskDefinition,
+} from "@aws-sdk/client-ecs";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import type { EnvironmentConfig } from "../../config/environment";
+import { Naming } from "../../constructs/naming";
+import { APPLICATION, operatorNames } from "../../stacks/names";
+import { type AwsClientConfig, clientConfigFor } from "../lib/aws";
+
+/** A failure the operator can act on: printed as one message, exit code 1 (or the given one). */
+export class OpsError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export interface Output {
+  /** A result line (stdout). */
+  line(text: string): void;
+  /** Progress on a long wait (stderr, so results stay clean). */
+  progress(text: string): void;
+}
+
+export const consoleOutput: Output = {
+  line: (text) => process.stdout.write(`${text}\n`),
+  progress: (text) => process.stderr.write(`... ${text}\n`),
+};
+
+export class OpsContext {
+  readonly names: ReturnType<typeof operatorNames>;
+  readonly ecs: ECSClient;
+  readonly logs: CloudWatchLogsClient;
+  readonly ssm: SSMClient;
+  readonly secrets: SecretsManagerClient;
+  /** Milliseconds between polls of a long wait (the tests shorten it). */
+  readonly pollMs: number;
+
+  constructor(
+    readonly env: EnvironmentConfig,
+    readonly out: Output = consoleOutput,
+    readonly config: AwsClientConfig = clientConfigFor(env),
+    options: { pollMs?: number } = {},
+  ) {
+    this.names = operatorNames(new Naming(APPLICATION, env.name));
+    this.ecs = new ECSClient(config);
+    this.logs = new CloudWatchLogsClient(config);
+    this.ssm = new SSMClient(config);
+    this.secrets = new SecretsManagerClient(config);
+    this.pollMs = options.pollMs ?? 3000;
+  }
+
+  /** The web service as ECS describes it; an error that says so when it is not deployed. */
+  async service(): Promise<Service> {
+    const { services } = await this.call(() =>
+      this.ecs.send(
+        new DescribeServicesCommand({ cluster: this.names.cluster, services: [this.names.service] }),
+      ),
+    );
+    const service = services?.[0];
+    if (!service || service.status === "INACTIVE") {
+      throw new OpsError(
+        `${this.names.service} is not deployed in ${this.env.name} (cluster ${this.names.cluster})`,
+      );
+    }
+    return service;
+  }
+
+  /** The newest revision of the app's task definition family: what a one-off task runs. */
+  async taskDefinition(family: string): Promise<TaskDefinition> {
+    const { taskDefinition } = await this.call(() =>
+      this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family })),
+    );
+    if (!taskDefinition) throw new OpsError(`no task definition ${family}`);
+    return taskDefinition;
+  }
+
+  /** Where the app container logs: its awslogs group and stream prefix. */
+  logConfiguration(taskDefinition: TaskDefinition): { group: string; prefix: string; container: string } {
+    const container = taskDefinition.containerDefinitions?.[0];
+    const options = container?.logConfiguration?.options ?? {};
+    const group = options["awslogs-group"];
+    if (!container?.name || !group)
+      throw new OpsError(`${taskDefinition.family} does not log to CloudWatch Logs`);
+    return { group, prefix: options["awslogs-stream-prefix"] ?? "ecs", container: container.name };
+  }
+
+  /** Runs an AWS call; credentials and access problems become one clear message. */
+  async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === "CredentialsProviderError" || /credential/i.test((error as Error).message)) {
+        throw new OpsError(
+          `no AWS credentials for ${this.env.name} (account ${this.env.account}): sign in first, e.g. aws sso login`,
+        );
+      }
+      if (name === "AccessDeniedException" || name === "AccessDenied") {
+        throw new OpsError(`access denied in ${this.env.name}: ${(error as Error).message}`);
+      }
+      throw error;
+    }
+  }
+
+  sleep(): Promise<void> {
+    return new Promise((r) => setTimeout(r, this.pollMs));
+  }
+}
+
+/** The id at the end of a task ARN. */
+export const taskId = (arn: string): string => arn.split("/").pop() ?? arn;
