@@ -4,7 +4,8 @@
  * presigned multipart upload round-trips; a fresh plan is empty; destroy leaves nothing behind. Fault cases
  * (a killed deploy, two deploys at once, a taken port, no moto) run around it.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { stopEmulator } from "../scripts/lib/emulator";
@@ -156,6 +157,28 @@ describe("local deployment", () => {
       expect(plan.code).toBe(0);
     },
     2 * MIN,
+  );
+
+  it(
+    "plain Terraform takes over: the synthesized cdk.tf.json alone, in a fresh folder, plans no changes",
+    async () => {
+      // No node, no cdktf: Terraform, the JSON (its backend block included) and the provider.
+      const dir = mkdtempSync(join(tmpdir(), "take-over-"));
+      copyFileSync(join(WORK_DIR, "cdk.tf.json"), join(dir, "cdk.tf.json"));
+      const terraformEnv = localTerraformEnv(() => undefined);
+      const init = await runTerraform(["init", "-input=false", "-no-color"], { cwd: dir, env: terraformEnv });
+      expect(init.stderr).toBe("");
+      expect(init.code).toBe(0);
+      const plan = await timed("take-over", () =>
+        runTerraform(["plan", "-detailed-exitcode", "-input=false", "-no-color", "-parallelism=30"], {
+          cwd: dir,
+          env: terraformEnv,
+        }),
+      );
+      expect(plan.stdout).toMatch(/No changes\. Your infrastructure matches the configuration\./);
+      expect(plan.code).toBe(0);
+    },
+    3 * MIN,
   );
 
   it(
