@@ -1,13 +1,13 @@
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
+import type { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import { allow, assumedBy, policyDocument } from "./iam";
 import { checkLogRetention, refuse } from "./limits";
 import type { Naming } from "./naming";
+import { loggedStateMachine } from "./state-machine";
 
 export interface RotationRestartProps {
   /** Resource names. */
@@ -49,46 +49,16 @@ export class RotationRestart extends Construct {
     });
     const { naming, account } = props;
 
-    const role = new IamRole(this, "role", {
-      name: naming.name("rotation-restart"),
+    this.stateMachine = loggedStateMachine(this, {
+      naming,
+      account,
+      purpose: "rotation-restart",
       description: "Forces a new deployment of the web service after a secret rotated",
-      assumeRolePolicy: assumedBy("states.amazonaws.com", account),
-    });
-    new IamRolePolicy(this, "policy", {
-      role: role.id,
-      name: "restart-service",
-      policy: policyDocument(
-        allow("RestartTheWebService", "ecs:UpdateService", props.serviceArn),
-        allow(
-          "DeliverExecutionLogs",
-          [
-            "logs:CreateLogDelivery",
-            "logs:GetLogDelivery",
-            "logs:UpdateLogDelivery",
-            "logs:DeleteLogDelivery",
-            "logs:ListLogDeliveries",
-            "logs:PutResourcePolicy",
-            "logs:DescribeResourcePolicies",
-            "logs:DescribeLogGroups",
-          ],
-          "*",
-        ),
-        allow("Traces", ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*"),
-      ),
-    });
-    const log = new CloudwatchLogGroup(this, "logs", {
-      name: naming.path("rotation-restart"),
-      retentionInDays: props.logRetentionDays,
-      kmsKeyId: props.logEncryptionKeyArn,
-    });
-    this.stateMachine = new SfnStateMachine(this, "state-machine", {
-      name: naming.name("rotation-restart"),
-      type: "STANDARD",
-      roleArn: role.arn,
-      definition: JSON.stringify(restartDefinition(props.clusterName, props.serviceName)),
-      loggingConfiguration: { level: "ERROR", includeExecutionData: false, logDestination: `${log.arn}:*` },
-      tracingConfiguration: { enabled: true },
-    });
+      definition: restartDefinition(props.clusterName, props.serviceName),
+      statements: [allow("RestartTheWebService", "ecs:UpdateService", props.serviceArn)],
+      logEncryptionKeyArn: props.logEncryptionKeyArn,
+      logRetentionDays: props.logRetentionDays,
+    }).stateMachine;
 
     this.rule = new CloudwatchEventRule(this, "rotated", {
       name: naming.name("secret-rotated"),

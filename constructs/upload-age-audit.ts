@@ -1,14 +1,15 @@
 import { Construct } from "constructs";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
-import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
+import type { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import type { EncryptionKey } from "./encryption-key";
 import { allow, assumedBy, policyDocument } from "./iam";
 import { checkLogRetention, checkRange, MAX_UPLOAD_AGE_DAYS, refuse, type Range } from "./limits";
 import type { Naming } from "./naming";
+import { loggedStateMachine } from "./state-machine";
 
 /** The metrics' namespace; the bucket is their one dimension. */
 export const UPLOAD_AUDIT_NAMESPACE = "MyAmazingApp/Uploads";
@@ -125,55 +126,23 @@ export class UploadAgeAudit extends Construct {
     });
     const { naming, account } = props;
 
-    const role = new IamRole(this, "role", {
-      name: naming.name("upload-age-audit"),
+    const machine = loggedStateMachine(this, {
+      naming,
+      account,
+      purpose: "upload-age-audit",
       description: "The upload age audit lists the uploads bucket and publishes its verdict",
-      assumeRolePolicy: assumedBy("states.amazonaws.com", account),
-    });
-    new IamRolePolicy(this, "policy", {
-      role: role.id,
-      name: "audit",
-      policy: policyDocument(
+      definition: auditDefinition(props.bucketName, maxAgeDays),
+      statements: [
         allow("ListTheUploads", "s3:ListBucket", props.bucketArn),
         allow("PublishTheVerdict", "cloudwatch:PutMetricData", "*", {
           StringEquals: { "cloudwatch:namespace": UPLOAD_AUDIT_NAMESPACE },
         }),
-        // Step Functions delivers execution logs through CloudWatch Logs' log delivery, which has no resource ARN.
-        allow(
-          "DeliverExecutionLogs",
-          [
-            "logs:CreateLogDelivery",
-            "logs:GetLogDelivery",
-            "logs:UpdateLogDelivery",
-            "logs:DeleteLogDelivery",
-            "logs:ListLogDeliveries",
-            "logs:PutResourcePolicy",
-            "logs:DescribeResourcePolicies",
-            "logs:DescribeLogGroups",
-          ],
-          "*",
-        ),
-        allow("Traces", ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*"),
-      ),
+      ],
+      logEncryptionKeyArn: props.logEncryptionKeyArn,
+      logRetentionDays: props.logRetentionDays,
     });
-
-    this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: naming.path("upload-age-audit"),
-      retentionInDays: props.logRetentionDays,
-      kmsKeyId: props.logEncryptionKeyArn,
-    });
-    this.stateMachine = new SfnStateMachine(this, "state-machine", {
-      name: naming.name("upload-age-audit"),
-      type: "STANDARD",
-      roleArn: role.arn,
-      definition: JSON.stringify(auditDefinition(props.bucketName, maxAgeDays)),
-      loggingConfiguration: {
-        level: "ERROR",
-        includeExecutionData: false,
-        logDestination: `${this.logGroup.arn}:*`,
-      },
-      tracingConfiguration: { enabled: true },
-    });
+    this.stateMachine = machine.stateMachine;
+    this.logGroup = machine.logGroup;
 
     const schedulerRole = new IamRole(this, "scheduler-role", {
       name: naming.name("upload-age-audit-scheduler"),

@@ -54,7 +54,7 @@ describe("RotationRestart", () => {
 
   it("may update that one service and start that one state machine, nothing more", () => {
     const policies = synth.resources("aws_iam_role_policy");
-    const restartPolicy = JSON.parse(policies.find((p) => p.name === "restart-service")!.policy);
+    const restartPolicy = JSON.parse(policies.find((p) => p.name === "rotation-restart")!.policy);
     const ecs = restartPolicy.Statement.filter((s: any) =>
       [s.Action].flat().some((a: string) => a.startsWith("ecs:")),
     );

@@ -130,7 +130,7 @@ describe("UploadAgeAudit", () => {
   });
 
   it("may list the bucket's keys and nothing more of it", () => {
-    const policy = synth.resources("aws_iam_role_policy").find((p) => p.name === "audit")!;
+    const policy = synth.resources("aws_iam_role_policy").find((p) => p.name === "upload-age-audit")!;
     const onBucket = JSON.parse(policy.policy).Statement.filter((s: Block) =>
       JSON.stringify(s.Resource).includes("uploads"),
     );
