@@ -116,6 +116,33 @@ export const MUTANTS: Mutant[] = [
     "accessLogRetentionDays: env.logArchiveDays,",
     "accessLogRetentionDays: Math.max(env.logRetentionDays, 30),",
   ),
+  stack(
+    "rotation follows no secret of the tasks",
+    "secretArns: [this.database.masterUserSecretArn],",
+    "secretArns: [this.secrets.containerSecrets()[0].valueFrom],",
+  ),
+  stack(
+    "the first release never awaited (tasks crash-loop on the placeholder)",
+    "placeholderImage: this.repository.image(env.service.imageTag),",
+    'placeholderImage: this.repository.image("never"),',
+  ),
+  stack(
+    "production promotes from itself",
+    "promoteFrom: props.promotion?.from ? promotionSource(props.promotion.from) : undefined,",
+    "promoteFrom: props.promotion?.from ? promotionSource({ ...props.promotion.from, environment: env.name }) : undefined,",
+  ),
+  script(
+    "release deploys with a secret missing",
+    "constructs/delivery/release.sh",
+    'if [[ "${#missing[@]}" -gt 0 ]]; then',
+    'if [[ "${#missing[@]}" -gt 99 ]]; then',
+  ),
+  script(
+    "promotion takes an image staging never released",
+    "constructs/delivery/promote.sh",
+    'any(startswith("released-"))',
+    "length >= 0",
+  ),
   stack("alarm thresholds ignored", "thresholds: env.alarms,", "thresholds: {},"),
   stack("budget fixed", "monthlyBudgetUsd: env.cost.monthlyBudgetUsd,", "monthlyBudgetUsd: 1000,"),
   stack(
