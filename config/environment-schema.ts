@@ -13,6 +13,7 @@ import {
   BACKUP_RETENTION_DAYS,
   CONTAINER_PORT,
   DB_INSTANCE_CLASS,
+  DB_SNAPSHOT,
   DB_STORAGE_GIB,
   DNS_NAME,
   EMAIL,
@@ -123,8 +124,13 @@ const settings = {
         "Own parameter group: TLS-only connections (rds.force_ssl) and slow-query logging.",
       ),
       enhancedMonitoring: flag("Enhanced Monitoring every 60 s (the database host's own metrics)."),
+      restoreFromSnapshot: text(
+        DB_SNAPSHOT,
+        "Create the database from this snapshot (moving the app, docs/moving.md); read by the first deploy only",
+      ),
     },
     "RDS PostgreSQL, Multi-AZ.",
+    ["restoreFromSnapshot"],
   ),
   uploads: section(
     {

@@ -149,6 +149,7 @@ export type DatabaseConfig = Pick<
   | "performanceInsights"
   | "parameterGroup"
   | "enhancedMonitoring"
+  | "restoreFromSnapshot"
 >;
 
 export interface UploadsConfig {

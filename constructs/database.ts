@@ -11,9 +11,11 @@ import { assumedBy, policyDocument } from "./iam";
 import {
   checkTwoAzs,
   BACKUP_RETENTION_DAYS,
+  checkOptionalPattern,
   checkPattern,
   checkRange,
   DB_INSTANCE_CLASS,
+  DB_SNAPSHOT,
   DB_STORAGE_GIB,
   POSTGRES_VERSION,
   refuse,
@@ -52,6 +54,11 @@ export interface DatabaseProps {
   readonly encryptionKeyArn: string;
   /** Customer-managed key of the RDS-managed master password's secret; readers are granted its use too. */
   readonly secretEncryptionKey: EncryptionKey;
+  /**
+   * Create the instance from this DB snapshot (moving the app: docs/moving.md); only the first deploy reads it.
+   * @default a new, empty database
+   */
+  readonly restoreFromSnapshot?: string;
 }
 
 /**
@@ -103,8 +110,10 @@ export class Database extends Construct {
       engine: "postgres",
       engineVersion,
       instanceClass: props.instanceClass,
-      dbName: this.databaseName,
-      username: this.databaseName,
+      // A restored instance keeps the snapshot's database and master user (every environment's are the same).
+      ...(props.restoreFromSnapshot
+        ? { snapshotIdentifier: props.restoreFromSnapshot }
+        : { dbName: this.databaseName, username: this.databaseName }),
       // RDS creates and rotates the password in Secrets Manager; Terraform never sees it.
       manageMasterUserPassword: true,
       port: this.port,
@@ -135,6 +144,8 @@ export class Database extends Construct {
       deletionProtection,
       skipFinalSnapshot: !deletionProtection,
       finalSnapshotIdentifier: deletionProtection ? naming.name("db-final") : undefined,
+      // Only creation reads the snapshot: the setting can go once restored, without replacing the database.
+      lifecycle: { ignoreChanges: ["snapshot_identifier"] },
     });
     this.masterUserSecretArn = this.instance.masterUserSecret.get(0).secretArn;
     this.secretEncryptionKey = props.secretEncryptionKey;
@@ -165,6 +176,7 @@ export class Database extends Construct {
         checkRange(DB_STORAGE_GIB, props.maxAllocatedStorageGiB) ??
         Database.checkStorageCeiling(props.allocatedStorageGiB, props.maxAllocatedStorageGiB),
       backupRetentionDays: checkRange(BACKUP_RETENTION_DAYS, props.backupRetentionDays),
+      restoreFromSnapshot: checkOptionalPattern(DB_SNAPSHOT, props.restoreFromSnapshot),
     });
   }
 

@@ -165,6 +165,11 @@ export const DB_INSTANCE_CLASS = pattern(
 export const POSTGRES_VERSION = pattern(/^1[4-7](\.[0-9]+)?$/, "PostgreSQL 14 to 17, e.g. 16.4");
 export const DB_STORAGE_GIB = range(20, 65536, "GiB of gp3 storage");
 /** Automated backups: at least a week, RDS keeps 35 days at most. */
+/** An RDS DB snapshot: its ARN, or its identifier in the same account and region. */
+export const DB_SNAPSHOT = pattern(
+  /^(arn:aws:rds:[a-z0-9-]+:[0-9]{12}:snapshot:)?[a-zA-Z][a-zA-Z0-9-]{0,254}$/,
+  "a DB snapshot ARN (arn:aws:rds:<region>:<account>:snapshot:<name>) or identifier",
+);
 export const BACKUP_RETENTION_DAYS = range(7, 35, "days of automated backups");
 
 // ----- Uploads -------------------------------------------------------------------------------------------

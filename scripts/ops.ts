@@ -7,6 +7,7 @@ import { environmentNamed } from "./lib/environments";
 import { openConsole } from "./ops/console";
 import { OpsContext, OpsError } from "./ops/context";
 import { parseSince, showLogs } from "./ops/logs";
+import { moveDatabase, moveImage, moveSecrets } from "./ops/move";
 import { rollback } from "./ops/rollback";
 import { runOneOff } from "./ops/run";
 import { restart, setSecret, showSecrets } from "./ops/secrets";
@@ -28,9 +29,26 @@ export const HELP = `usage: npm run ops -- <verb> <environment> [options]
   secrets set <NAME>             store a secret's value, read from standard input
   restart [--no-wait]            replace every web task (after changing a secret)
 
+Moving to another environment (docs/moving.md):
+  move-database --to <target>    snapshot the database and copy it into the target's region
+  move-secrets --to <target>     copy the external-service secrets' values (in memory only)
+  move-image --to <target>       the released image by digest, and how to release it in the target
+
 Credentials: the default AWS credential chain (AWS_PROFILE, aws sso login); local uses the emulator.`;
 
-const VERBS = ["status", "console", "run", "rake", "logs", "rollback", "secrets", "restart"];
+const VERBS = [
+  "status",
+  "console",
+  "run",
+  "rake",
+  "logs",
+  "rollback",
+  "secrets",
+  "restart",
+  "move-database",
+  "move-secrets",
+  "move-image",
+];
 
 /** The value after a flag, or an error naming the flag. */
 function flagValue(args: string[], flag: string): string | undefined {
@@ -97,6 +115,18 @@ export async function ops(
     case "restart":
       await restart(ctx, !rest.includes("--no-wait"));
       return 0;
+    case "move-database":
+    case "move-secrets":
+    case "move-image": {
+      const target = flagValue(rest, "--to");
+      if (!target) throw new OpsError(`${verb}: name the target environment with --to <environment>`, 2);
+      if (target === env.name) throw new OpsError(`${verb}: the target must be another environment`, 2);
+      const to = ctxFor(environmentNamed(target));
+      if (verb === "move-database") await moveDatabase(ctx, to);
+      else if (verb === "move-secrets") await moveSecrets(ctx, to);
+      else await moveImage(ctx, to);
+      return 0;
+    }
   }
   return 2;
 }

@@ -233,6 +233,7 @@ export class AppStack extends TerraformStack {
       parameterGroup: env.database.parameterGroup,
       databaseName: APPLICATION,
       enhancedMonitoring: env.database.enhancedMonitoring,
+      restoreFromSnapshot: env.database.restoreFromSnapshot,
       encryptionKeyArn: this.keys.data.key.arn,
       secretEncryptionKey: this.keys.secrets,
     });

@@ -67,6 +67,9 @@ export function operatorNames(naming: Naming) {
     service: naming.name("web"),
     taskFamily: naming.name("web"),
     repository: naming.name("web"),
+    database: naming.name("db"),
+    /** Secrets Manager name of an external-service secret: `<app>/<env>/<NAME>`. */
+    secret: (name: string) => `${naming.application}/${naming.environment}/${name}`,
     imageParameter: naming.path("image"),
     weeklyRunsLogGroup: naming.path("weekly-stats-runs"),
   };

@@ -393,6 +393,21 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
       expect(archiveLifecycle.block.rule[0].expiration).toEqual([{ days: 45 }]);
     });
 
+    it("logs on S3: every log group is subscribed to its own stream into the archive bucket", () => {
+      const archive = s.find("aws_s3_bucket", (b) => b.bucket === "myamazingapp-wiring-logs-333333333333");
+      const groups = s.resources("aws_cloudwatch_log_group");
+      expect(groups.length).toBeGreaterThanOrEqual(8);
+      const streams = new Set<string>();
+      for (const group of groups) {
+        const filters = s.referring("aws_cloudwatch_log_subscription_filter", "log_group_name", group);
+        expect([group.block.name, filters.length]).toEqual([group.block.name, 1]);
+        const stream = s.deref(filters[0].block.destination_arn);
+        expect(stream.block.extended_s3_configuration.bucket_arn).toBe(s.ref(archive, "arn"));
+        streams.add(stream.name);
+      }
+      expect(streams.size).toBe(groups.length);
+    });
+
     it("alarms: every threshold of the file, in the unit CloudWatch compares", () => {
       const alarm = (name: string) =>
         s.find("aws_cloudwatch_metric_alarm", (b) => b.alarm_name === `myamazingapp-wiring-${name}`).block;

@@ -249,3 +249,35 @@ describe("Database", () => {
     ).toThrow(/Database: maxAllocatedStorageGiB: 50 GiB is below the initial storage of 100 GiB/);
   });
 });
+
+describe("Database restored from a snapshot (moving the app)", () => {
+  const SNAPSHOT = "arn:aws:rds:us-west-2:111111111111:snapshot:myamazingapp-production-db-from-staging-1";
+
+  it("creates the instance from the snapshot, with the snapshot's database and user, and reads it only once", () => {
+    let db!: Database;
+    const synth = synthConstruct((scope) => {
+      db = database(scope, "db", { restoreFromSnapshot: SNAPSHOT });
+    });
+    const instance = synth.of(db.instance);
+    expect(instance.snapshot_identifier).toBe(SNAPSHOT);
+    expect(instance).not.toHaveProperty("db_name");
+    expect(instance).not.toHaveProperty("username");
+    expect(instance.manage_master_user_password).toBe(true);
+    expect(instance.lifecycle.ignore_changes).toContain("snapshot_identifier");
+  });
+
+  it("creates a new, empty database without one", () => {
+    let db!: Database;
+    const synth = synthConstruct((scope) => {
+      db = database(scope, "db");
+    });
+    expect(synth.of(db.instance)).not.toHaveProperty("snapshot_identifier");
+    expect(synth.of(db.instance).db_name).toBe(props.databaseName);
+  });
+
+  it("refuses something that is not a snapshot", () => {
+    expect(() => database(newStack(), "db", { restoreFromSnapshot: "s3://backups/db.dump" })).toThrow(
+      'Database: restoreFromSnapshot: "s3://backups/db.dump" is malformed; expected a DB snapshot ARN',
+    );
+  });
+});

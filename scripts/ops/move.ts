@@ -1,0 +1,193 @@
+/**
+ * Moving the application to another environment (another account or region): the runbook's steps that are
+ * commands (docs/moving.md).
+ *
+ * - `move-database <env> --to <target>`: a manual snapshot of the source database, copied into the target's
+ *   region (and, for another account, shared with it first); the copy's ARN goes into the target's
+ *   `database.restoreFromSnapshot`, and the target's first deploy restores it.
+ * - `move-secrets <env> --to <target>`: each external-service secret's value, read from the source's Secrets
+ *   Manager and written to the target's, in memory only: never printed, never in a file or a command line.
+ * - `move-image <env> --to <target>`: the released image, named by digest, for the target's first release.
+ */
+import { DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
+import {
+  CopyDBSnapshotCommand,
+  CreateDBSnapshotCommand,
+  DescribeDBSnapshotsCommand,
+  ModifyDBSnapshotAttributeCommand,
+  RDSClient,
+} from "@aws-sdk/client-rds";
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
+import { GetParameterCommand } from "@aws-sdk/client-ssm";
+import { Naming } from "../../constructs/naming";
+import { APPLICATION, operatorNames } from "../../stacks/names";
+import { OpsError, type OpsContext } from "./context";
+
+/** The target's client settings: its region (and, in the emulator, the emulator). */
+const targetConfig = (target: OpsContext) => ({
+  ...target.config,
+  region: target.env.region,
+});
+
+async function waitForSnapshot(
+  ctx: OpsContext,
+  rds: RDSClient,
+  identifier: string,
+  what: string,
+): Promise<string> {
+  for (;;) {
+    const { DBSnapshots } = await ctx.call(() =>
+      rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: identifier })),
+    );
+    const snapshot = DBSnapshots?.[0];
+    ctx.out.progress(`${what} ${identifier}: ${snapshot?.Status ?? "not there yet"}`);
+    if (snapshot?.Status === "available") return snapshot.DBSnapshotArn ?? identifier;
+    if (snapshot?.Status === "failed") throw new OpsError(`${what} ${identifier} failed`);
+    await ctx.sleep();
+  }
+}
+
+export interface MovedDatabase {
+  readonly sourceSnapshotArn: string;
+  readonly targetSnapshotArn: string;
+}
+
+/** Snapshots the source database and copies the snapshot into the target's region (same account). */
+export async function moveDatabase(
+  source: OpsContext,
+  target: OpsContext,
+  stamp = timestamp(),
+): Promise<MovedDatabase> {
+  const database = operatorNames(new Naming(APPLICATION, source.env.name)).database;
+  const snapshot = `${database}-move-${stamp}`;
+  const rds = new RDSClient(source.config);
+  await source.call(() =>
+    rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: database, DBSnapshotIdentifier: snapshot })),
+  );
+  const sourceSnapshotArn = await waitForSnapshot(source, rds, snapshot, "snapshot");
+
+  const crossAccount = source.env.account !== target.env.account;
+  if (crossAccount) {
+    // The target account may copy it; the copy itself runs with the target's credentials (docs/moving.md).
+    await source.call(() =>
+      rds.send(
+        new ModifyDBSnapshotAttributeCommand({
+          DBSnapshotIdentifier: snapshot,
+          AttributeName: "restore",
+          ValuesToAdd: [target.env.account],
+        }),
+      ),
+    );
+    source.out.progress(`shared ${snapshot} with account ${target.env.account}`);
+  }
+  const copy = `${operatorNames(new Naming(APPLICATION, target.env.name)).database}-from-${source.env.name}-${stamp}`;
+  const targetRds = new RDSClient(targetConfig(target));
+  await target.call(() =>
+    targetRds.send(
+      new CopyDBSnapshotCommand({
+        SourceDBSnapshotIdentifier: sourceSnapshotArn,
+        TargetDBSnapshotIdentifier: copy,
+        // The database's storage is on RDS's own key; the copy is encrypted with the target region's.
+        KmsKeyId: "alias/aws/rds",
+        CopyTags: true,
+        ...(source.env.region !== target.env.region ? { SourceRegion: source.env.region } : {}),
+      }),
+    ),
+  );
+  const targetSnapshotArn = await waitForSnapshot(target, targetRds, copy, "copy");
+  target.out.line(`copied to ${targetSnapshotArn}`);
+  target.out.line(
+    `set in environments/${target.env.name}.json: "database": { ..., "restoreFromSnapshot": "${targetSnapshotArn}" }`,
+  );
+  return { sourceSnapshotArn, targetSnapshotArn };
+}
+
+/** Copies every external-service secret's value to the target's secret of the same name; returns the names. */
+export async function moveSecrets(source: OpsContext, target: OpsContext): Promise<string[]> {
+  const from = operatorNames(new Naming(APPLICATION, source.env.name));
+  const to = operatorNames(new Naming(APPLICATION, target.env.name));
+  const targetSecrets = new SecretsManagerClient(targetConfig(target));
+  const moved: string[] = [];
+  const missing = source.env.secrets.filter((name) => !target.env.secrets.includes(name));
+  if (missing.length > 0) {
+    throw new OpsError(
+      `${target.env.name} declares no secret ${missing.join(", ")}: add it to its "secrets" first`,
+    );
+  }
+  for (const name of source.env.secrets) {
+    let value: string | undefined;
+    try {
+      value = (
+        await source.call(() =>
+          source.secrets.send(new GetSecretValueCommand({ SecretId: from.secret(name) })),
+        )
+      ).SecretString;
+    } catch (error) {
+      if ((error as Error).name !== "ResourceNotFoundException") throw error;
+    }
+    if (value === undefined) {
+      source.out.progress(`${name}: no value in ${source.env.name}; skipped`);
+      continue;
+    }
+    await target.call(() =>
+      targetSecrets.send(new PutSecretValueCommand({ SecretId: to.secret(name), SecretString: value })),
+    );
+    value = undefined;
+    moved.push(name);
+    target.out.line(`${name}: copied to ${to.secret(name)}`);
+  }
+  return moved;
+}
+
+export interface MovedImage {
+  /** The source's released image, by digest. */
+  readonly source: string;
+  /** Where the target's first release takes it from once copied. */
+  readonly target: string;
+  readonly digest: string;
+}
+
+/** The source's released image by digest, and the commands that copy it for the target's first release. */
+export async function moveImage(source: OpsContext, target: OpsContext): Promise<MovedImage> {
+  const { Parameter } = await source.call(() =>
+    source.ssm.send(new GetParameterCommand({ Name: source.names.imageParameter })),
+  );
+  const released = Parameter?.Value ?? "";
+  if (!released || /:bootstrap$/.test(released))
+    throw new OpsError(`${source.env.name} has released no image yet`);
+  const repositoryUri = released.replace(/[@:][^/]*$/, "");
+  const reference = released.slice(repositoryUri.length);
+  const imageId = reference.startsWith("@")
+    ? { imageDigest: reference.slice(1) }
+    : { imageTag: reference.slice(1) };
+  const { imageDetails } = await source.call(() =>
+    new ECRClient(source.config).send(
+      new DescribeImagesCommand({
+        repositoryName: repositoryUri.split("/").slice(1).join("/"),
+        imageIds: [imageId],
+      }),
+    ),
+  );
+  const digest = imageDetails?.[0]?.imageDigest;
+  if (!digest) throw new OpsError(`${released} is not in its repository any more`);
+  const targetRepository = `${target.env.account}.dkr.ecr.${target.env.region}.amazonaws.com/${target.names.repository}`;
+  const moved = { source: `${repositoryUri}@${digest}`, target: `${targetRepository}@${digest}`, digest };
+  for (const line of [
+    "copy it (Docker, logged in to both registries with aws ecr get-login-password):",
+    `  docker pull ${moved.source}`,
+    `  docker tag ${moved.source} ${targetRepository}:moved-from-${source.env.name}`,
+    `  docker push ${targetRepository}:moved-from-${source.env.name}`,
+    `then release it in ${target.env.name}: npm run ops -- rollback ${target.env.name} --to ${moved.target}`,
+  ]) {
+    target.out.line(line);
+  }
+  return moved;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").toLowerCase();
+}

@@ -1,0 +1,164 @@
+/**
+ * The runbook's commands (docs/moving.md) against an emulator of their own: a database is snapshotted, the
+ * snapshot copied into another region and restored there; secret values are copied without ever being printed;
+ * the released image is named by digest for the target's first release.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ECRClient, CreateRepositoryCommand, PutImageCommand } from "@aws-sdk/client-ecr";
+import {
+  CreateDBInstanceCommand,
+  DescribeDBInstancesCommand,
+  RDSClient,
+  RestoreDBInstanceFromDBSnapshotCommand,
+} from "@aws-sdk/client-rds";
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import type { EnvironmentConfig } from "../config/environment";
+import { loadEnvironment } from "../config/load";
+import { emulatorClientConfig } from "../scripts/lib/aws";
+import { emulatorCertificate, startEmulator, stopEmulator } from "../scripts/lib/emulator";
+import { ensureEmulatorCertificate } from "../scripts/lib/emulator-certificate";
+import { OpsContext, type Output } from "../scripts/ops/context";
+import { moveDatabase, moveImage, moveSecrets } from "../scripts/ops/move";
+
+const root = mkdtempSync(join(tmpdir(), "move-"));
+const source = loadEnvironment(join(__dirname, "..", "environments", "local.json"));
+// The target: the same account (the emulator's), another region.
+const target: EnvironmentConfig = {
+  ...loadEnvironment(join(__dirname, "fixtures", "environments", "west.json")),
+  account: source.account,
+};
+let port: number;
+
+function context(env: EnvironmentConfig): { ctx: OpsContext; lines: string[]; all: string[] } {
+  const lines: string[] = [];
+  const all: string[] = [];
+  const out: Output = { line: (t) => (lines.push(t), all.push(t)), progress: (t) => all.push(t) };
+  return {
+    ctx: new OpsContext(env, out, emulatorClientConfig(port, env.region, root), { pollMs: 50 }),
+    lines,
+    all,
+  };
+}
+
+beforeAll(async () => {
+  const project = ensureEmulatorCertificate();
+  const own = emulatorCertificate(root);
+  mkdirSync(join(own.cert, ".."), { recursive: true });
+  copyFileSync(project.cert, own.cert);
+  copyFileSync(project.key, own.key);
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  port = (server.address() as { port: number }).port;
+  await new Promise((r) => server.close(r));
+  await startEmulator(port, { projectRoot: root });
+}, 60_000);
+afterAll(() => stopEmulator({ projectRoot: root }));
+
+describe("moving the application (docs/moving.md)", () => {
+  it("snapshots the database, copies the snapshot into the target's region, and the copy restores there", async () => {
+    const rds = new RDSClient(emulatorClientConfig(port, source.region, root));
+    await rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: "myamazingapp-local-db",
+        Engine: "postgres",
+        DBInstanceClass: "db.t4g.medium",
+        AllocatedStorage: 20,
+        MasterUsername: "myamazingapp",
+        ManageMasterUserPassword: true,
+        StorageEncrypted: true,
+      }),
+    );
+    const { ctx: from } = context(source);
+    const { ctx: to, lines } = context(target);
+    const moved = await moveDatabase(from, to, "t1");
+    expect(moved.sourceSnapshotArn).toBe(
+      `arn:aws:rds:us-east-1:${source.account}:snapshot:myamazingapp-local-db-move-t1`,
+    );
+    expect(moved.targetSnapshotArn).toBe(
+      `arn:aws:rds:us-west-2:${source.account}:snapshot:myamazingapp-west-db-from-local-t1`,
+    );
+    expect(lines.join("\n")).toContain(`"restoreFromSnapshot": "${moved.targetSnapshotArn}"`);
+
+    // What the target's first deploy does with database.restoreFromSnapshot.
+    const west = new RDSClient(emulatorClientConfig(port, target.region, root));
+    await west.send(
+      new RestoreDBInstanceFromDBSnapshotCommand({
+        DBInstanceIdentifier: "myamazingapp-west-db",
+        DBSnapshotIdentifier: moved.targetSnapshotArn,
+      }),
+    );
+    const { DBInstances } = await west.send(
+      new DescribeDBInstancesCommand({ DBInstanceIdentifier: "myamazingapp-west-db" }),
+    );
+    expect(DBInstances?.[0].Engine).toBe("postgres");
+    expect(DBInstances?.[0].MasterUsername).toBe("myamazingapp");
+  });
+
+  it("copies every secret's value to the target's secret, printing none", async () => {
+    const east = new SecretsManagerClient(emulatorClientConfig(port, source.region, root));
+    const west = new SecretsManagerClient(emulatorClientConfig(port, target.region, root));
+    for (const name of source.secrets) {
+      await east.send(
+        new CreateSecretCommand({ Name: `myamazingapp/local/${name}`, SecretString: `value of ${name}` }),
+      );
+      await west.send(new CreateSecretCommand({ Name: `myamazingapp/west/${name}` }));
+    }
+    const { ctx: from, all: saidBySource } = context(source);
+    const { ctx: to, all: saidByTarget } = context(target);
+    expect(await moveSecrets(from, to)).toEqual(source.secrets);
+    for (const name of source.secrets) {
+      const { SecretString } = await west.send(
+        new GetSecretValueCommand({ SecretId: `myamazingapp/west/${name}` }),
+      );
+      expect(SecretString).toBe(`value of ${name}`);
+    }
+    expect([...saidBySource, ...saidByTarget].join("\n")).not.toContain("value of");
+  });
+
+  it("names the released image by digest, and how the target's first release takes it", async () => {
+    const ecr = new ECRClient(emulatorClientConfig(port, source.region, root));
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: "myamazingapp-local-web" }));
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+      config: {
+        digest: "sha256:" + "1".repeat(64),
+        size: 1,
+        mediaType: "application/vnd.docker.container.image.v1+json",
+      },
+      layers: [],
+    });
+    const { image } = await ecr.send(
+      new PutImageCommand({
+        repositoryName: "myamazingapp-local-web",
+        imageManifest: manifest,
+        imageTag: "abc123",
+      }),
+    );
+    const repository = `${source.account}.dkr.ecr.us-east-1.amazonaws.com/myamazingapp-local-web`;
+    await new SSMClient(emulatorClientConfig(port, source.region, root)).send(
+      new PutParameterCommand({
+        Name: "/myamazingapp/local/image",
+        Type: "String",
+        Value: `${repository}:abc123`,
+      }),
+    );
+    const { ctx: from } = context(source);
+    const { ctx: to, lines } = context(target);
+    const moved = await moveImage(from, to);
+    expect(moved.digest).toBe(image?.imageId?.imageDigest);
+    expect(moved.source).toBe(`${repository}@${moved.digest}`);
+    expect(moved.target).toBe(
+      `${source.account}.dkr.ecr.us-west-2.amazonaws.com/myamazingapp-west-web@${moved.digest}`,
+    );
+    expect(lines).toContain(`then release it in west: npm run ops -- rollback west --to ${moved.target}`);
+  });
+});
