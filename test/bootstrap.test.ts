@@ -3,9 +3,6 @@
  * the end-to-end test's): the state bucket comes out as Terraform and the policy rules want it, a second run
  * changes nothing, a setting someone changed by hand is put back, and foreign credentials are refused.
  */
-import { copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   GetBucketEncryptionCommand,
@@ -18,38 +15,22 @@ import {
 } from "@aws-sdk/client-s3";
 import { loadEnvironment } from "../config/load";
 import { bootstrap, describeSteps, requireAccount } from "../scripts/bootstrap";
-import { emulatorClientConfig } from "../scripts/lib/aws";
-import { emulatorCertificate, startEmulator, stopEmulator } from "../scripts/lib/emulator";
-import { ensureEmulatorCertificate } from "../scripts/lib/emulator-certificate";
+import type { AwsClientConfig } from "../scripts/lib/aws";
 import { environmentNamed } from "../scripts/lib/environments";
 import { NONCURRENT_DAYS } from "../scripts/lib/state-bucket";
+import { type OwnEmulator, startOwnEmulator } from "./own-emulator";
 
 const local = loadEnvironment(join(__dirname, "..", "environments", "local.json"));
-const root = mkdtempSync(join(tmpdir(), "bootstrap-"));
-let config: ReturnType<typeof emulatorClientConfig>;
+let emulator: OwnEmulator;
+let config: AwsClientConfig;
 let s3: S3Client;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 beforeAll(async () => {
-  // The project's certificate (the probe trusts it), but this test's own pid file and log.
-  const project = ensureEmulatorCertificate();
-  const own = emulatorCertificate(root);
-  mkdirSync(join(own.cert, ".."), { recursive: true });
-  copyFileSync(project.cert, own.cert);
-  copyFileSync(project.key, own.key);
-  const port = await freePort();
-  await startEmulator(port, { projectRoot: root }); // fails, naming what to install, without moto
-  config = emulatorClientConfig(port, local.region, root);
+  emulator = await startOwnEmulator("bootstrap");
+  config = emulator.config(local.region);
   s3 = new S3Client(config);
 }, 60_000);
-afterAll(() => stopEmulator({ projectRoot: root }));
+afterAll(() => emulator.stop());
 
 describe("bootstrap", () => {
   const bucket = `myamazingapp-terraform-state-${local.account}-${local.region}`;

@@ -3,9 +3,6 @@
  * snapshot copied into another region and restored there; secret values are copied without ever being printed;
  * the released image is named by digest for the target's first release.
  */
-import { copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ECRClient, CreateRepositoryCommand, PutImageCommand } from "@aws-sdk/client-ecr";
 import {
@@ -22,49 +19,37 @@ import {
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { EnvironmentConfig } from "../config/environment";
 import { loadEnvironment } from "../config/load";
-import { emulatorClientConfig } from "../scripts/lib/aws";
-import { emulatorCertificate, startEmulator, stopEmulator } from "../scripts/lib/emulator";
-import { ensureEmulatorCertificate } from "../scripts/lib/emulator-certificate";
 import { OpsContext, type Output } from "../scripts/ops/context";
 import { moveDatabase, moveImage, moveSecrets } from "../scripts/ops/move";
+import { type OwnEmulator, startOwnEmulator } from "./own-emulator";
 
-const root = mkdtempSync(join(tmpdir(), "move-"));
 const source = loadEnvironment(join(__dirname, "..", "environments", "local.json"));
 // The target: the same account (the emulator's), another region.
 const target: EnvironmentConfig = {
   ...loadEnvironment(join(__dirname, "fixtures", "environments", "west.json")),
   account: source.account,
 };
-let port: number;
+let emulator: OwnEmulator;
 
 function context(env: EnvironmentConfig): { ctx: OpsContext; lines: string[]; all: string[] } {
   const lines: string[] = [];
   const all: string[] = [];
   const out: Output = { line: (t) => (lines.push(t), all.push(t)), progress: (t) => all.push(t) };
   return {
-    ctx: new OpsContext(env, out, emulatorClientConfig(port, env.region, root), { pollMs: 50 }),
+    ctx: new OpsContext(env, out, emulator.config(env.region), { pollMs: 50 }),
     lines,
     all,
   };
 }
 
 beforeAll(async () => {
-  const project = ensureEmulatorCertificate();
-  const own = emulatorCertificate(root);
-  mkdirSync(join(own.cert, ".."), { recursive: true });
-  copyFileSync(project.cert, own.cert);
-  copyFileSync(project.key, own.key);
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  await startEmulator(port, { projectRoot: root });
+  emulator = await startOwnEmulator("move");
 }, 60_000);
-afterAll(() => stopEmulator({ projectRoot: root }));
+afterAll(() => emulator.stop());
 
 describe("moving the application (docs/moving.md)", () => {
   it("snapshots the database, copies the snapshot into the target's region, and the copy restores there", async () => {
-    const rds = new RDSClient(emulatorClientConfig(port, source.region, root));
+    const rds = new RDSClient(emulator.config(source.region));
     await rds.send(
       new CreateDBInstanceCommand({
         DBInstanceIdentifier: "myamazingapp-local-db",
@@ -88,7 +73,7 @@ describe("moving the application (docs/moving.md)", () => {
     expect(lines.join("\n")).toContain(`"restoreFromSnapshot": "${moved.targetSnapshotArn}"`);
 
     // What the target's first deploy does with database.restoreFromSnapshot.
-    const west = new RDSClient(emulatorClientConfig(port, target.region, root));
+    const west = new RDSClient(emulator.config(target.region));
     await west.send(
       new RestoreDBInstanceFromDBSnapshotCommand({
         DBInstanceIdentifier: "myamazingapp-west-db",
@@ -103,8 +88,8 @@ describe("moving the application (docs/moving.md)", () => {
   });
 
   it("copies every secret's value to the target's secret, printing none", async () => {
-    const east = new SecretsManagerClient(emulatorClientConfig(port, source.region, root));
-    const west = new SecretsManagerClient(emulatorClientConfig(port, target.region, root));
+    const east = new SecretsManagerClient(emulator.config(source.region));
+    const west = new SecretsManagerClient(emulator.config(target.region));
     for (const name of source.secrets) {
       await east.send(
         new CreateSecretCommand({ Name: `myamazingapp/local/${name}`, SecretString: `value of ${name}` }),
@@ -124,7 +109,7 @@ describe("moving the application (docs/moving.md)", () => {
   });
 
   it("names the released image by digest, and how the target's first release takes it", async () => {
-    const ecr = new ECRClient(emulatorClientConfig(port, source.region, root));
+    const ecr = new ECRClient(emulator.config(source.region));
     await ecr.send(new CreateRepositoryCommand({ repositoryName: "myamazingapp-local-web" }));
     const manifest = JSON.stringify({
       schemaVersion: 2,
@@ -144,7 +129,7 @@ describe("moving the application (docs/moving.md)", () => {
       }),
     );
     const repository = `${source.account}.dkr.ecr.us-east-1.amazonaws.com/myamazingapp-local-web`;
-    await new SSMClient(emulatorClientConfig(port, source.region, root)).send(
+    await new SSMClient(emulator.config(source.region)).send(
       new PutParameterCommand({
         Name: "/myamazingapp/local/image",
         Type: "String",
