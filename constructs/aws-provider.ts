@@ -21,6 +21,15 @@ export interface AwsProviderForEnvironmentProps {
   readonly emulatorEndpoint?: string;
 }
 
+/**
+ * The emulator's access key for an account: `AKIAMOTO` and the account id (20 characters, as AWS access keys
+ * are). The emulator acts in the account it names (scripts/emulator/moto_server.py), so environments live side by
+ * side in their own accounts. Not a secret: the emulator accepts any key.
+ */
+export function emulatorAccessKey(account: string): string {
+  return `AKIAMOTO${account}`;
+}
+
 /** Services the stack calls; with an emulator, each one is pointed at it. */
 export const EMULATED_SERVICES = [
   "acm",
@@ -76,8 +85,8 @@ export class AwsProviderForEnvironment extends Construct {
       defaultTags: [{ tags: { ...props.tags } }],
       ...(endpoint
         ? {
-            // The emulator accepts any credentials; these are its documented test values, not secrets.
-            accessKey: "test",
+            // Not secrets: the emulator accepts any key, and acts in the account this one names.
+            accessKey: emulatorAccessKey(props.account),
             secretKey: "test",
             skipCredentialsValidation: true,
             skipMetadataApiCheck: "true",

@@ -1,4 +1,5 @@
 import { S3Backend, type TerraformStack } from "cdktf";
+import { emulatorAccessKey } from "./aws-provider";
 import {
   BUCKET_NAME,
   checkOptionalPattern,
@@ -24,6 +25,8 @@ export interface S3StateBackendProps {
   readonly useLockfile: boolean;
   /** Keep the state in a local emulator's S3 at this endpoint instead. @default none (real S3) */
   readonly emulatorEndpoint?: string;
+  /** The emulator account that holds the state (its access key). @default 123456789012, the emulator's own */
+  readonly emulatorAccount?: string;
 }
 
 /**
@@ -50,7 +53,8 @@ export function useS3Backend(stack: TerraformStack, props: S3StateBackendProps):
           skipRequestingAccountId: true,
           skipRegionValidation: true,
           skipMetadataApiCheck: true,
-          accessKey: "test",
+          // The emulator acts in the account the access key names (emulatorAccessKey).
+          accessKey: emulatorAccessKey(props.emulatorAccount ?? "123456789012"),
           secretKey: "test",
         }
       : {}),

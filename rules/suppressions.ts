@@ -12,8 +12,8 @@ export interface Suppression {
   readonly reason: string;
 }
 
-/** The throw-away environment on the local emulator. */
-const LOCAL = ["myamazingapp-local"];
+/** The stacks of the environments that deploy to the local emulator, side by side. */
+const LOCAL = ["myamazingapp-local", "myamazingapp-localwest"];
 
 export const SUPPRESSIONS: readonly Suppression[] = [
   {

@@ -54,6 +54,7 @@ export function stateBackend(
     encrypt: backend.encrypt,
     useLockfile: backend.useLockfile,
     emulatorEndpoint,
+    ...(emulatorEndpoint && home ? { emulatorAccount: home.account } : {}),
   };
 }
 

@@ -74,9 +74,9 @@ describe("AwsProviderForEnvironment", () => {
     expect(retries).toBeLessThanOrEqual(3);
   });
 
-  it("with an emulator: uses the emulator's test credentials and skips AWS-only checks", () => {
+  it("with an emulator: acts in the environment's account (its access key) and skips AWS-only checks", () => {
     expect(providerOf(emulated)).toMatchObject({
-      access_key: "test",
+      access_key: "AKIAMOTO000000000000",
       secret_key: "test",
       skip_credentials_validation: true,
       s3_use_path_style: true,

@@ -86,10 +86,10 @@ describe("bootstrap", () => {
 
   it("refuses an environment that does not exist, listing those that do", () => {
     expect(() => environmentNamed("prod")).toThrow(
-      'unknown environment "prod"; environments: local, production, staging',
+      'unknown environment "prod"; environments: local, localwest, production, staging',
     );
     expect(() => environmentNamed(undefined)).toThrow(
-      "name an environment: one of local, production, staging",
+      "name an environment: one of local, localwest, production, staging",
     );
   });
 });

@@ -29,7 +29,23 @@ const stack: Stack = {
   path: `/${APPLICATION}/${localEnv.name}`,
   domain: localEnv.domain.name,
   account: localEnv.account,
+  region: localEnv.region,
 };
+/** The second environment, another region and account, from its one file: environments/localwest.json. */
+const westEnv = loadEnvironment(join(ROOT, "environments", "localwest.json"));
+const westNaming = new Naming(APPLICATION, westEnv.name);
+const west: Stack = {
+  prefix: westNaming.prefix,
+  path: `/${APPLICATION}/${westEnv.name}`,
+  domain: westEnv.domain.name,
+  account: westEnv.account,
+  region: westEnv.region,
+};
+const westTypes = () =>
+  Object.keys(
+    JSON.parse(readFileSync(join(ROOT, ".local", "work", westNaming.prefix, "cdk.tf.json"), "utf8"))
+      .resource as object,
+  ).sort();
 /** Every resource type the deployed stack holds, from the configuration Terraform applied. */
 const deployedTypes = () =>
   Object.keys(JSON.parse(readFileSync(join(WORK_DIR, "cdk.tf.json"), "utf8")).resource as object).sort();
@@ -179,6 +195,35 @@ describe("local deployment", () => {
       expect(plan.code).toBe(0);
     },
     3 * MIN,
+  );
+
+  it(
+    "a second environment in another region and account deploys beside local, from its one file, and goes",
+    async () => {
+      const second = { ...env, LOCAL_ENVIRONMENT: westEnv.name };
+      const deployed = await timed("second-deploy", () => runLocal("deploy", second));
+      expect(deployed.output).toMatch(/Converged: a fresh plan changes nothing/);
+      expect(deployed.code).toBe(0);
+      // Every resource type of its stack is there, in its own account and region...
+      const types = westTypes();
+      expect(uncheckedTypes(types)).toEqual([]);
+      const found = new Set((await leftovers(port, west, types)).map((l) => l.split(":")[0]));
+      const checked = [...new Set(types.map((t) => (t in LEFTOVER_CHECKS ? t : CHECKED_THROUGH[t])))].sort();
+      expect(checked.filter((t) => !found.has(t))).toEqual([]);
+      // ... and local's plan is still empty beside it: no shared name, state key or record.
+      const plan = await runTerraform(
+        ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-parallelism=30"],
+        {
+          cwd: WORK_DIR,
+          env: localTerraformEnv(() => undefined),
+        },
+      );
+      expect(plan.code).toBe(0);
+      const destroyed = await timed("second-destroy", () => runLocal("destroy --keep-emulator", second));
+      expect(destroyed.code).toBe(0);
+      expect(await leftovers(port, west, types)).toEqual([]);
+    },
+    10 * MIN,
   );
 
   it(

@@ -26,7 +26,7 @@ import { type OwnEmulator, startOwnEmulator } from "./own-emulator";
 const source = loadEnvironment(join(__dirname, "..", "environments", "local.json"));
 // The target: the same account (the emulator's), another region.
 const target: EnvironmentConfig = {
-  ...loadEnvironment(join(__dirname, "fixtures", "environments", "west.json")),
+  ...loadEnvironment(join(__dirname, "..", "environments", "localwest.json")),
   account: source.account,
 };
 let emulator: OwnEmulator;
@@ -68,7 +68,7 @@ describe("moving the application (docs/moving.md)", () => {
       `arn:aws:rds:us-east-1:${source.account}:snapshot:myamazingapp-local-db-move-t1`,
     );
     expect(moved.targetSnapshotArn).toBe(
-      `arn:aws:rds:us-west-2:${source.account}:snapshot:myamazingapp-west-db-from-local-t1`,
+      `arn:aws:rds:us-west-2:${source.account}:snapshot:myamazingapp-localwest-db-from-local-t1`,
     );
     expect(lines.join("\n")).toContain(`"restoreFromSnapshot": "${moved.targetSnapshotArn}"`);
 
@@ -76,12 +76,12 @@ describe("moving the application (docs/moving.md)", () => {
     const west = new RDSClient(emulator.config(target.region));
     await west.send(
       new RestoreDBInstanceFromDBSnapshotCommand({
-        DBInstanceIdentifier: "myamazingapp-west-db",
+        DBInstanceIdentifier: "myamazingapp-localwest-db",
         DBSnapshotIdentifier: moved.targetSnapshotArn,
       }),
     );
     const { DBInstances } = await west.send(
-      new DescribeDBInstancesCommand({ DBInstanceIdentifier: "myamazingapp-west-db" }),
+      new DescribeDBInstancesCommand({ DBInstanceIdentifier: "myamazingapp-localwest-db" }),
     );
     expect(DBInstances?.[0].Engine).toBe("postgres");
     expect(DBInstances?.[0].MasterUsername).toBe("myamazingapp");
@@ -94,14 +94,14 @@ describe("moving the application (docs/moving.md)", () => {
       await east.send(
         new CreateSecretCommand({ Name: `myamazingapp/local/${name}`, SecretString: `value of ${name}` }),
       );
-      await west.send(new CreateSecretCommand({ Name: `myamazingapp/west/${name}` }));
+      await west.send(new CreateSecretCommand({ Name: `myamazingapp/localwest/${name}` }));
     }
     const { ctx: from, all: saidBySource } = context(source);
     const { ctx: to, all: saidByTarget } = context(target);
     expect(await moveSecrets(from, to)).toEqual(source.secrets);
     for (const name of source.secrets) {
       const { SecretString } = await west.send(
-        new GetSecretValueCommand({ SecretId: `myamazingapp/west/${name}` }),
+        new GetSecretValueCommand({ SecretId: `myamazingapp/localwest/${name}` }),
       );
       expect(SecretString).toBe(`value of ${name}`);
     }
@@ -142,8 +142,10 @@ describe("moving the application (docs/moving.md)", () => {
     expect(moved.digest).toBe(image?.imageId?.imageDigest);
     expect(moved.source).toBe(`${repository}@${moved.digest}`);
     expect(moved.target).toBe(
-      `${source.account}.dkr.ecr.us-west-2.amazonaws.com/myamazingapp-west-web@${moved.digest}`,
+      `${source.account}.dkr.ecr.us-west-2.amazonaws.com/myamazingapp-localwest-web@${moved.digest}`,
     );
-    expect(lines).toContain(`then release it in west: npm run ops -- rollback west --to ${moved.target}`);
+    expect(lines).toContain(
+      `then release it in localwest: npm run ops -- rollback localwest --to ${moved.target}`,
+    );
   });
 });

@@ -206,8 +206,8 @@ describe("the command line", () => {
       ["deploy", "production"],
       /unknown verb "deploy"; verbs: status, console, run, rake, logs, rollback, secrets, restart/,
     ],
-    [["status", "prod"], /unknown environment "prod"; environments: local, production, staging/],
-    [["status"], /name an environment: one of local, production, staging/],
+    [["status", "prod"], /unknown environment "prod"; environments: local, localwest, production, staging/],
+    [["status"], /name an environment: one of local, localwest, production, staging/],
     [
       ["logs", "local", "--since", "yesterday"],
       /--since: "yesterday" is not a duration; allowed: a whole number and s, m, h or d/,

@@ -153,11 +153,11 @@ describe("the checked-in stacks", () => {
        "codebuild-not-privileged delivery/promote/project",
        "iam-no-credentials-exposure delivery/promote/policy",
        "iam-no-credentials-exposure delivery/build/policy",
-       "logs-kept-a-year ** [myamazingapp-staging, myamazingapp-local]",
-       "rds-deletion-protection database/postgres [myamazingapp-local]",
-       "lb-hardened load-balancer/alb [myamazingapp-local]",
-       "rds-performance-insights database/postgres [myamazingapp-local]",
-       "rds-enhanced-monitoring database/postgres [myamazingapp-local]",
+       "logs-kept-a-year ** [myamazingapp-staging, myamazingapp-local, myamazingapp-localwest]",
+       "rds-deletion-protection database/postgres [myamazingapp-local, myamazingapp-localwest]",
+       "lb-hardened load-balancer/alb [myamazingapp-local, myamazingapp-localwest]",
+       "rds-performance-insights database/postgres [myamazingapp-local, myamazingapp-localwest]",
+       "rds-enhanced-monitoring database/postgres [myamazingapp-local, myamazingapp-localwest]",
      ]
     `);
     for (const s of SUPPRESSIONS) expect(s.reason.length).toBeGreaterThan(40);

@@ -1,15 +1,13 @@
 /**
- * Another environment is one file: a second emulator environment in another region and account
- * (test/fixtures/environments/west.json, local.json with its name, account, region, network and domain changed)
- * synthesizes beside local without a clash in anything that is global or shared: IAM names, bucket names,
- * dashboards, budgets, state, DNS.
+ * Another environment is one file: environments/localwest.json (local.json with its name, account, region,
+ * network and domain changed) synthesizes beside local without a clash in anything that is global or shared:
+ * IAM names, bucket names, dashboards, budgets, state, DNS. The end-to-end test deploys both side by side.
  */
-import { join } from "node:path";
 import { StackView } from "../rules/stack-view";
-import { synthCheckedIn, synthEnvironmentFile } from "./environment-stacks";
+import { synthCheckedIn } from "./environment-stacks";
 
 const local = synthCheckedIn("local");
-const west = synthEnvironmentFile(join(__dirname, "fixtures", "environments", "west.json"));
+const west = synthCheckedIn("localwest");
 const view = (text: string) => new StackView(JSON.parse(text));
 
 /** Names that AWS keeps unique per account (IAM, dashboards, budgets) or worldwide (buckets). */
@@ -45,7 +43,7 @@ describe("a second environment in another region and account, from one file", ()
     const b = JSON.parse(west.text).terraform.backend.s3;
     expect(b.bucket).toBe("myamazingapp-terraform-state-210987654321-us-west-2");
     expect([a.bucket, a.key]).not.toEqual([b.bucket, b.key]);
-    expect(b.key).toBe("myamazingapp/myamazingapp-west.tfstate");
+    expect(b.key).toBe("myamazingapp/myamazingapp-localwest.tfstate");
   });
 
   it("serves its own name from its own zone", () => {

@@ -1,5 +1,5 @@
-"""moto_server, plus ten things moto 5.2 lacks or gets wrong that this project must verify. Everything else
-is moto's own; the end-to-end test (test/e2e/verify.ts) goes through all ten paths.
+"""moto_server, plus eleven things moto 5.2 lacks or gets wrong that this project must verify. Everything else
+is moto's own; the end-to-end test (test/e2e/verify.ts) goes through all eleven paths.
 
 1. ECS CreateService drops deploymentConfiguration (circuit breaker, minimum healthy percent) and the exec,
    grace-period, AZ-rebalancing and managed-tags settings, although UpdateService keeps them. The launcher
@@ -33,10 +33,14 @@ is moto's own; the end-to-end test (test/e2e/verify.ts) goes through all ten pat
     interface, which moto's NetworkInterface lacks. The launcher counts a container without memory as 0 and
     gives the interface the name EC2 would (ip-10-0-1-5.ec2.internal), so one-off tasks (npm run ops -- run)
     start.
+11. Several accounts: moto acts in an account other than its default only for an access key created in its
+    IAM. The launcher reads an access key AKIAMOTO<12-digit account> as the account to act in, so each
+    environment's stack (its provider's key names its account) lives in its own account, side by side.
 
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
 import json
+import re
 import sys
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
@@ -47,6 +51,7 @@ from moto.core.utils import camelcase_to_underscores
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
+from moto.iam import models as iam_models
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.s3.models import FakeBucket
 from moto.server import main
@@ -289,6 +294,17 @@ def _task_resource_requirements(task_definition):
 
 
 EC2ContainerServiceBackend._calculate_task_resource_requirements = staticmethod(_task_resource_requirements)
+
+_account_id_from = iam_models.get_account_id_from
+
+
+def _account_of(access_key):
+    account = _account_id_from(access_key)
+    named = re.fullmatch(r"AKIAMOTO([0-9]{12})", access_key or "")
+    return named.group(1) if account == iam_models.DEFAULT_ACCOUNT_ID and named else account
+
+
+iam_models.get_account_id_from = _account_of
 
 if not hasattr(NetworkInterface, "private_dns_name"):
     NetworkInterface.private_dns_name = property(_private_dns_name, _set_private_dns_name)

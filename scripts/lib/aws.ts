@@ -8,6 +8,7 @@ import { Agent } from "node:https";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { EnvironmentConfig } from "../../config/environment";
 import { applyLocalOverrides, endpointPort } from "../../config/local";
+import { emulatorAccessKey } from "../../constructs/aws-provider";
 import { emulatorCertificate } from "./emulator-certificate";
 import { PROJECT_ROOT } from "./terraform";
 
@@ -20,16 +21,21 @@ export interface AwsClientConfig {
   readonly requestHandler?: NodeHttpHandler;
 }
 
-/** Client settings for the emulator on a port of this machine. */
+/** The emulator's own account: what it acts in for any other access key. */
+export const EMULATOR_ACCOUNT = "123456789012";
+
+/** Client settings for the emulator on a port of this machine, acting in `account`. */
 export function emulatorClientConfig(
   port: number,
   region: string,
   projectRoot = PROJECT_ROOT,
+  account = EMULATOR_ACCOUNT,
 ): AwsClientConfig {
   return {
     region,
     endpoint: `https://127.0.0.1:${port}`,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    // The emulator acts in the account its access key names (scripts/emulator/moto_server.py).
+    credentials: { accessKeyId: emulatorAccessKey(account), secretAccessKey: "test" },
     forcePathStyle: true,
     maxAttempts: 2,
     requestHandler: new NodeHttpHandler({
@@ -44,6 +50,7 @@ export function clientConfigFor(
   vars: NodeJS.ProcessEnv = process.env,
 ): AwsClientConfig {
   const { emulator } = applyLocalOverrides(env, vars); // LOCAL_AWS_PORT moves the emulator
-  if (emulator) return emulatorClientConfig(endpointPort(emulator.endpoint), env.region);
+  if (emulator)
+    return emulatorClientConfig(endpointPort(emulator.endpoint), env.region, PROJECT_ROOT, env.account);
   return { region: env.region };
 }

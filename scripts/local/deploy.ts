@@ -56,7 +56,7 @@ function synthLocalStack(port: number): void {
   }
   const json = path.join(outdir, "stacks", STACK, "cdk.tf.json");
   if (!fs.existsSync(json))
-    throw new DeployError(`synth wrote no stack ${STACK}: is environments/local.json there?`);
+    throw new DeployError(`synth wrote no stack ${STACK}: is ${LOCAL_ENVIRONMENT_FILE} there?`);
   fs.mkdirSync(WORK_DIR, { recursive: true });
   fs.copyFileSync(json, path.join(WORK_DIR, "cdk.tf.json"));
 }
@@ -201,7 +201,7 @@ async function printOutputs(): Promise<void> {
  */
 async function deregisterReleasedRevisions(port: number): Promise<number> {
   const env = loadEnvironment(LOCAL_ENVIRONMENT_FILE);
-  const ecs = new ECSClient(emulatorClientConfig(port, env.region));
+  const ecs = new ECSClient(emulatorClientConfig(port, env.region, PROJECT_ROOT, env.account));
   const family = operatorNames(new Naming(APPLICATION, env.name)).taskFamily;
   const { taskDefinitionArns } = await ecs.send(new ListTaskDefinitionsCommand({ status: "ACTIVE" }));
   const ours = (taskDefinitionArns ?? []).filter((arn) => arn.includes(`:task-definition/${family}:`));

@@ -11,7 +11,11 @@ import { emulatorCertificate } from "../lib/emulator";
 import { PROJECT_ROOT, runTerraform, terraformEnv, type TerraformResult } from "../lib/terraform";
 import { lockHolder, lockIdFromError, markerIsStale, readMarker, writeMarker } from "./state-lock";
 
-export const LOCAL_ENVIRONMENT = "local";
+/**
+ * The environment the local mode deploys: `local`, or another emulator environment named by LOCAL_ENVIRONMENT
+ * (environments/<name>.json; several deploy side by side into one emulator, each in its own account).
+ */
+export const LOCAL_ENVIRONMENT = process.env.LOCAL_ENVIRONMENT?.trim() || "local";
 export const STACK = appStackName(LOCAL_ENVIRONMENT);
 /** The environment file the local mode deploys. */
 export const LOCAL_ENVIRONMENT_FILE = path.join(PROJECT_ROOT, "environments", `${LOCAL_ENVIRONMENT}.json`);

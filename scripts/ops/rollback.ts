@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { GetParameterHistoryCommand } from "@aws-sdk/client-ssm";
+import { emulatorAccessKey } from "../../constructs/aws-provider";
 import { PROJECT_ROOT } from "../lib/terraform";
 import { emulatorCertificate } from "../lib/emulator-certificate";
 import { OpsError, type OpsContext } from "./context";
@@ -76,7 +77,7 @@ export async function rollback(ctx: OpsContext, to?: string): Promise<string> {
     Object.assign(variables, {
       AWS_ENDPOINT_URL: ctx.config.endpoint,
       AWS_CA_BUNDLE: emulatorCertificate().cert,
-      AWS_ACCESS_KEY_ID: "test",
+      AWS_ACCESS_KEY_ID: emulatorAccessKey(ctx.env.account),
       AWS_SECRET_ACCESS_KEY: "test",
     });
   }

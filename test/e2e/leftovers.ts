@@ -51,7 +51,8 @@ import { ListSubscriptionsCommand, ListTopicsCommand, SNSClient } from "@aws-sdk
 import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { ListWebACLsCommand, WAFV2Client } from "@aws-sdk/client-wafv2";
-import { clientConfig } from "./local-run";
+import { emulatorClientConfig } from "../../scripts/lib/aws";
+import { ROOT } from "./local-run";
 
 /** What the checks need to recognize the stack's resources. */
 export interface Stack {
@@ -61,9 +62,15 @@ export interface Stack {
   readonly path: string;
   /** The served domain (certificate, hosted zone). */
   readonly domain: string;
-  /** The AWS account (budgets are listed per account). */
+  /** The AWS account it is in (the emulator acts in it for its access key; budgets are listed per account). */
   readonly account: string;
+  /** The region it is in. */
+  readonly region: string;
 }
+
+/** The stack the checks look at now: they run one at a time, for one stack at a time (leftovers). */
+let current: Pick<Stack, "account" | "region"> = { account: "123456789012", region: "us-east-1" };
+const clientConfig = (port: number) => emulatorClientConfig(port, current.region, ROOT, current.account);
 
 type Check = (port: number, stack: Stack) => Promise<string[]>;
 
@@ -441,6 +448,7 @@ export function uncheckedTypes(types: string[]): string[] {
 
 /** Every leftover of the given resource types, as `<type>: <name>`. */
 export async function leftovers(port: number, stack: Stack, types: string[]): Promise<string[]> {
+  current = stack;
   const checks = [...new Set(types.map((t) => (t in LEFTOVER_CHECKS ? t : CHECKED_THROUGH[t])))].sort();
   const found: string[] = [];
   for (const type of checks) {
