@@ -204,7 +204,9 @@ describe("local deployment", () => {
       const deployed = await timed("second-deploy", () => runLocal("deploy", second));
       expect(deployed.output).toMatch(/Converged: a fresh plan changes nothing/);
       expect(deployed.code).toBe(0);
-      // Every resource type of its stack is there, in its own account and region...
+      // It passes the same checks as local, in its own account and region...
+      await verifyDeployment(port, join(ROOT, "environments", "localwest.json"));
+      // ... every resource type of its stack is there...
       const types = westTypes();
       expect(uncheckedTypes(types)).toEqual([]);
       const found = new Set((await leftovers(port, west, types)).map((l) => l.split(":")[0]));

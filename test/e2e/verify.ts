@@ -61,18 +61,36 @@ import { loadEnvironment } from "../../config/load";
 import { Naming } from "../../constructs/naming";
 import { LOCAL_ENVIRONMENT_FILE } from "../../scripts/local/session";
 import { APPLICATION } from "../../stacks/names";
-import { clientConfig, httpsRequest } from "./local-run";
+import { emulatorClientConfig } from "../../scripts/lib/aws";
+import { httpsRequest, ROOT } from "./local-run";
 
-/** What was deployed: the local environment file, read as the synth reads it. */
-const ENV = loadEnvironment(LOCAL_ENVIRONMENT_FILE);
-const APP = new Naming(APPLICATION, ENV.name).prefix;
-const DOMAIN = ENV.domain.name;
-const ACCOUNT = ENV.account;
-const REGION = ENV.region;
-const AZS = ENV.network.availabilityZones;
-const UPLOADS = `${APP}-uploads-${ACCOUNT}`;
+/** What was deployed: an environment file (local's unless told), read as the synth reads it. */
+let ENV = loadEnvironment(LOCAL_ENVIRONMENT_FILE);
+let APP = "";
+let DOMAIN = "";
+let ACCOUNT = "";
+let REGION = "";
+let AZS = 0;
+let UPLOADS = "";
 
-export async function verifyDeployment(port: number): Promise<void> {
+/** Points the checks at an environment: its names, account and region. */
+function use(file: string): void {
+  ENV = loadEnvironment(file);
+  APP = new Naming(APPLICATION, ENV.name).prefix;
+  DOMAIN = ENV.domain.name;
+  ACCOUNT = ENV.account;
+  REGION = ENV.region;
+  AZS = ENV.network.availabilityZones;
+  UPLOADS = `${APP}-uploads-${ACCOUNT}`;
+}
+use(LOCAL_ENVIRONMENT_FILE);
+
+/** Client settings for the emulator, in the environment's account and region. */
+const clientConfig = (port: number) => emulatorClientConfig(port, REGION, ROOT, ACCOUNT);
+
+/** Every check of what an environment's deploy made (local's unless another file is given). */
+export async function verifyDeployment(port: number, file = LOCAL_ENVIRONMENT_FILE): Promise<void> {
+  use(file);
   const cfg = clientConfig(port);
   await verifyUploadsBucket(new S3Client(cfg), new KMSClient(cfg));
   const { privateSubnetIds } = await verifyService(
@@ -412,6 +430,7 @@ async function verifyProtection(
  * each part with plain HTTP and keeps the ETags; completion and the download use presigned URLs too.
  */
 export async function presignedMultipartRoundTrip(port: number): Promise<void> {
+  use(LOCAL_ENVIRONMENT_FILE);
   const s3 = new S3Client(clientConfig(port));
   const partSize = 5 * 1024 * 1024; // the S3 minimum for every part but the last
   const body = randomBytes(2 * partSize + 1024 * 1024);
