@@ -22,12 +22,13 @@ export interface AwsProviderForEnvironmentProps {
 }
 
 /**
- * The emulator's access key for an account: `AKIAMOTO` and the account id (20 characters, as AWS access keys
- * are). The emulator acts in the account it names (scripts/emulator/moto_server.py), so environments live side by
- * side in their own accounts. Not a secret: the emulator accepts any key.
+ * The emulator's access key for an account: `MOTOACCT` and the account id. Twenty characters, as the emulator
+ * expects of a key, but never AWS's `AKIA` prefix, so no secret scanner takes it for a real key. The emulator
+ * acts in the account it names (scripts/emulator/moto_server.py), so environments live side by side in their own
+ * accounts. Not a secret: the emulator accepts any key.
  */
 export function emulatorAccessKey(account: string): string {
-  return `AKIAMOTO${account}`;
+  return `MOTOACCT${account}`;
 }
 
 /** Services the stack calls; with an emulator, each one is pointed at it. */

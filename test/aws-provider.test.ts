@@ -76,7 +76,7 @@ describe("AwsProviderForEnvironment", () => {
 
   it("with an emulator: acts in the environment's account (its access key) and skips AWS-only checks", () => {
     expect(providerOf(emulated)).toMatchObject({
-      access_key: "AKIAMOTO000000000000",
+      access_key: "MOTOACCT000000000000",
       secret_key: "test",
       skip_credentials_validation: true,
       s3_use_path_style: true,

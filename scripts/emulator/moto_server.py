@@ -34,7 +34,7 @@ is moto's own; the end-to-end test (test/e2e/verify.ts) goes through all eleven 
     gives the interface the name EC2 would (ip-10-0-1-5.ec2.internal), so one-off tasks (npm run ops -- run)
     start.
 11. Several accounts: moto acts in an account other than its default only for an access key created in its
-    IAM. The launcher reads an access key AKIAMOTO<12-digit account> as the account to act in, so each
+    IAM. The launcher reads an access key MOTOACCT<12-digit account> as the account to act in, so each
     environment's stack (its provider's key names its account) lives in its own account, side by side.
 
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
@@ -300,7 +300,7 @@ _account_id_from = iam_models.get_account_id_from
 
 def _account_of(access_key):
     account = _account_id_from(access_key)
-    named = re.fullmatch(r"AKIAMOTO([0-9]{12})", access_key or "")
+    named = re.fullmatch(r"MOTOACCT([0-9]{12})", access_key or "")
     return named.group(1) if account == iam_models.DEFAULT_ACCOUNT_ID and named else account
 
 
