@@ -39,8 +39,6 @@ type Metric = (string | Record<string, unknown>)[];
  */
 export class Dashboard extends Construct {
   public readonly dashboard: CloudwatchDashboard;
-  /** The widgets, for tests and docs: title to the metric names they plot. */
-  public readonly widgets: ReadonlyArray<{ title: string; type: string; metrics: string[] }>;
 
   constructor(scope: Construct, id: string, props: DashboardProps) {
     super(scope, id);
@@ -145,14 +143,6 @@ export class Dashboard extends Construct {
         width,
         height,
         properties: { title, region, metrics, period: 60, stat: "Average", view: "timeSeries", ...extra },
-      })),
-    ];
-    this.widgets = [
-      { title: "Alarms", type: "alarm", metrics: [] },
-      ...graphs.map(([title, metrics]) => ({
-        title,
-        type: "metric",
-        metrics: metrics.map((metric) => String(metric[1])),
       })),
     ];
     this.dashboard = new CloudwatchDashboard(this, "dashboard", {

@@ -24,10 +24,8 @@ export interface EnvironmentStack {
 
 const cache = new Map<string, EnvironmentStack>();
 
-/** The synthesized AWS stack of an environment file. */
-export function synthEnvironmentFile(file: string): EnvironmentStack {
-  const hit = cache.get(file);
-  if (hit) return hit;
+/** The AWS stack of an environment file, built as main.ts builds it, with its aspects applied. */
+export function buildEnvironmentStack(file: string): { env: EnvironmentConfig; stack: AppStack } {
   const env = loadEnvironment(file);
   // The promotions between environments are read from every file of the folder, as main.ts does.
   const promotion = promotionOf(env, loadEnvironments(dirname(file)));
@@ -35,6 +33,14 @@ export function synthEnvironmentFile(file: string): EnvironmentStack {
   const github = loadGithubSettings(join(ROOT, "config", "github.json"));
   const stack = new AppStack(Testing.app(), appStackName(env.name), { env, backend, github, promotion });
   invokeAspects(stack);
+  return { env, stack };
+}
+
+/** The synthesized AWS stack of an environment file. */
+export function synthEnvironmentFile(file: string): EnvironmentStack {
+  const hit = cache.get(file);
+  if (hit) return hit;
+  const { env, stack } = buildEnvironmentStack(file);
   const result = { env, text: JSON.stringify(stack.toTerraform()) };
   cache.set(file, result);
   return result;

@@ -3,27 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireTerraform, runTerraform, terraformEnv } from "../scripts/lib/terraform";
-import { Testing } from "cdktf";
-import { invokeAspects } from "cdktf/lib/synthesize/synthesizer";
-import { loadBackend } from "../config/backend";
-import { loadGithubSettings } from "../config/github";
-import { loadEnvironment, loadEnvironments } from "../config/load";
-import { promotionOf } from "../config/promotion";
-import { AppStack } from "../stacks/app-stack";
 import { appStackName } from "../stacks/names";
-
-/** The production stack as main.ts builds it, aspects applied, for its HCL rendering. */
-function productionStack(): AppStack {
-  const env = loadEnvironment(join(ROOT, "environments", "production.json"));
-  const stack = new AppStack(Testing.app(), appStackName(env.name), {
-    env,
-    backend: loadBackend(join(ROOT, "backend.tf.json")),
-    github: loadGithubSettings(join(ROOT, "config", "github.json")),
-    promotion: promotionOf(env, loadEnvironments(join(ROOT, "environments"))),
-  });
-  invokeAspects(stack);
-  return stack;
-}
+import { buildEnvironmentStack } from "./environment-stacks";
 
 /**
  * The real Terraform and the real AWS provider judge every synthesized AWS stack. The provider comes from
@@ -79,7 +60,7 @@ it("terraform validate accepts every AWS stack with the real provider", async ()
 
 it("cdktf's HCL output does not round-trip: Terraform refuses it, so `cdktf synth --hcl` is not offered", async () => {
   // docs/take-over.md: the synthesized JSON is the hand-off. When this starts passing validate, offer HCL.
-  const stack = productionStack();
+  const { stack } = buildEnvironmentStack(join(ROOT, "environments", "production.json"));
   const dir = mkdtempSync(join(tmpdir(), "myamazingapp-hcl-"));
   writeFileSync(join(dir, "main.tf"), stack.toHclTerraform().hcl);
   const env = terraformEnv({ projectRoot: ROOT });

@@ -12,13 +12,18 @@ export const IMAGE_FILE = "image.json";
 /** The variables build.sh reads, and nothing else. */
 export type BuildVariables = Readonly<Record<"REPOSITORY_URI" | "REPOSITORY_NAME", string>>;
 
-/** What `docker push` (and a layer-cache pull) needs on the repository. */
-const ECR_PUSH = [
+/** What pulling an image (and reading its tags) needs on a repository. */
+export const ECR_PULL = [
   "ecr:BatchCheckLayerAvailability",
   "ecr:BatchGetImage",
-  "ecr:CompleteLayerUpload",
   "ecr:DescribeImages",
   "ecr:GetDownloadUrlForLayer",
+];
+
+/** What `docker push` (and a layer-cache pull) needs on the repository. */
+export const ECR_PUSH = [
+  ...ECR_PULL,
+  "ecr:CompleteLayerUpload",
   "ecr:InitiateLayerUpload",
   "ecr:PutImage",
   "ecr:UploadLayerPart",

@@ -3,7 +3,7 @@ import type { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { allow } from "../iam";
 import type { Naming } from "../naming";
 import type { PrivateBucket } from "../private-bucket";
-import { IMAGE_FILE } from "./build-step";
+import { ECR_PULL, ECR_PUSH, IMAGE_FILE } from "./build-step";
 import { DeliveryStep, type DeliveryStepProps } from "./delivery-step";
 import script from "./promote.sh";
 
@@ -11,23 +11,6 @@ import script from "./promote.sh";
 export type PromoteVariables = Readonly<
   Record<"SOURCE_REPOSITORY_URI" | "SOURCE_REGISTRY_ID" | "REPOSITORY_URI" | "REPOSITORY_NAME", string>
 >;
-
-/** What pulling an image (and reading its tags) needs on the source repository. */
-export const ECR_PULL = [
-  "ecr:BatchCheckLayerAvailability",
-  "ecr:BatchGetImage",
-  "ecr:DescribeImages",
-  "ecr:GetDownloadUrlForLayer",
-];
-
-/** What pushing the copy needs on this environment's repository. */
-const ECR_PUSH = [
-  ...ECR_PULL,
-  "ecr:CompleteLayerUpload",
-  "ecr:InitiateLayerUpload",
-  "ecr:PutImage",
-  "ecr:UploadLayerPart",
-];
 
 /** The source environment's repository, in its own account. */
 export interface PromotionSource {

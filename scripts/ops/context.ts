@@ -79,6 +79,14 @@ export class OpsContext {
     return service;
   }
 
+  /** The web service, and the newest revision of its task definition's family (what a one-off task runs). */
+  async serviceAndTaskDefinition(): Promise<{ service: Service; taskDefinition: TaskDefinition }> {
+    const service = await this.service();
+    const family = service.taskDefinition?.split("/").pop()?.replace(/:\d+$/, "");
+    if (!family) throw new OpsError(`${this.names.service} has no task definition`);
+    return { service, taskDefinition: await this.taskDefinition(family) };
+  }
+
   /** The newest revision of the app's task definition family: what a one-off task runs. */
   async taskDefinition(family: string): Promise<TaskDefinition> {
     const { taskDefinition } = await this.call(() =>

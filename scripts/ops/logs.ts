@@ -73,9 +73,7 @@ async function filterAll(
 
 /** Prints the log lines; returns how many it printed. */
 export async function showLogs(ctx: OpsContext, options: LogsOptions = {}): Promise<number> {
-  const service = await ctx.service();
-  const family = service.taskDefinition?.split("/").pop()?.replace(/:\d+$/, "") ?? "";
-  const log = ctx.logConfiguration(await ctx.taskDefinition(family));
+  const log = ctx.logConfiguration((await ctx.serviceAndTaskDefinition()).taskDefinition);
   let since = Date.now() - (options.sinceMs ?? UNITS.h);
   let streams: string[] | undefined;
   if (options.weekly) {

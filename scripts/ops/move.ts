@@ -17,21 +17,11 @@ import {
   ModifyDBSnapshotAttributeCommand,
   RDSClient,
 } from "@aws-sdk/client-rds";
-import {
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-} from "@aws-sdk/client-secrets-manager";
+import { GetSecretValueCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { GetParameterCommand } from "@aws-sdk/client-ssm";
 import { Naming } from "../../constructs/naming";
 import { APPLICATION, operatorNames } from "../../stacks/names";
 import { OpsError, type OpsContext } from "./context";
-
-/** The target's client settings: its region (and, in the emulator, the emulator). */
-const targetConfig = (target: OpsContext) => ({
-  ...target.config,
-  region: target.env.region,
-});
 
 async function waitForSnapshot(
   ctx: OpsContext,
@@ -85,7 +75,7 @@ export async function moveDatabase(
     source.out.progress(`shared ${snapshot} with account ${target.env.account}`);
   }
   const copy = `${operatorNames(new Naming(APPLICATION, target.env.name)).database}-from-${source.env.name}-${stamp}`;
-  const targetRds = new RDSClient(targetConfig(target));
+  const targetRds = new RDSClient(target.config);
   await target.call(() =>
     targetRds.send(
       new CopyDBSnapshotCommand({
@@ -110,7 +100,6 @@ export async function moveDatabase(
 export async function moveSecrets(source: OpsContext, target: OpsContext): Promise<string[]> {
   const from = operatorNames(new Naming(APPLICATION, source.env.name));
   const to = operatorNames(new Naming(APPLICATION, target.env.name));
-  const targetSecrets = new SecretsManagerClient(targetConfig(target));
   const moved: string[] = [];
   const missing = source.env.secrets.filter((name) => !target.env.secrets.includes(name));
   if (missing.length > 0) {
@@ -134,7 +123,7 @@ export async function moveSecrets(source: OpsContext, target: OpsContext): Promi
       continue;
     }
     await target.call(() =>
-      targetSecrets.send(new PutSecretValueCommand({ SecretId: to.secret(name), SecretString: value })),
+      target.secrets.send(new PutSecretValueCommand({ SecretId: to.secret(name), SecretString: value })),
     );
     value = undefined;
     moved.push(name);

@@ -52,10 +52,10 @@ export function requireTools(tools: string[]): void {
 
 export async function rollback(ctx: OpsContext, to?: string): Promise<string> {
   const image = await rollbackTarget(ctx, to);
-  const service = await ctx.service();
+  const { service, taskDefinition } = await ctx.serviceAndTaskDefinition();
   const net = service.networkConfiguration?.awsvpcConfiguration;
-  const family = service.taskDefinition?.split("/").pop()?.replace(/:\d+$/, "") ?? "";
-  const { container } = ctx.logConfiguration(await ctx.taskDefinition(family));
+  const family = taskDefinition.family ?? ctx.names.taskFamily;
+  const { container } = ctx.logConfiguration(taskDefinition);
   requireTools(["aws", "jq"]);
   ctx.out.progress(`rolling back ${ctx.env.name} to ${image} (the migrations are not run again)`);
 

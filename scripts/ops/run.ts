@@ -19,10 +19,7 @@ export interface RunResult {
 export async function runOneOff(ctx: OpsContext, command: string[]): Promise<RunResult> {
   if (command.length === 0)
     throw new OpsError("run: give the command after --, e.g. run production -- bin/rails runner 'p 1'");
-  const service = await ctx.service();
-  const family = service.taskDefinition?.split("/").pop()?.replace(/:\d+$/, "");
-  if (!family) throw new OpsError(`${ctx.names.service} has no task definition`);
-  const definition = await ctx.taskDefinition(family);
+  const { service, taskDefinition: definition } = await ctx.serviceAndTaskDefinition();
   const log = ctx.logConfiguration(definition);
   const vpc = service.networkConfiguration?.awsvpcConfiguration;
   const subnets = vpc?.subnets ?? [];

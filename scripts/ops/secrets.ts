@@ -20,9 +20,7 @@ export interface SecretStatus {
 
 /** Every secret the app's container reads, with whether it has a value. */
 export async function secretStatuses(ctx: OpsContext): Promise<SecretStatus[]> {
-  const service = await ctx.service();
-  const family = service.taskDefinition?.split("/").pop()?.replace(/:\d+$/, "") ?? "";
-  const definition = await ctx.taskDefinition(family);
+  const definition = (await ctx.serviceAndTaskDefinition()).taskDefinition;
   const references = (definition.containerDefinitions ?? []).flatMap((c) => c.secrets ?? []);
   const statuses: SecretStatus[] = [];
   for (const { name: variable, valueFrom } of references) {
