@@ -10,7 +10,14 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { parsePort } from "../config/local";
-import { ownedEmulatorPid, probeEmulator, stopEmulator } from "../scripts/lib/emulator";
+import {
+  emulatorLog,
+  emulatorProblems,
+  emulatorProblemsSince,
+  ownedEmulatorPid,
+  probeEmulator,
+  stopEmulator,
+} from "../scripts/lib/emulator";
 import { LOCAL_ENVIRONMENT_FILE, localEmulatorPort } from "../scripts/local/session";
 import {
   cliConfigContent,
@@ -275,5 +282,42 @@ describe("emulator process bookkeeping", () => {
     await new Promise((r) => child.on("exit", r));
     fs.writeFileSync(pidFile(root), `${child.pid}\n`);
     expect(ownedEmulatorPid({ projectRoot: root })).toBeUndefined();
+  });
+});
+
+describe("what the emulator's log says went wrong (named by a failed local deploy)", () => {
+  const log = [
+    '127.0.0.1 - - [28/Nov/2026 21:42:02] "POST / HTTP/1.1" 200 -',
+    "Error on request:",
+    "Traceback (most recent call last):",
+    '  File "/site-packages/moto/core/responses.py", line 563, in call_action',
+    '    raise NotImplementedError(f"The {action} action has not been implemented")',
+    "NotImplementedError: The validate_state_machine_definition action has not been implemented",
+    '127.0.0.1 - - [28/Nov/2026 21:42:02] "POST / HTTP/1.1" 500 -',
+    "replayed the answer (200 OK) to retry 2 of 83a72c98-0c1d-4871-a515-749fea5653cd",
+    '127.0.0.1 - - [28/Nov/2026 21:42:03] "POST / HTTP/1.1" 200 -',
+  ].join("\n");
+
+  it("names each failed request's exception and each replayed retry, in order", () => {
+    expect(emulatorProblems(log)).toEqual([
+      "server error: NotImplementedError: The validate_state_machine_definition action has not been implemented",
+      "replayed the answer (200 OK) to retry 2 of 83a72c98-0c1d-4871-a515-749fea5653cd",
+    ]);
+  });
+
+  it("finds nothing in a log of answered requests", () => {
+    expect(emulatorProblems(log.split("\n")[0])).toEqual([]);
+  });
+
+  it("reads only what was logged since the run began, and all of a log that was started anew", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "emulog-"));
+    const file = emulatorLog(root);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const before = "Error on request:\nKeyError: 'old'\n";
+    fs.writeFileSync(file, before + log);
+    expect(emulatorProblemsSince(before.length, root)).toHaveLength(2);
+    expect(emulatorProblemsSince(0, root)).toHaveLength(3);
+    expect(emulatorProblemsSince(10 ** 9, root)).toHaveLength(3);
+    expect(emulatorProblemsSince(0, path.join(root, "none"))).toEqual([]);
   });
 });

@@ -9,11 +9,14 @@ import { join } from "node:path";
 import { type AwsClientConfig, emulatorClientConfig } from "../scripts/lib/aws";
 import { emulatorCertificate, startEmulator, stopEmulator } from "../scripts/lib/emulator";
 import { ensureEmulatorCertificate } from "../scripts/lib/emulator-certificate";
+import { localPaths } from "../scripts/lib/terraform";
 
 export interface OwnEmulator {
   readonly port: number;
   /** SDK client settings for a region of it. */
   config(region: string): AwsClientConfig;
+  /** Its log file (moto's request lines and the launcher's notes). */
+  readonly log: string;
   stop(): Promise<boolean>;
 }
 
@@ -33,6 +36,7 @@ export async function startOwnEmulator(name: string): Promise<OwnEmulator> {
   return {
     port,
     config: (region) => emulatorClientConfig(port, region, root),
+    log: join(localPaths(root).dir, "moto.log"),
     stop: () => stopEmulator({ projectRoot: root }),
   };
 }

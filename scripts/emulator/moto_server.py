@@ -1,5 +1,6 @@
-"""moto_server, plus eleven things moto 5.2 lacks or gets wrong that this project must verify. Everything else
-is moto's own; the end-to-end test (test/e2e/verify.ts) goes through all eleven paths.
+"""moto_server, plus twelve things moto 5.2 lacks or gets wrong that this project must verify. Everything else
+is moto's own; the end-to-end test (test/e2e/verify.ts) goes through the first eleven paths, and
+test/emulator-replay.test.ts through the twelfth.
 
 1. ECS CreateService drops deploymentConfiguration (circuit breaker, minimum healthy percent) and the exec,
    grace-period, AZ-rebalancing and managed-tags settings, although UpdateService keeps them. The launcher
@@ -36,12 +37,22 @@ is moto's own; the end-to-end test (test/e2e/verify.ts) goes through all eleven 
 11. Several accounts: moto acts in an account other than its default only for an access key created in its
     IAM. The launcher reads an access key MOTOACCT<12-digit account> as the account to act in, so each
     environment's stack (its provider's key names its account) lives in its own account, side by side.
+12. A retried request runs twice. The server (werkzeug's development server, one TLS connection per request)
+    now and then loses a response on the way back under load: the client sees a transport error although the
+    request ran, and the SDK sends it again. A create then fails on its own first attempt (CreateRole:
+    EntityAlreadyExists, AuthorizeSecurityGroupIngress: InvalidPermission.Duplicate), and a deploy fails for
+    no fault of the code. Every AWS SDK marks its retries: the same amz-sdk-invocation-id header, and
+    amz-sdk-request "attempt=2". The launcher keeps the answer to each changing request (not a 5xx one) by
+    invocation id and gives a retry that answer instead of running it again, as if the first answer had
+    arrived; it logs each replay.
 
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
 import json
 import re
 import sys
+import threading
+from collections import OrderedDict
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.budgets.responses import BudgetsResponse
@@ -54,6 +65,7 @@ from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.iam import models as iam_models
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.s3.models import FakeBucket
+import moto.server as moto_server
 from moto.server import main
 from moto.stepfunctions.responses import StepFunctionResponse
 
@@ -308,6 +320,75 @@ iam_models.get_account_id_from = _account_of
 
 if not hasattr(NetworkInterface, "private_dns_name"):
     NetworkInterface.private_dns_name = property(_private_dns_name, _set_private_dns_name)
+
+
+class _Answer:
+    def __init__(self):
+        self.done = threading.Event()
+        self.response = None  # (status, headers, body) once answered without a server error
+
+
+class ReplayRetries:
+    """WSGI middleware for 12: a retry (same amz-sdk-invocation-id, attempt >= 2) gets the first answer."""
+
+    CHANGING = {"POST", "PUT", "DELETE", "PATCH"}
+    KEPT = 2000  # answers kept, oldest dropped first
+    LARGEST = 1 << 20  # bytes; a larger answer is passed on, not kept
+
+    def __init__(self, app, log=sys.stderr):
+        self.app = app
+        self.log = log
+        self.lock = threading.Lock()
+        self.answers = OrderedDict()
+
+    def __call__(self, environ, start_response):
+        invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
+        if not invocation or environ.get("REQUEST_METHOD") not in self.CHANGING:
+            return self.app(environ, start_response)
+        attempt = re.search(r"attempt=(\d+)", environ.get("HTTP_AMZ_SDK_REQUEST", ""))
+        with self.lock:
+            answer = self.answers.get(invocation)
+            first = answer is None
+            if first:
+                answer = self.answers[invocation] = _Answer()
+                while len(self.answers) > self.KEPT:
+                    self.answers.popitem(last=False)
+        if not first and attempt and int(attempt.group(1)) >= 2:
+            answer.done.wait(timeout=300)  # the first attempt may still be running
+            if answer.response is not None:
+                status, headers, body = answer.response
+                self.log.write(f"replayed the answer ({status}) to retry {attempt.group(1)} of {invocation}\n")
+                self.log.flush()
+                start_response(status, headers)
+                return [body]
+        try:
+            return self._run_and_keep(environ, start_response, answer)
+        finally:
+            answer.done.set()
+
+    def _run_and_keep(self, environ, start_response, answer):
+        seen = {}
+        written = []
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, list(headers)
+            return written.append
+
+        chunks = self.app(environ, capture)
+        try:
+            body = b"".join(written) + b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        status, headers = seen["status"], seen["headers"]
+        if not status.startswith("5") and len(body) <= self.LARGEST:
+            answer.response = (status, headers, body)
+        start_response(status, headers)
+        return [body]
+
+
+_run_simple = moto_server.run_simple
+moto_server.run_simple = lambda host, port, app, **options: _run_simple(host, port, ReplayRetries(app), **options)
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

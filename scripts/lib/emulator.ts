@@ -114,6 +114,56 @@ function tail(file: string, lines = 20): string {
   }
 }
 
+/** The emulator's log file of a project folder. */
+export function emulatorLog(projectRoot: string = PROJECT_ROOT): string {
+  return path.join(localPaths(projectRoot).dir, "moto.log");
+}
+
+/** How long the emulator's log is now: a run reads what it added from there on (emulatorProblemsSince). */
+export function emulatorLogSize(projectRoot: string = PROJECT_ROOT): number {
+  try {
+    return fs.statSync(emulatorLog(projectRoot)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * What went wrong inside the emulator in a piece of its log: each request it failed on (the exception's last
+ * line) and each retry it answered from a lost first answer. A deploy that fails names them, since Terraform
+ * only sees a 500 or the consequence of a retry.
+ */
+export function emulatorProblems(log: string): string[] {
+  const problems: string[] = [];
+  const lines = log.split("\n");
+  lines.forEach((line, i) => {
+    if (line.startsWith("replayed the answer")) problems.push(line.trim());
+    if (line.startsWith("Error on request:")) {
+      const last = lines.slice(i + 1).find((l) => /^[A-Za-z_.]+(Error|Exception)\b/.test(l));
+      if (last) problems.push(`server error: ${last.trim()}`);
+    }
+  });
+  return problems;
+}
+
+/** emulatorProblems of what the emulator logged since `offset` (emulatorLogSize at the start of a run). */
+export function emulatorProblemsSince(offset: number, projectRoot: string = PROJECT_ROOT): string[] {
+  try {
+    const fd = fs.openSync(emulatorLog(projectRoot), "r");
+    try {
+      const size = fs.fstatSync(fd).size;
+      const start = offset <= size ? offset : 0; // a new log (the emulator was restarted): all of it
+      const buffer = Buffer.alloc(size - start);
+      fs.readSync(fd, buffer, 0, buffer.length, start);
+      return emulatorProblems(buffer.toString("utf8"));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return [];
+  }
+}
+
 export interface StartedEmulator {
   port: number;
   /** False when a moto server was already listening (it is reused and not ours to stop). */
@@ -135,7 +185,7 @@ export async function startEmulator(
 
   const { dir } = localPaths(opts.projectRoot ?? PROJECT_ROOT);
   fs.mkdirSync(dir, { recursive: true });
-  const logFile = path.join(dir, "moto.log");
+  const logFile = emulatorLog(opts.projectRoot ?? PROJECT_ROOT);
   const pidFile = path.join(dir, "moto.pid");
   const log = fs.openSync(logFile, "a");
   const { cert, key } = ensureEmulatorCertificate(opts.projectRoot ?? PROJECT_ROOT);

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { applyLocalOverrides, endpointPort } from "../../config/local";
 import { loadEnvironment } from "../../config/load";
 import { appStackName } from "../../stacks/names";
-import { emulatorCertificate } from "../lib/emulator";
+import { emulatorCertificate, emulatorProblemsSince, emulatorLogSize } from "../lib/emulator";
 import { PROJECT_ROOT, runTerraform, terraformEnv, type TerraformResult } from "../lib/terraform";
 import { lockHolder, lockIdFromError, markerIsStale, readMarker, writeMarker } from "./state-lock";
 
@@ -123,6 +123,13 @@ function progressLine(line: string): void {
   if (/^(Apply|Destroy) complete!/.test(plain)) info(plain);
 }
 
+/** Where the emulator's log stood when this run began. */
+const emulatorLogAtStart = emulatorLogSize();
+
 export function fail(what: string, result: TerraformResult): never {
-  throw new DeployError(`${what} failed:\n${(result.stderr || result.stdout).trim()}`);
+  const problems = emulatorProblemsSince(emulatorLogAtStart);
+  const emulator = problems.length
+    ? `\n\nThe emulator logged during this run (.local/moto.log):\n  ${problems.slice(-10).join("\n  ")}`
+    : "";
+  throw new DeployError(`${what} failed:\n${(result.stderr || result.stdout).trim()}${emulator}`);
 }
