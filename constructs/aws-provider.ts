@@ -93,7 +93,9 @@ export class AwsProviderForEnvironment extends Construct {
             skipMetadataApiCheck: "true",
             skipRegionValidation: true,
             s3UsePathStyle: true,
-            maxRetries: 2,
+            // Attempts in all: a missing API fails in seconds, and an answer the emulator's server loses
+            // under load is asked for again (the emulator replays it: scripts/emulator/moto_server.py, 12).
+            maxRetries: 3,
             endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, endpoint]))],
           }
         : {}),

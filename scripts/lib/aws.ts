@@ -37,7 +37,7 @@ export function emulatorClientConfig(
     // The emulator acts in the account its access key names (scripts/emulator/moto_server.py).
     credentials: { accessKeyId: emulatorAccessKey(account), secretAccessKey: "test" },
     forcePathStyle: true,
-    maxAttempts: 2,
+    maxAttempts: 3, // a lost answer is asked for again, and replayed (scripts/emulator/moto_server.py, 12)
     requestHandler: new NodeHttpHandler({
       httpsAgent: new Agent({ ca: readFileSync(emulatorCertificate(projectRoot).cert) }),
     }),
