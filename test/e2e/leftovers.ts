@@ -51,7 +51,7 @@ import { ListSubscriptionsCommand, ListTopicsCommand, SNSClient } from "@aws-sdk
 import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { ListWebACLsCommand, WAFV2Client } from "@aws-sdk/client-wafv2";
-import { emulatorClientConfig } from "../../scripts/lib/aws";
+import { type AwsClientConfig, emulatorClientConfig } from "../../scripts/lib/aws";
 import { ROOT } from "./local-run";
 
 /** What the checks need to recognize the stack's resources. */
@@ -68,34 +68,29 @@ export interface Stack {
   readonly region: string;
 }
 
-/** The stack the checks look at now: they run one at a time, for one stack at a time (leftovers). */
-let current: Pick<Stack, "account" | "region"> = { account: "123456789012", region: "us-east-1" };
-const clientConfig = (port: number) => emulatorClientConfig(port, current.region, ROOT, current.account);
-
-type Check = (port: number, stack: Stack) => Promise<string[]>;
+/** A check of one resource type: the emulator's client settings in the stack's account and region, and the stack. */
+type Check = (cfg: AwsClientConfig, stack: Stack) => Promise<string[]>;
 
 const named = (names: Array<string | undefined>, prefix: string) =>
   names.filter((n): n is string => n !== undefined && n.startsWith(prefix));
 const nameTag = (tags: Tag[] | undefined) => tags?.find((t) => t.Key === "Name")?.Value;
 
-const ec2 = (port: number) => new EC2Client(clientConfig(port));
+const ec2 = (cfg: AwsClientConfig) => new EC2Client(cfg);
 
 /** One check per resource type the local stack creates. */
 export const LEFTOVER_CHECKS: Record<string, Check> = {
-  aws_acm_certificate: async (port, { domain }) => {
-    const { CertificateSummaryList } = await new ACMClient(clientConfig(port)).send(
-      new ListCertificatesCommand({}),
-    );
+  aws_acm_certificate: async (cfg, { domain }) => {
+    const { CertificateSummaryList } = await new ACMClient(cfg).send(new ListCertificatesCommand({}));
     return (CertificateSummaryList ?? []).map((c) => c.DomainName ?? "").filter((d) => d === domain);
   },
-  aws_appautoscaling_target: async (port, { prefix }) => {
-    const { ScalableTargets } = await new ApplicationAutoScalingClient(clientConfig(port)).send(
+  aws_appautoscaling_target: async (cfg, { prefix }) => {
+    const { ScalableTargets } = await new ApplicationAutoScalingClient(cfg).send(
       new DescribeScalableTargetsCommand({ ServiceNamespace: "ecs" }),
     );
     return (ScalableTargets ?? []).map((t) => t.ResourceId ?? "").filter((id) => id.includes(prefix));
   },
-  aws_appautoscaling_policy: async (port, { prefix }) => {
-    const { ScalingPolicies } = await new ApplicationAutoScalingClient(clientConfig(port)).send(
+  aws_appautoscaling_policy: async (cfg, { prefix }) => {
+    const { ScalingPolicies } = await new ApplicationAutoScalingClient(cfg).send(
       new DescribeScalingPoliciesCommand({ ServiceNamespace: "ecs" }),
     );
     return named(
@@ -103,17 +98,15 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
       prefix,
     );
   },
-  aws_cloudwatch_event_rule: async (port, { prefix }) => {
-    const { Rules } = await new EventBridgeClient(clientConfig(port)).send(
-      new ListRulesCommand({ NamePrefix: prefix }),
-    );
+  aws_cloudwatch_event_rule: async (cfg, { prefix }) => {
+    const { Rules } = await new EventBridgeClient(cfg).send(new ListRulesCommand({ NamePrefix: prefix }));
     return named(
       (Rules ?? []).map((r) => r.Name),
       prefix,
     );
   },
-  aws_cloudwatch_log_group: async (port, { path }) => {
-    const { logGroups } = await new CloudWatchLogsClient(clientConfig(port)).send(
+  aws_cloudwatch_log_group: async (cfg, { path }) => {
+    const { logGroups } = await new CloudWatchLogsClient(cfg).send(
       new DescribeLogGroupsCommand({ logGroupNamePrefix: path }),
     );
     return named(
@@ -121,17 +114,15 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
       path,
     );
   },
-  aws_budgets_budget: async (port, { prefix, account }) => {
-    const { Budgets } = await new BudgetsClient(clientConfig(port)).send(
-      new DescribeBudgetsCommand({ AccountId: account }),
-    );
+  aws_budgets_budget: async (cfg, { prefix, account }) => {
+    const { Budgets } = await new BudgetsClient(cfg).send(new DescribeBudgetsCommand({ AccountId: account }));
     return named(
       (Budgets ?? []).map((b) => b.BudgetName),
       prefix,
     );
   },
-  aws_cloudwatch_composite_alarm: async (port, { prefix }) => {
-    const { CompositeAlarms } = await new CloudWatchClient(clientConfig(port)).send(
+  aws_cloudwatch_composite_alarm: async (cfg, { prefix }) => {
+    const { CompositeAlarms } = await new CloudWatchClient(cfg).send(
       new DescribeAlarmsCommand({ AlarmNamePrefix: prefix, AlarmTypes: ["CompositeAlarm"] }),
     );
     return named(
@@ -139,8 +130,8 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
       prefix,
     );
   },
-  aws_cloudwatch_dashboard: async (port, { prefix }) => {
-    const { DashboardEntries } = await new CloudWatchClient(clientConfig(port)).send(
+  aws_cloudwatch_dashboard: async (cfg, { prefix }) => {
+    const { DashboardEntries } = await new CloudWatchClient(cfg).send(
       new ListDashboardsCommand({ DashboardNamePrefix: prefix }),
     );
     return named(
@@ -148,21 +139,19 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
       prefix,
     );
   },
-  aws_kinesis_firehose_delivery_stream: async (port, { prefix }) => {
-    const { DeliveryStreamNames } = await new FirehoseClient(clientConfig(port)).send(
-      new ListDeliveryStreamsCommand({}),
-    );
+  aws_kinesis_firehose_delivery_stream: async (cfg, { prefix }) => {
+    const { DeliveryStreamNames } = await new FirehoseClient(cfg).send(new ListDeliveryStreamsCommand({}));
     return named(DeliveryStreamNames ?? [], prefix);
   },
-  aws_sfn_state_machine: async (port, { prefix }) => {
-    const { stateMachines } = await new SFNClient(clientConfig(port)).send(new ListStateMachinesCommand({}));
+  aws_sfn_state_machine: async (cfg, { prefix }) => {
+    const { stateMachines } = await new SFNClient(cfg).send(new ListStateMachinesCommand({}));
     return named(
       (stateMachines ?? []).map((m) => m.name),
       prefix,
     );
   },
-  aws_cloudwatch_log_resource_policy: async (port, { prefix }) => {
-    const { resourcePolicies } = await new CloudWatchLogsClient(clientConfig(port)).send(
+  aws_cloudwatch_log_resource_policy: async (cfg, { prefix }) => {
+    const { resourcePolicies } = await new CloudWatchLogsClient(cfg).send(
       new DescribeResourcePoliciesCommand({}),
     );
     return named(
@@ -170,8 +159,8 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
       prefix,
     );
   },
-  aws_cloudwatch_metric_alarm: async (port, { prefix }) => {
-    const { MetricAlarms } = await new CloudWatchClient(clientConfig(port)).send(
+  aws_cloudwatch_metric_alarm: async (cfg, { prefix }) => {
+    const { MetricAlarms } = await new CloudWatchClient(cfg).send(
       new DescribeAlarmsCommand({ AlarmNamePrefix: prefix }),
     );
     return named(
@@ -179,90 +168,82 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
       prefix,
     );
   },
-  aws_db_instance: async (port, { prefix }) => {
-    const { DBInstances } = await new RDSClient(clientConfig(port)).send(new DescribeDBInstancesCommand({}));
+  aws_db_instance: async (cfg, { prefix }) => {
+    const { DBInstances } = await new RDSClient(cfg).send(new DescribeDBInstancesCommand({}));
     return named(
       (DBInstances ?? []).map((d) => d.DBInstanceIdentifier),
       prefix,
     );
   },
-  aws_db_subnet_group: async (port, { prefix }) => {
-    const { DBSubnetGroups } = await new RDSClient(clientConfig(port)).send(
-      new DescribeDBSubnetGroupsCommand({}),
-    );
+  aws_db_subnet_group: async (cfg, { prefix }) => {
+    const { DBSubnetGroups } = await new RDSClient(cfg).send(new DescribeDBSubnetGroupsCommand({}));
     return named(
       (DBSubnetGroups ?? []).map((g) => g.DBSubnetGroupName),
       prefix,
     );
   },
-  aws_ecr_repository: async (port, { prefix }) => {
-    const { repositories } = await new ECRClient(clientConfig(port)).send(
-      new DescribeRepositoriesCommand({}),
-    );
+  aws_ecr_repository: async (cfg, { prefix }) => {
+    const { repositories } = await new ECRClient(cfg).send(new DescribeRepositoriesCommand({}));
     return named(
       (repositories ?? []).map((r) => r.repositoryName),
       prefix,
     );
   },
-  aws_ecs_cluster: async (port, { prefix }) => {
-    const { clusters } = await new ECSClient(clientConfig(port)).send(
-      new DescribeClustersCommand({ clusters: [prefix] }),
-    );
+  aws_ecs_cluster: async (cfg, { prefix }) => {
+    const { clusters } = await new ECSClient(cfg).send(new DescribeClustersCommand({ clusters: [prefix] }));
     return (clusters ?? []).filter((c) => c.status === "ACTIVE").map((c) => c.clusterName ?? "");
   },
-  aws_ecs_task_definition: async (port, { prefix }) => {
+  aws_ecs_task_definition: async (cfg, { prefix }) => {
     // moto reads familyPrefix as the whole family name, so the prefix is matched here.
-    const { taskDefinitionArns } = await new ECSClient(clientConfig(port)).send(
+    const { taskDefinitionArns } = await new ECSClient(cfg).send(
       new ListTaskDefinitionsCommand({ status: "ACTIVE" }),
     );
     return (taskDefinitionArns ?? []).filter((arn) => arn.includes(`:task-definition/${prefix}-`));
   },
-  aws_eip: async (port, { prefix }) => {
-    const { Addresses } = await ec2(port).send(new DescribeAddressesCommand({}));
+  aws_eip: async (cfg, { prefix }) => {
+    const { Addresses } = await ec2(cfg).send(new DescribeAddressesCommand({}));
     return named(
       (Addresses ?? []).map((a) => nameTag(a.Tags)),
       prefix,
     );
   },
-  aws_flow_log: async (port, { path }) => {
-    const { FlowLogs } = await ec2(port).send(new DescribeFlowLogsCommand({}));
+  aws_flow_log: async (cfg, { path }) => {
+    const { FlowLogs } = await ec2(cfg).send(new DescribeFlowLogsCommand({}));
     return (FlowLogs ?? [])
       .filter((f) => (f.LogGroupName ?? f.LogDestination ?? "").includes(`${path}/`))
       .map((f) => f.FlowLogId ?? "");
   },
-  aws_iam_role: async (port, { prefix }) => {
-    const { Roles } = await new IAMClient(clientConfig(port)).send(new ListRolesCommand({}));
+  aws_iam_role: async (cfg, { prefix }) => {
+    const { Roles } = await new IAMClient(cfg).send(new ListRolesCommand({}));
     return named(
       (Roles ?? []).map((r) => r.RoleName),
       prefix,
     );
   },
-  aws_iam_policy: async (port, { prefix }) => {
-    const { Policies } = await new IAMClient(clientConfig(port)).send(
-      new ListPoliciesCommand({ Scope: "Local" }),
-    );
+  aws_iam_policy: async (cfg, { prefix }) => {
+    const { Policies } = await new IAMClient(cfg).send(new ListPoliciesCommand({ Scope: "Local" }));
     return named(
       (Policies ?? []).map((p) => p.PolicyName),
       prefix,
     );
   },
-  aws_internet_gateway: async (port, { prefix }) => {
-    const { InternetGateways } = await ec2(port).send(new DescribeInternetGatewaysCommand({}));
+  aws_internet_gateway: async (cfg, { prefix }) => {
+    const { InternetGateways } = await ec2(cfg).send(new DescribeInternetGatewaysCommand({}));
     return named(
       (InternetGateways ?? []).map((g) => nameTag(g.Tags)),
       prefix,
     );
   },
-  aws_kms_alias: async (port, { prefix }) => {
-    const { Aliases } = await new KMSClient(clientConfig(port)).send(new ListAliasesCommand({}));
+  aws_kms_alias: async (cfg, { prefix }) => {
+    const { Aliases } = await new KMSClient(cfg).send(new ListAliasesCommand({}));
     return named(
       (Aliases ?? []).map((a) => a.AliasName),
       `alias/${prefix}`,
     );
   },
-  aws_kms_key: async (port, { prefix }) => {
+  aws_kms_key: async (cfg, { prefix }) => {
     // A destroyed key is scheduled for deletion (KMS keeps it 7-30 days); only a usable one is left over.
-    const kms = new KMSClient(clientConfig(port));
+    const kms = new KMSClient(cfg);
     const { Keys } = await kms.send(new ListKeysCommand({}));
     const left: string[] = [];
     for (const { KeyId } of Keys ?? []) {
@@ -273,8 +254,8 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
     }
     return left;
   },
-  aws_lb: async (port, { prefix }) => {
-    const { LoadBalancers } = await new ElasticLoadBalancingV2Client(clientConfig(port)).send(
+  aws_lb: async (cfg, { prefix }) => {
+    const { LoadBalancers } = await new ElasticLoadBalancingV2Client(cfg).send(
       new DescribeLoadBalancersCommand({}),
     );
     return named(
@@ -282,8 +263,8 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
       prefix,
     );
   },
-  aws_lb_target_group: async (port, { prefix }) => {
-    const { TargetGroups } = await new ElasticLoadBalancingV2Client(clientConfig(port)).send(
+  aws_lb_target_group: async (cfg, { prefix }) => {
+    const { TargetGroups } = await new ElasticLoadBalancingV2Client(cfg).send(
       new DescribeTargetGroupsCommand({}),
     );
     return named(
@@ -291,50 +272,48 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
       prefix,
     );
   },
-  aws_nat_gateway: async (port, { prefix }) => {
-    const { NatGateways } = await ec2(port).send(new DescribeNatGatewaysCommand({}));
+  aws_nat_gateway: async (cfg, { prefix }) => {
+    const { NatGateways } = await ec2(cfg).send(new DescribeNatGatewaysCommand({}));
     const live = (NatGateways ?? []).filter((n) => n.State !== "deleted" && n.State !== "deleting");
     return named(
       live.map((n) => nameTag(n.Tags)),
       prefix,
     );
   },
-  aws_route_table: async (port, { prefix }) => {
-    const { RouteTables } = await ec2(port).send(new DescribeRouteTablesCommand({}));
+  aws_route_table: async (cfg, { prefix }) => {
+    const { RouteTables } = await ec2(cfg).send(new DescribeRouteTablesCommand({}));
     return named(
       (RouteTables ?? []).map((r) => nameTag(r.Tags)),
       prefix,
     );
   },
-  aws_route53_zone: async (port, { domain }) => {
-    const { HostedZones } = await new Route53Client(clientConfig(port)).send(new ListHostedZonesCommand({}));
+  aws_route53_zone: async (cfg, { domain }) => {
+    const { HostedZones } = await new Route53Client(cfg).send(new ListHostedZonesCommand({}));
     return (HostedZones ?? []).map((z) => z.Name ?? "").filter((n) => n === `${domain}.`);
   },
-  aws_s3_bucket: async (port, { prefix }) => {
-    const { Buckets } = await new S3Client(clientConfig(port)).send(new ListBucketsCommand({}));
+  aws_s3_bucket: async (cfg, { prefix }) => {
+    const { Buckets } = await new S3Client(cfg).send(new ListBucketsCommand({}));
     return named(
       (Buckets ?? []).map((b) => b.Name),
       prefix,
     );
   },
-  aws_scheduler_schedule: async (port, { prefix }) => {
-    const { Schedules } = await new SchedulerClient(clientConfig(port)).send(new ListSchedulesCommand({}));
+  aws_scheduler_schedule: async (cfg, { prefix }) => {
+    const { Schedules } = await new SchedulerClient(cfg).send(new ListSchedulesCommand({}));
     return named(
       (Schedules ?? []).map((s) => s.Name),
       prefix,
     );
   },
-  aws_scheduler_schedule_group: async (port, { prefix }) => {
-    const { ScheduleGroups } = await new SchedulerClient(clientConfig(port)).send(
-      new ListScheduleGroupsCommand({}),
-    );
+  aws_scheduler_schedule_group: async (cfg, { prefix }) => {
+    const { ScheduleGroups } = await new SchedulerClient(cfg).send(new ListScheduleGroupsCommand({}));
     return named(
       (ScheduleGroups ?? []).map((g) => g.Name),
       prefix,
     );
   },
-  aws_secretsmanager_secret: async (port, { path }) => {
-    const { SecretList } = await new SecretsManagerClient(clientConfig(port)).send(
+  aws_secretsmanager_secret: async (cfg, { path }) => {
+    const { SecretList } = await new SecretsManagerClient(cfg).send(
       new ListSecretsCommand({ IncludePlannedDeletion: true }),
     );
     return named(
@@ -342,31 +321,31 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
       `${path.slice(1)}/`,
     );
   },
-  aws_security_group: async (port, { prefix }) => {
-    const { SecurityGroups } = await ec2(port).send(new DescribeSecurityGroupsCommand({}));
+  aws_security_group: async (cfg, { prefix }) => {
+    const { SecurityGroups } = await ec2(cfg).send(new DescribeSecurityGroupsCommand({}));
     return named(
       (SecurityGroups ?? []).map((g) => g.GroupName),
       prefix,
     );
   },
-  aws_sns_topic: async (port, { prefix }) => {
-    const { Topics } = await new SNSClient(clientConfig(port)).send(new ListTopicsCommand({}));
+  aws_sns_topic: async (cfg, { prefix }) => {
+    const { Topics } = await new SNSClient(cfg).send(new ListTopicsCommand({}));
     return (Topics ?? [])
       .map((t) => t.TopicArn ?? "")
       .filter((arn) => arn.split(":").pop()?.startsWith(prefix));
   },
-  aws_sns_topic_subscription: async (port, { prefix }) => {
-    const { Subscriptions } = await new SNSClient(clientConfig(port)).send(new ListSubscriptionsCommand({}));
+  aws_sns_topic_subscription: async (cfg, { prefix }) => {
+    const { Subscriptions } = await new SNSClient(cfg).send(new ListSubscriptionsCommand({}));
     return (Subscriptions ?? [])
       .map((s) => s.TopicArn ?? "")
       .filter((arn) => arn.split(":").pop()?.startsWith(prefix));
   },
-  aws_sqs_queue: async (port, { prefix }) => {
-    const { QueueUrls } = await new SQSClient(clientConfig(port)).send(new ListQueuesCommand({}));
+  aws_sqs_queue: async (cfg, { prefix }) => {
+    const { QueueUrls } = await new SQSClient(cfg).send(new ListQueuesCommand({}));
     return (QueueUrls ?? []).filter((url) => url.split("/").pop()?.startsWith(prefix));
   },
-  aws_ssm_parameter: async (port, { path }) => {
-    const { Parameters } = await new SSMClient(clientConfig(port)).send(
+  aws_ssm_parameter: async (cfg, { path }) => {
+    const { Parameters } = await new SSMClient(cfg).send(
       new GetParametersByPathCommand({ Path: path, Recursive: true }),
     );
     return named(
@@ -374,31 +353,29 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
       path,
     );
   },
-  aws_subnet: async (port, { prefix }) => {
-    const { Subnets } = await ec2(port).send(new DescribeSubnetsCommand({}));
+  aws_subnet: async (cfg, { prefix }) => {
+    const { Subnets } = await ec2(cfg).send(new DescribeSubnetsCommand({}));
     return named(
       (Subnets ?? []).map((s) => nameTag(s.Tags)),
       prefix,
     );
   },
-  aws_vpc: async (port, { prefix }) => {
-    const { Vpcs } = await ec2(port).send(new DescribeVpcsCommand({}));
+  aws_vpc: async (cfg, { prefix }) => {
+    const { Vpcs } = await ec2(cfg).send(new DescribeVpcsCommand({}));
     return named(
       (Vpcs ?? []).map((v) => nameTag(v.Tags)),
       prefix,
     );
   },
-  aws_wafv2_web_acl: async (port, { prefix }) => {
-    const { WebACLs } = await new WAFV2Client(clientConfig(port)).send(
-      new ListWebACLsCommand({ Scope: "REGIONAL" }),
-    );
+  aws_wafv2_web_acl: async (cfg, { prefix }) => {
+    const { WebACLs } = await new WAFV2Client(cfg).send(new ListWebACLsCommand({ Scope: "REGIONAL" }));
     return named(
       (WebACLs ?? []).map((w) => w.Name),
       prefix,
     );
   },
-  aws_vpc_endpoint: async (port, { prefix }) => {
-    const { VpcEndpoints } = await ec2(port).send(new DescribeVpcEndpointsCommand({}));
+  aws_vpc_endpoint: async (cfg, { prefix }) => {
+    const { VpcEndpoints } = await ec2(cfg).send(new DescribeVpcEndpointsCommand({}));
     const live = (VpcEndpoints ?? []).filter((e) => !["deleted", "deleting"].includes(e.State ?? ""));
     return named(
       live.map((e) => nameTag(e.Tags)),
@@ -448,11 +425,11 @@ export function uncheckedTypes(types: string[]): string[] {
 
 /** Every leftover of the given resource types, as `<type>: <name>`. */
 export async function leftovers(port: number, stack: Stack, types: string[]): Promise<string[]> {
-  current = stack;
+  const cfg = emulatorClientConfig(port, stack.region, ROOT, stack.account);
   const checks = [...new Set(types.map((t) => (t in LEFTOVER_CHECKS ? t : CHECKED_THROUGH[t])))].sort();
   const found: string[] = [];
   for (const type of checks) {
-    for (const name of await LEFTOVER_CHECKS[type](port, stack)) found.push(`${type}: ${name}`);
+    for (const name of await LEFTOVER_CHECKS[type](cfg, stack)) found.push(`${type}: ${name}`);
   }
   return found;
 }

@@ -57,6 +57,7 @@ import {
 } from "@aws-sdk/client-scheduler";
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type { EnvironmentConfig } from "../../config/environment";
 import { loadEnvironment } from "../../config/load";
 import { Naming } from "../../constructs/naming";
 import { LOCAL_ENVIRONMENT_FILE } from "../../scripts/local/session";
@@ -64,102 +65,110 @@ import { APPLICATION } from "../../stacks/names";
 import { emulatorClientConfig } from "../../scripts/lib/aws";
 import { httpsRequest, ROOT } from "./local-run";
 
-/** What was deployed: an environment file (local's unless told), read as the synth reads it. */
-let ENV = loadEnvironment(LOCAL_ENVIRONMENT_FILE);
-let APP = "";
-let DOMAIN = "";
-let ACCOUNT = "";
-let REGION = "";
-let AZS = 0;
-let UPLOADS = "";
-
-/** Points the checks at an environment: its names, account and region. */
-function use(file: string): void {
-  ENV = loadEnvironment(file);
-  APP = new Naming(APPLICATION, ENV.name).prefix;
-  DOMAIN = ENV.domain.name;
-  ACCOUNT = ENV.account;
-  REGION = ENV.region;
-  AZS = ENV.network.availabilityZones;
-  UPLOADS = `${APP}-uploads-${ACCOUNT}`;
+/** What was deployed: an environment file, read as the synth reads it, and the names the checks look for. */
+interface Deployed {
+  readonly env: EnvironmentConfig;
+  /** The resource name prefix (myamazingapp-<env>). */
+  readonly app: string;
+  readonly domain: string;
+  readonly account: string;
+  readonly region: string;
+  readonly azs: number;
+  readonly uploads: string;
 }
-use(LOCAL_ENVIRONMENT_FILE);
+
+function deployedFrom(file: string): Deployed {
+  const env = loadEnvironment(file);
+  const app = new Naming(APPLICATION, env.name).prefix;
+  return {
+    env,
+    app,
+    domain: env.domain.name,
+    account: env.account,
+    region: env.region,
+    azs: env.network.availabilityZones,
+    uploads: `${app}-uploads-${env.account}`,
+  };
+}
 
 /** Client settings for the emulator, in the environment's account and region. */
-const clientConfig = (port: number) => emulatorClientConfig(port, REGION, ROOT, ACCOUNT);
+const clientConfig = (port: number, d: Deployed) => emulatorClientConfig(port, d.region, ROOT, d.account);
 
 /** Every check of what an environment's deploy made (local's unless another file is given). */
 export async function verifyDeployment(port: number, file = LOCAL_ENVIRONMENT_FILE): Promise<void> {
-  use(file);
-  const cfg = clientConfig(port);
-  await verifyUploadsBucket(new S3Client(cfg), new KMSClient(cfg));
+  const d = deployedFrom(file);
+  const cfg = clientConfig(port, d);
+  await verifyUploadsBucket(d, new S3Client(cfg), new KMSClient(cfg));
   const { privateSubnetIds } = await verifyService(
+    d,
     new ECSClient(cfg),
     new EC2Client(cfg),
     new ApplicationAutoScalingClient(cfg),
   );
-  await verifyDatabase(new RDSClient(cfg), new EC2Client(cfg), privateSubnetIds);
+  await verifyDatabase(d, new RDSClient(cfg), new EC2Client(cfg), privateSubnetIds);
   const alb = await verifyLoadBalancer(
+    d,
     new ElasticLoadBalancingV2Client(cfg),
     new ACMClient(cfg),
     new EC2Client(cfg),
   );
-  await verifyDns(new Route53Client(cfg), alb.dnsName);
-  const schedule = await verifySchedule(new SchedulerClient(cfg), new SQSClient(cfg));
-  await verifyProtection(port, { albArn: alb.arn, scheduleKeyArn: schedule.KmsKeyArn });
+  await verifyDns(d, new Route53Client(cfg), alb.dnsName);
+  const schedule = await verifySchedule(d, new SchedulerClient(cfg), new SQSClient(cfg));
+  await verifyProtection(d, port, { albArn: alb.arn, scheduleKeyArn: schedule.KmsKeyArn });
 }
 
-async function verifyUploadsBucket(s3: S3Client, kms: KMSClient): Promise<void> {
-  const lifecycle = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: UPLOADS }));
+async function verifyUploadsBucket(d: Deployed, s3: S3Client, kms: KMSClient): Promise<void> {
+  const lifecycle = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: d.uploads }));
   const rule = (id: string) => lifecycle.Rules?.find((r) => r.ID === id);
   // N days, rounded up by S3 to the next midnight UTC: every object is gone before it is 14 days old.
   expect(rule("expire-uploads")).toMatchObject({
     Status: "Enabled",
-    Expiration: { Days: ENV.uploads.expireAfterDays },
+    Expiration: { Days: d.env.uploads.expireAfterDays },
   });
-  expect(ENV.uploads.expireAfterDays + 1).toBeLessThanOrEqual(14);
+  expect(d.env.uploads.expireAfterDays + 1).toBeLessThanOrEqual(14);
   expect(
     rule("abort-incomplete-multipart-uploads")?.AbortIncompleteMultipartUpload?.DaysAfterInitiation,
-  ).toBe(ENV.uploads.abortIncompleteUploadsAfterDays);
-  const versioning = await s3.send(new GetBucketVersioningCommand({ Bucket: UPLOADS }));
+  ).toBe(d.env.uploads.abortIncompleteUploadsAfterDays);
+  const versioning = await s3.send(new GetBucketVersioningCommand({ Bucket: d.uploads }));
   expect(versioning.Status).toBeUndefined();
 
-  const pab = await s3.send(new GetPublicAccessBlockCommand({ Bucket: UPLOADS }));
+  const pab = await s3.send(new GetPublicAccessBlockCommand({ Bucket: d.uploads }));
   expect(pab.PublicAccessBlockConfiguration).toEqual({
     BlockPublicAcls: true,
     BlockPublicPolicy: true,
     IgnorePublicAcls: true,
     RestrictPublicBuckets: true,
   });
-  const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: UPLOADS }));
+  const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: d.uploads }));
   expect(encryption.ServerSideEncryptionConfiguration?.Rules?.[0]).toMatchObject({
     ApplyServerSideEncryptionByDefault: {
       SSEAlgorithm: "aws:kms",
-      KMSMasterKeyID: await keyArn(kms, "data"),
+      KMSMasterKeyID: await keyArn(d, kms, "data"),
     },
     BucketKeyEnabled: true,
   });
-  const logging = await s3.send(new GetBucketLoggingCommand({ Bucket: UPLOADS }));
+  const logging = await s3.send(new GetBucketLoggingCommand({ Bucket: d.uploads }));
   expect(logging.LoggingEnabled).toEqual({
-    TargetBucket: `${APP}-alb-logs-${ACCOUNT}`,
-    TargetPrefix: `s3/${UPLOADS}/`,
+    TargetBucket: `${d.app}-alb-logs-${d.account}`,
+    TargetPrefix: `s3/${d.uploads}/`,
   });
-  const cors = await s3.send(new GetBucketCorsCommand({ Bucket: UPLOADS }));
+  const cors = await s3.send(new GetBucketCorsCommand({ Bucket: d.uploads }));
   expect(cors.CORSRules).toHaveLength(1);
   expect(cors.CORSRules?.[0]).toMatchObject({
-    AllowedOrigins: [`https://${DOMAIN}`],
+    AllowedOrigins: [`https://${d.domain}`],
     ExposeHeaders: ["ETag"],
   });
   expect(cors.CORSRules?.[0].AllowedMethods).toContain("PUT");
 }
 
 async function verifyService(
+  d: Deployed,
   ecs: ECSClient,
   ec2: EC2Client,
   scaling: ApplicationAutoScalingClient,
 ): Promise<{ privateSubnetIds: string[] }> {
   const { services } = await ecs.send(
-    new DescribeServicesCommand({ cluster: APP, services: [`${APP}-web`] }),
+    new DescribeServicesCommand({ cluster: d.app, services: [`${d.app}-web`] }),
   );
   const service = services?.[0];
   expect(service?.status).toBe("ACTIVE");
@@ -176,7 +185,7 @@ async function verifyService(
   expect(net?.assignPublicIp).toBe("DISABLED");
   const subnetIds = net?.subnets ?? [];
   const { Subnets } = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnetIds }));
-  expect(new Set(Subnets?.map((s) => s.AvailabilityZone)).size).toBe(AZS);
+  expect(new Set(Subnets?.map((s) => s.AvailabilityZone)).size).toBe(d.azs);
   for (const s of Subnets ?? []) expect(s.MapPublicIpOnLaunch).toBe(false);
   // Private: each subnet's default route goes to a NAT gateway, never straight to the internet gateway.
   for (const id of subnetIds) {
@@ -189,24 +198,24 @@ async function verifyService(
 
   // Target tracking up to the configured ceiling (local.json: 4 tasks at 60% CPU); the floor is 0 until the
   // first release.
-  const resourceId = `service/${APP}/${APP}-web`;
+  const resourceId = `service/${d.app}/${d.app}-web`;
   const { ScalableTargets } = await scaling.send(
     new DescribeScalableTargetsCommand({ ServiceNamespace: "ecs", ResourceIds: [resourceId] }),
   );
-  expect(ScalableTargets?.[0]).toMatchObject({ MinCapacity: 0, MaxCapacity: ENV.service.maxCount });
+  expect(ScalableTargets?.[0]).toMatchObject({ MinCapacity: 0, MaxCapacity: d.env.service.maxCount });
   const { ScalingPolicies } = await scaling.send(
     new DescribeScalingPoliciesCommand({ ServiceNamespace: "ecs", ResourceId: resourceId }),
   );
   expect(ScalingPolicies?.[0]).toMatchObject({
     PolicyType: "TargetTrackingScaling",
     TargetTrackingScalingPolicyConfiguration: expect.objectContaining({
-      TargetValue: ENV.service.targetCpuPercent,
+      TargetValue: d.env.service.targetCpuPercent,
       PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization" },
     }),
   });
 
   const { clusters } = await ecs.send(
-    new DescribeClustersCommand({ clusters: [APP], include: ["SETTINGS"] }),
+    new DescribeClustersCommand({ clusters: [d.app], include: ["SETTINGS"] }),
   );
   expect(clusters?.[0].settings).toContainEqual({ name: "containerInsights", value: "enabled" });
 
@@ -217,7 +226,7 @@ async function verifyService(
   expect(container?.readonlyRootFilesystem).toBe(true);
   const secrets = Object.fromEntries((container?.secrets ?? []).map((s) => [s.name, s.valueFrom]));
   for (const name of ["DATABASE_USERNAME", "DATABASE_PASSWORD", "SECRET_KEY_BASE", "SMTP_PASSWORD"]) {
-    expect(secrets[name]).toMatch(new RegExp(`^arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:`));
+    expect(secrets[name]).toMatch(new RegExp(`^arn:aws:secretsmanager:${d.region}:${d.account}:secret:`));
   }
   expect(secrets.DATABASE_PASSWORD).toMatch(/:password::$/);
   const plain = (container?.environment ?? []).map((e) => e.name);
@@ -225,9 +234,14 @@ async function verifyService(
   return { privateSubnetIds: subnetIds };
 }
 
-async function verifyDatabase(rds: RDSClient, ec2: EC2Client, privateSubnetIds: string[]): Promise<void> {
+async function verifyDatabase(
+  d: Deployed,
+  rds: RDSClient,
+  ec2: EC2Client,
+  privateSubnetIds: string[],
+): Promise<void> {
   const { DBInstances } = await rds.send(
-    new DescribeDBInstancesCommand({ DBInstanceIdentifier: `${APP}-db` }),
+    new DescribeDBInstancesCommand({ DBInstanceIdentifier: `${d.app}-db` }),
   );
   const db = DBInstances?.[0];
   expect(db).toMatchObject({
@@ -241,7 +255,7 @@ async function verifyDatabase(rds: RDSClient, ec2: EC2Client, privateSubnetIds: 
     new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: db?.DBSubnetGroup?.DBSubnetGroupName }),
   );
   const dbSubnets = DBSubnetGroups?.[0].Subnets?.map((s) => s.SubnetIdentifier ?? "") ?? [];
-  expect(new Set(DBSubnetGroups?.[0].Subnets?.map((s) => s.SubnetAvailabilityZone?.Name)).size).toBe(AZS);
+  expect(new Set(DBSubnetGroups?.[0].Subnets?.map((s) => s.SubnetAvailabilityZone?.Name)).size).toBe(d.azs);
   // Isolated: not the tasks' subnets, and no route out of the VPC at all.
   for (const id of dbSubnets) {
     expect(privateSubnetIds).not.toContain(id);
@@ -253,16 +267,17 @@ async function verifyDatabase(rds: RDSClient, ec2: EC2Client, privateSubnetIds: 
 }
 
 async function verifyLoadBalancer(
+  d: Deployed,
   elb: ElasticLoadBalancingV2Client,
   acm: ACMClient,
   ec2: EC2Client,
 ): Promise<{ dnsName: string; arn: string }> {
-  const { LoadBalancers } = await elb.send(new DescribeLoadBalancersCommand({ Names: [`${APP}-alb`] }));
+  const { LoadBalancers } = await elb.send(new DescribeLoadBalancersCommand({ Names: [`${d.app}-alb`] }));
   const alb = LoadBalancers?.[0];
   // moto leaves Scheme empty unless it is "internal"; what makes the ALB internet-facing is where it lives:
   // two public subnets whose default route is the internet gateway.
   expect(alb?.Scheme).not.toBe("internal");
-  expect(alb?.AvailabilityZones).toHaveLength(AZS);
+  expect(alb?.AvailabilityZones).toHaveLength(d.azs);
   for (const zone of alb?.AvailabilityZones ?? []) {
     const { RouteTables } = await ec2.send(
       new DescribeRouteTablesCommand({
@@ -288,41 +303,45 @@ async function verifyLoadBalancer(
   expect(https?.SslPolicy).toMatch(/TLS13/);
   const certificateArn = https?.Certificates?.[0].CertificateArn;
   const { Certificate } = await acm.send(new DescribeCertificateCommand({ CertificateArn: certificateArn }));
-  expect(Certificate).toMatchObject({ DomainName: DOMAIN, Status: "ISSUED", Type: "AMAZON_ISSUED" });
+  expect(Certificate).toMatchObject({ DomainName: d.domain, Status: "ISSUED", Type: "AMAZON_ISSUED" });
   return { dnsName: alb?.DNSName ?? "", arn: alb?.LoadBalancerArn ?? "" };
 }
 
-async function verifyDns(route53: Route53Client, albDnsName: string): Promise<void> {
+async function verifyDns(d: Deployed, route53: Route53Client, albDnsName: string): Promise<void> {
   const { HostedZones } = await route53.send(new ListHostedZonesCommand({}));
-  const zone = HostedZones?.find((z) => z.Name === `${DOMAIN}.`);
+  const zone = HostedZones?.find((z) => z.Name === `${d.domain}.`);
   expect(zone).toBeDefined();
   const { ResourceRecordSets } = await route53.send(
     new ListResourceRecordSetsCommand({ HostedZoneId: zone?.Id }),
   );
-  const alias = ResourceRecordSets?.find((r) => r.Name === `${DOMAIN}.` && r.Type === "A");
+  const alias = ResourceRecordSets?.find((r) => r.Name === `${d.domain}.` && r.Type === "A");
   expect(alias?.AliasTarget?.DNSName?.replace(/\.$/, "").toLowerCase()).toBe(albDnsName.toLowerCase());
 }
 
-async function verifySchedule(scheduler: SchedulerClient, sqs: SQSClient): Promise<GetScheduleCommandOutput> {
+async function verifySchedule(
+  d: Deployed,
+  scheduler: SchedulerClient,
+  sqs: SQSClient,
+): Promise<GetScheduleCommandOutput> {
   const schedule = await scheduler.send(
-    new GetScheduleCommand({ Name: `${APP}-weekly-stats`, GroupName: `${APP}-weekly-stats` }),
+    new GetScheduleCommand({ Name: `${d.app}-weekly-stats`, GroupName: `${d.app}-weekly-stats` }),
   );
-  expect(schedule.ScheduleExpression).toBe(ENV.statsTask.schedule);
-  expect(schedule.ScheduleExpressionTimezone).toBe(ENV.statsTask.timezone);
+  expect(schedule.ScheduleExpression).toBe(d.env.statsTask.schedule);
+  expect(schedule.ScheduleExpressionTimezone).toBe(d.env.statsTask.timezone);
   expect(schedule.State).toBe("ENABLED");
-  expect(schedule.Target?.Arn).toBe(`arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${APP}`);
+  expect(schedule.Target?.Arn).toBe(`arn:aws:ecs:${d.region}:${d.account}:cluster/${d.app}`);
   expect(schedule.Target?.EcsParameters).toMatchObject({
     LaunchType: "FARGATE",
-    TaskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${APP}-web`,
+    TaskDefinitionArn: `arn:aws:ecs:${d.region}:${d.account}:task-definition/${d.app}-web`,
   });
   expect(JSON.parse(schedule.Target?.Input ?? "{}")).toEqual({
-    containerOverrides: [{ name: "web", command: ["bundle", "exec", "rake", ENV.statsTask.rakeTask] }],
+    containerOverrides: [{ name: "web", command: ["bundle", "exec", "rake", d.env.statsTask.rakeTask] }],
   });
   expect(schedule.Target?.RetryPolicy).toEqual({
-    MaximumRetryAttempts: ENV.statsTask.retryAttempts,
+    MaximumRetryAttempts: d.env.statsTask.retryAttempts,
     MaximumEventAgeInSeconds: 3600,
   });
-  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: `${APP}-weekly-stats-dlq` }));
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: `${d.app}-weekly-stats-dlq` }));
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
   );
@@ -331,8 +350,8 @@ async function verifySchedule(scheduler: SchedulerClient, sqs: SQSClient): Promi
 }
 
 /** The ARN of one of the environment's keys (`alias/<prefix>-<purpose>`), as the emulator resolves it. */
-async function keyArn(kms: KMSClient, purpose: string): Promise<string | undefined> {
-  return (await kms.send(new DescribeKeyCommand({ KeyId: `alias/${APP}-${purpose}` }))).KeyMetadata?.Arn;
+async function keyArn(d: Deployed, kms: KMSClient, purpose: string): Promise<string | undefined> {
+  return (await kms.send(new DescribeKeyCommand({ KeyId: `alias/${d.app}-${purpose}` }))).KeyMetadata?.Arn;
 }
 
 /**
@@ -342,15 +361,16 @@ async function keyArn(kms: KMSClient, purpose: string): Promise<string | undefin
  * sessions encrypted and logged.
  */
 async function verifyProtection(
+  d: Deployed,
   port: number,
   deployed: { albArn: string; scheduleKeyArn: string | undefined },
 ): Promise<void> {
-  const cfg = clientConfig(port);
+  const cfg = clientConfig(port, d);
   const kms = new KMSClient(cfg);
   const keys = {
-    logs: await keyArn(kms, "logs"),
-    secrets: await keyArn(kms, "secrets"),
-    data: await keyArn(kms, "data"),
+    logs: await keyArn(d, kms, "logs"),
+    secrets: await keyArn(d, kms, "secrets"),
+    data: await keyArn(d, kms, "data"),
   };
   for (const arn of Object.values(keys)) {
     expect(arn).toMatch(/^arn:aws:kms:/);
@@ -360,20 +380,21 @@ async function verifyProtection(
   const { logGroups } = await new CloudWatchLogsClient(cfg).send(new DescribeLogGroupsCommand({}));
   const ours = (logGroups ?? []).filter(
     (g) =>
-      g.logGroupName?.startsWith(`/${APPLICATION}/${ENV.name}/`) || g.logGroupName === `aws-waf-logs-${APP}`,
+      g.logGroupName?.startsWith(`/${APPLICATION}/${d.env.name}/`) ||
+      g.logGroupName === `aws-waf-logs-${d.app}`,
   );
   expect(ours.length).toBeGreaterThanOrEqual(4);
   for (const g of ours) expect([g.logGroupName, g.kmsKeyId]).toEqual([g.logGroupName, keys.logs]);
 
   const { SecretList } = await new SecretsManagerClient(cfg).send(new ListSecretsCommand({}));
   const secrets = (SecretList ?? []).filter(
-    (x) => x.Name?.startsWith(`${APPLICATION}/${ENV.name}/`) || x.Name?.startsWith("rds!"),
+    (x) => x.Name?.startsWith(`${APPLICATION}/${d.env.name}/`) || x.Name?.startsWith("rds!"),
   );
-  expect(secrets.length).toBe(ENV.secrets.length + 1);
+  expect(secrets.length).toBe(d.env.secrets.length + 1);
   for (const x of secrets) expect([x.Name, x.KmsKeyId]).toEqual([x.Name, keys.secrets]);
 
   const { repositories } = await new ECRClient(cfg).send(new DescribeRepositoriesCommand({}));
-  expect(repositories?.find((r) => r.repositoryName === `${APP}-web`)?.encryptionConfiguration).toEqual({
+  expect(repositories?.find((r) => r.repositoryName === `${d.app}-web`)?.encryptionConfiguration).toEqual({
     encryptionType: "KMS",
     kmsKey: keys.data,
   });
@@ -382,7 +403,7 @@ async function verifyProtection(
 
   const waf = new WAFV2Client(cfg);
   const { WebACL } = await waf.send(new GetWebACLForResourceCommand({ ResourceArn: deployed.albArn }));
-  expect(WebACL?.Name).toBe(`${APP}-web`);
+  expect(WebACL?.Name).toBe(`${d.app}-web`);
   expect(WebACL?.Rules?.map((r) => r.Name).sort()).toEqual([
     "AWSManagedRulesAmazonIpReputationList",
     "AWSManagedRulesCommonRuleSet",
@@ -393,7 +414,7 @@ async function verifyProtection(
     new GetLoggingConfigurationCommand({ ResourceArn: WebACL?.ARN }),
   );
   expect(LoggingConfiguration?.LogDestinationConfigs).toEqual([
-    `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:aws-waf-logs-${APP}`,
+    `arn:aws:logs:${d.region}:${d.account}:log-group:aws-waf-logs-${d.app}`,
   ]);
   expect(LoggingConfiguration?.RedactedFields).toEqual([
     { SingleHeader: { Name: "authorization" } },
@@ -402,24 +423,24 @@ async function verifyProtection(
 
   const iam = new IAMClient(cfg);
   const { Roles } = await iam.send(new ListRolesCommand({}));
-  const roles = (Roles ?? []).filter((r) => r.RoleName?.startsWith(`${APP}-`));
+  const roles = (Roles ?? []).filter((r) => r.RoleName?.startsWith(`${d.app}-`));
   expect(roles.length).toBeGreaterThanOrEqual(4);
   for (const r of roles) {
     const { Role } = await iam.send(new GetRoleCommand({ RoleName: r.RoleName }));
     expect([r.RoleName, Role?.PermissionsBoundary?.PermissionsBoundaryArn]).toEqual([
       r.RoleName,
-      `arn:aws:iam::${ACCOUNT}:policy/${APP}-permissions-boundary`,
+      `arn:aws:iam::${d.account}:policy/${d.app}-permissions-boundary`,
     ]);
   }
 
   const { clusters } = await new ECSClient(cfg).send(
-    new DescribeClustersCommand({ clusters: [APP], include: ["CONFIGURATIONS"] }),
+    new DescribeClustersCommand({ clusters: [d.app], include: ["CONFIGURATIONS"] }),
   );
   expect(clusters?.[0]?.configuration?.executeCommandConfiguration).toEqual({
     kmsKeyId: keys.logs,
     logging: "OVERRIDE",
     logConfiguration: {
-      cloudWatchLogGroupName: `/${APPLICATION}/${ENV.name}/ecs-exec`,
+      cloudWatchLogGroupName: `/${APPLICATION}/${d.env.name}/ecs-exec`,
       cloudWatchEncryptionEnabled: true,
     },
   });
@@ -430,19 +451,19 @@ async function verifyProtection(
  * each part with plain HTTP and keeps the ETags; completion and the download use presigned URLs too.
  */
 export async function presignedMultipartRoundTrip(port: number): Promise<void> {
-  use(LOCAL_ENVIRONMENT_FILE);
-  const s3 = new S3Client(clientConfig(port));
+  const d = deployedFrom(LOCAL_ENVIRONMENT_FILE);
+  const s3 = new S3Client(clientConfig(port, d));
   const partSize = 5 * 1024 * 1024; // the S3 minimum for every part but the last
   const body = randomBytes(2 * partSize + 1024 * 1024);
   const key = `e2e/${Date.now()}-upload.bin`;
-  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: UPLOADS, Key: key }));
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: d.uploads, Key: key }));
   expect(UploadId).toBeTruthy();
 
   const parts: Array<{ PartNumber: number; ETag: string }> = [];
   for (let i = 0; i * partSize < body.length; i++) {
     const url = await getSignedUrl(
       s3,
-      new UploadPartCommand({ Bucket: UPLOADS, Key: key, UploadId, PartNumber: i + 1 }),
+      new UploadPartCommand({ Bucket: d.uploads, Key: key, UploadId, PartNumber: i + 1 }),
       { expiresIn: 600 },
     );
     const chunk = body.subarray(i * partSize, (i + 1) * partSize);
@@ -457,7 +478,7 @@ export async function presignedMultipartRoundTrip(port: number): Promise<void> {
   // The presigner signs the request without its body, so the client sends the part list itself.
   const completeUrl = await getSignedUrl(
     s3,
-    new CompleteMultipartUploadCommand({ Bucket: UPLOADS, Key: key, UploadId }),
+    new CompleteMultipartUploadCommand({ Bucket: d.uploads, Key: key, UploadId }),
     { expiresIn: 600 },
   );
   const xml =
@@ -470,7 +491,7 @@ export async function presignedMultipartRoundTrip(port: number): Promise<void> {
     /<ETag>"?[0-9a-f]{32}-3"?<\/ETag>|<ETag>&#34;[0-9a-f]{32}-3&#34;<\/ETag>/,
   );
 
-  const getUrl = await getSignedUrl(s3, new GetObjectCommand({ Bucket: UPLOADS, Key: key }), {
+  const getUrl = await getSignedUrl(s3, new GetObjectCommand({ Bucket: d.uploads, Key: key }), {
     expiresIn: 600,
   });
   const download = await httpsRequest(getUrl, "GET");
