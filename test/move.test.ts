@@ -6,7 +6,9 @@
 import { join } from "node:path";
 import { ECRClient, CreateRepositoryCommand, PutImageCommand } from "@aws-sdk/client-ecr";
 import {
+  CopyDBSnapshotCommand,
   CreateDBInstanceCommand,
+  CreateDBSnapshotCommand,
   DescribeDBInstancesCommand,
   RDSClient,
   RestoreDBInstanceFromDBSnapshotCommand,
@@ -31,12 +33,15 @@ const target: EnvironmentConfig = {
 };
 let emulator: OwnEmulator;
 
-function context(env: EnvironmentConfig): { ctx: OpsContext; lines: string[]; all: string[] } {
+function context(
+  env: EnvironmentConfig,
+  account?: string,
+): { ctx: OpsContext; lines: string[]; all: string[] } {
   const lines: string[] = [];
   const all: string[] = [];
   const out: Output = { line: (t) => (lines.push(t), all.push(t)), progress: (t) => all.push(t) };
   return {
-    ctx: new OpsContext(env, out, emulator.config(env.region), { pollMs: 50 }),
+    ctx: new OpsContext(env, out, emulator.config(env.region, account), { pollMs: 50 }),
     lines,
     all,
   };
@@ -85,6 +90,48 @@ describe("moving the application (docs/moving.md)", () => {
     );
     expect(DBInstances?.[0].Engine).toBe("postgres");
     expect(DBInstances?.[0].MasterUsername).toBe("myamazingapp");
+  });
+
+  it("to another account: shares the snapshot with it, and the target account copies and restores it", async () => {
+    const other = loadEnvironment(join(__dirname, "..", "environments", "localwest.json"));
+    expect(other.account).not.toBe(source.account);
+    const { ctx: from, all } = context(source);
+    const { ctx: to } = context(other, other.account);
+    const moved = await moveDatabase(from, to, "t2");
+    expect(all).toContain(`shared myamazingapp-local-db-move-t2 with account ${other.account}`);
+    expect(moved.targetSnapshotArn).toBe(
+      `arn:aws:rds:us-west-2:${other.account}:snapshot:myamazingapp-localwest-db-from-local-t2`,
+    );
+    const west = new RDSClient(emulator.config(other.region, other.account));
+    await west.send(
+      new RestoreDBInstanceFromDBSnapshotCommand({
+        DBInstanceIdentifier: "myamazingapp-localwest-db-2",
+        DBSnapshotIdentifier: moved.targetSnapshotArn,
+      }),
+    );
+    const { DBInstances } = await west.send(
+      new DescribeDBInstancesCommand({ DBInstanceIdentifier: "myamazingapp-localwest-db-2" }),
+    );
+    expect(DBInstances?.[0].MasterUsername).toBe("myamazingapp");
+  });
+
+  it("to another account: a snapshot not shared with it cannot be copied (as in RDS)", async () => {
+    const other = loadEnvironment(join(__dirname, "..", "environments", "localwest.json"));
+    const east = new RDSClient(emulator.config(source.region));
+    await east.send(
+      new CreateDBSnapshotCommand({
+        DBInstanceIdentifier: "myamazingapp-local-db",
+        DBSnapshotIdentifier: "not-shared",
+      }),
+    );
+    await expect(
+      new RDSClient(emulator.config(other.region, other.account)).send(
+        new CopyDBSnapshotCommand({
+          SourceDBSnapshotIdentifier: `arn:aws:rds:${source.region}:${source.account}:snapshot:not-shared`,
+          TargetDBSnapshotIdentifier: "copy-of-not-shared",
+        }),
+      ),
+    ).rejects.toThrow(/not-shared/);
   });
 
   it("copies every secret's value to the target's secret, printing none", async () => {

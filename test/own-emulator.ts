@@ -13,8 +13,8 @@ import { localPaths } from "../scripts/lib/terraform";
 
 export interface OwnEmulator {
   readonly port: number;
-  /** SDK client settings for a region of it. */
-  config(region: string): AwsClientConfig;
+  /** SDK client settings for a region of it, in the emulator's default account or the one given. */
+  config(region: string, account?: string): AwsClientConfig;
   /** Its log file (moto's request lines and the launcher's notes). */
   readonly log: string;
   stop(): Promise<boolean>;
@@ -35,7 +35,7 @@ export async function startOwnEmulator(name: string): Promise<OwnEmulator> {
   await startEmulator(port, { projectRoot: root });
   return {
     port,
-    config: (region) => emulatorClientConfig(port, region, root),
+    config: (region, account) => emulatorClientConfig(port, region, root, account),
     log: join(localPaths(root).dir, "moto.log"),
     stop: () => stopEmulator({ projectRoot: root }),
   };

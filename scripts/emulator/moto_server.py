@@ -1,6 +1,6 @@
-"""moto_server, plus twelve things moto 5.2 lacks or gets wrong that this project must verify. Everything else
-is moto's own; the end-to-end test (test/e2e/verify.ts) goes through the first eleven paths, and
-test/emulator-replay.test.ts through the twelfth.
+"""moto_server, plus thirteen things moto 5.2 lacks or gets wrong that this project must verify. Everything else
+is moto's own; the end-to-end test (test/e2e/verify.ts, test/e2e/move.ts) goes through all but the twelfth, which
+test/emulator-replay.test.ts goes through.
 
 1. ECS CreateService drops deploymentConfiguration (circuit breaker, minimum healthy percent) and the exec,
    grace-period, AZ-rebalancing and managed-tags settings, although UpdateService keeps them. The launcher
@@ -45,6 +45,11 @@ test/emulator-replay.test.ts through the twelfth.
     amz-sdk-request "attempt=2". The launcher keeps the answer to each changing request (not a 5xx one) by
     invocation id and gives a retry that answer instead of running it again, as if the first answer had
     arrived; it logs each replay.
+13. RDS snapshots shared with another account: moto looks a snapshot ARN up in the caller's own account, so the
+    target account cannot copy a snapshot the source account shared with it (the runbook's move to another
+    account: ModifyDBSnapshotAttribute "restore", then CopyDBSnapshot with the target's credentials). The
+    launcher finds an ARN of another account in that account, and only if the snapshot is shared with the
+    caller (or public), as RDS does; anything else is not found.
 
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
@@ -64,6 +69,7 @@ from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.iam import models as iam_models
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+from moto.rds.models import RDSBackend, rds_backends
 from moto.s3.models import FakeBucket
 import moto.server as moto_server
 from moto.server import main
@@ -321,6 +327,23 @@ iam_models.get_account_id_from = _account_of
 if not hasattr(NetworkInterface, "private_dns_name"):
     NetworkInterface.private_dns_name = property(_private_dns_name, _set_private_dns_name)
 
+_get_snapshot = RDSBackend.get_snapshot
+
+
+def _get_shared_snapshot(self, identifier, resource_type, not_found_exception):
+    parts = identifier.split(":") if identifier.startswith("arn:") else []
+    if len(parts) >= 7 and parts[4] != self.account_id:
+        region, owner, name = parts[3], parts[4], parts[-1]
+        snapshot = rds_backends[owner][region].resource_map[resource_type].get(name)
+        shared_with = snapshot.attributes["restore"] if snapshot is not None else []
+        if self.account_id in shared_with or "all" in shared_with:
+            return snapshot
+        raise not_found_exception(identifier)
+    return _get_snapshot(self, identifier, resource_type, not_found_exception)
+
+
+RDSBackend.get_snapshot = _get_shared_snapshot
+
 
 class _Answer:
     def __init__(self):
@@ -332,8 +355,8 @@ class ReplayRetries:
     """WSGI middleware for 12: a retry (same amz-sdk-invocation-id, attempt >= 2) gets the first answer."""
 
     CHANGING = {"POST", "PUT", "DELETE", "PATCH"}
-    KEPT = 2000  # answers kept, oldest dropped first
-    LARGEST = 1 << 20  # bytes; a larger answer is passed on, not kept
+    KEPT = 500  # answers kept, oldest dropped first (a retry follows its first attempt within seconds)
+    LARGEST = 256 << 10  # bytes; a larger answer is passed on, not kept
 
     def __init__(self, app, log=sys.stderr):
         self.app = app
