@@ -19,6 +19,7 @@ import { CHECKED_THROUGH, leftovers, LEFTOVER_CHECKS, type Stack, uncheckedTypes
 import { verifyDeployment, presignedMultipartRoundTrip } from "./e2e/verify";
 import { verifyLogArchive, verifyMonitoring } from "./e2e/operations";
 import { beforeFirstRelease, oneOffAndLogs, releaseAndRollBack, secretsBeforeRelease } from "./e2e/day-two";
+import { moveFromLocal } from "./e2e/move";
 import { ROOT, runLocal, startLocal, waitForOutput, WORK_DIR } from "./e2e/local-run";
 
 const port = localEmulatorPort();
@@ -276,6 +277,14 @@ describe("local deployment", () => {
       await oneOffAndLogs(port);
     },
     2 * MIN,
+  );
+
+  it(
+    "the runbook's moves (docs/moving.md): the database restores in another region, secrets copy unprinted, the image by digest",
+    async () => {
+      await timed("move", () => moveFromLocal(port, repository()));
+    },
+    3 * MIN,
   );
 
   it(
