@@ -47,6 +47,15 @@ function context(
   };
 }
 
+/** What the target's first deploy does with database.restoreFromSnapshot; returns the restored instance. */
+async function restore(env: EnvironmentConfig, id: string, snapshot: string, account?: string) {
+  const rds = new RDSClient(emulator.config(env.region, account));
+  await rds.send(
+    new RestoreDBInstanceFromDBSnapshotCommand({ DBInstanceIdentifier: id, DBSnapshotIdentifier: snapshot }),
+  );
+  return (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0];
+}
+
 beforeAll(async () => {
   emulator = await startOwnEmulator("move");
 }, 60_000);
@@ -77,19 +86,9 @@ describe("moving the application (docs/moving.md)", () => {
     );
     expect(lines.join("\n")).toContain(`"restoreFromSnapshot": "${moved.targetSnapshotArn}"`);
 
-    // What the target's first deploy does with database.restoreFromSnapshot.
-    const west = new RDSClient(emulator.config(target.region));
-    await west.send(
-      new RestoreDBInstanceFromDBSnapshotCommand({
-        DBInstanceIdentifier: "myamazingapp-localwest-db",
-        DBSnapshotIdentifier: moved.targetSnapshotArn,
-      }),
-    );
-    const { DBInstances } = await west.send(
-      new DescribeDBInstancesCommand({ DBInstanceIdentifier: "myamazingapp-localwest-db" }),
-    );
-    expect(DBInstances?.[0].Engine).toBe("postgres");
-    expect(DBInstances?.[0].MasterUsername).toBe("myamazingapp");
+    const restored = await restore(target, "myamazingapp-localwest-db", moved.targetSnapshotArn);
+    expect(restored?.Engine).toBe("postgres");
+    expect(restored?.MasterUsername).toBe("myamazingapp");
   });
 
   it("to another account: shares the snapshot with it, and the target account copies and restores it", async () => {
@@ -102,17 +101,13 @@ describe("moving the application (docs/moving.md)", () => {
     expect(moved.targetSnapshotArn).toBe(
       `arn:aws:rds:us-west-2:${other.account}:snapshot:myamazingapp-localwest-db-from-local-t2`,
     );
-    const west = new RDSClient(emulator.config(other.region, other.account));
-    await west.send(
-      new RestoreDBInstanceFromDBSnapshotCommand({
-        DBInstanceIdentifier: "myamazingapp-localwest-db-2",
-        DBSnapshotIdentifier: moved.targetSnapshotArn,
-      }),
+    const restored = await restore(
+      other,
+      "myamazingapp-localwest-db-2",
+      moved.targetSnapshotArn,
+      other.account,
     );
-    const { DBInstances } = await west.send(
-      new DescribeDBInstancesCommand({ DBInstanceIdentifier: "myamazingapp-localwest-db-2" }),
-    );
-    expect(DBInstances?.[0].MasterUsername).toBe("myamazingapp");
+    expect(restored?.MasterUsername).toBe("myamazingapp");
   });
 
   it("to another account: a snapshot not shared with it cannot be copied (as in RDS)", async () => {
