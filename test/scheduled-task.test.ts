@@ -4,6 +4,7 @@ import type { Construct } from "constructs";
 import { Naming } from "../constructs/naming";
 import { ScheduledTask, type ScheduledTaskProps } from "../constructs/scheduled-task";
 import { appTask, type Block, newStack, ref, synthConstruct, type Synthesized, testKey } from "./helpers";
+import { type Json, matchesPattern } from "./event-pattern";
 
 const ACCOUNT = "111111111111";
 const CLUSTER = `arn:aws:ecs:us-west-2:${ACCOUNT}:cluster/myamazingapp-test`;
@@ -33,46 +34,6 @@ function taskProps(scope: Construct): ScheduledTaskProps {
 // ---- A small EventBridge pattern matcher: just the syntax the construct uses --------------------------------------
 // EventBridge flattens arrays in the event: a pattern field under an array of objects is compared with that
 // field's values in every element (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html).
-
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-
-function valuesAt(node: Json | undefined, path: string[]): Json[] {
-  if (node === undefined) return [];
-  if (Array.isArray(node)) return node.flatMap((element) => valuesAt(element, path));
-  if (path.length === 0) return [node];
-  if (node === null || typeof node !== "object") return [];
-  return valuesAt(node[path[0]], path.slice(1));
-}
-
-function matchesValue(matcher: Json, value: Json): boolean {
-  if (matcher === null || typeof matcher !== "object") return matcher === value;
-  if (Array.isArray(matcher)) throw new Error("a matcher cannot be an array");
-  const operators = Object.keys(matcher);
-  if (operators.length === 1 && operators[0] === "anything-but") {
-    return ![matcher["anything-but"]].flat().includes(value);
-  }
-  throw new Error(`this matcher does not implement ${JSON.stringify(matcher)}`);
-}
-
-function matchesPattern(pattern: Json, event: Json, path: string[] = []): boolean {
-  if (pattern === null || typeof pattern !== "object" || Array.isArray(pattern)) {
-    throw new Error(`pattern at ${path.join(".")} must be an object`);
-  }
-  return Object.entries(pattern).every(([key, spec]) => {
-    if (key === "$or") {
-      if (!Array.isArray(spec) || spec.length < 2) throw new Error("$or takes two or more patterns");
-      return spec.some((branch) => matchesPattern(branch, event, path));
-    }
-    if (Array.isArray(spec)) {
-      const values = valuesAt(event, [...path, key]);
-      return spec.some((matcher) => values.some((value) => matchesValue(matcher, value)));
-    }
-    if (spec === null || typeof spec !== "object") {
-      throw new Error(`pattern leaf ${[...path, key].join(".")} must be an array`);
-    }
-    return matchesPattern(spec, event, [...path, key]);
-  });
-}
 
 /** An "ECS Task State Change" event as ECS sends it for a stopped Fargate task (trimmed of attachments). */
 function stoppedTask(options: {
