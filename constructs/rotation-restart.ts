@@ -30,8 +30,9 @@ export interface RotationRestartProps {
 
 /**
  * Rotation without an outage. The tasks receive the database password once, when they start; when RDS rotates
- * it (every 7 days), new connections from running tasks would fail. Secrets Manager reports a finished rotation
- * (`RotationSucceeded`) to EventBridge, whose rule starts a state machine that forces a new deployment of the
+ * it (every 7 days), new connections from running tasks would fail. Secrets Manager reports each new current
+ * value (its native `Secret Label Updated` event, label AWSCURRENT: the end of a rotation, managed by RDS or not,
+ * or a value set by hand) to EventBridge, whose rule starts a state machine that forces a new deployment of the
  * web service (`ecs:UpdateService`, an AWS SDK integration): new tasks start with the new password, become
  * healthy, and only then do the old ones stop (100% minimum healthy, the circuit breaker on). What a request
  * sees during the switch is in docs/operations.md. One-off tasks (the weekly job, migrations) start fresh and
@@ -62,15 +63,13 @@ export class RotationRestart extends Construct {
 
     this.rule = new CloudwatchEventRule(this, "rotated", {
       name: naming.name("secret-rotated"),
-      description: "A secret the web tasks read was rotated: replace the tasks",
+      description: "A secret the web tasks read has a new current value: replace the tasks",
+      // Sent by Secrets Manager itself, without CloudTrail, whenever AWSCURRENT moves to a new version.
       eventPattern: JSON.stringify({
         source: ["aws.secretsmanager"],
-        "detail-type": ["AWS Service Event via CloudTrail"],
-        detail: {
-          eventSource: ["secretsmanager.amazonaws.com"],
-          eventName: ["RotationSucceeded"],
-          additionalEventData: { SecretId: props.secretArns },
-        },
+        "detail-type": ["Secret Label Updated"],
+        resources: props.secretArns,
+        detail: { labelUpdated: ["AWSCURRENT"] },
       }),
     });
     const eventsRole = new IamRole(this, "events-role", {

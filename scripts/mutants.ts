@@ -156,6 +156,13 @@ export const MUTANTS: Mutant[] = [
     "recoveryWindowInDays: 30,",
   ),
   {
+    name: "rotation restarts on a label that never reaches the running password",
+    file: "constructs/rotation-restart.ts",
+    from: 'detail: { labelUpdated: ["AWSCURRENT"] },',
+    to: 'detail: { labelUpdated: ["AWSPENDING"] },',
+    tests: ["test/rotation-restart.test.ts"],
+  },
+  {
     name: "a platform variable no longer reserved",
     file: "constructs/app-task-definition.ts",
     from: '  "UPLOADS_MAX_BYTES",\n] as const;',

@@ -156,7 +156,7 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
         "aws_cloudwatch_event_rule",
         (b) => b.name === "myamazingapp-wiring-secret-rotated",
       );
-      expect(JSON.parse(rule.block.event_pattern).detail.additionalEventData.SecretId).toEqual([secretArn]);
+      expect(JSON.parse(rule.block.event_pattern).resources).toEqual([secretArn]);
       const machine = s.find(
         "aws_sfn_state_machine",
         (b) => b.name === "myamazingapp-wiring-rotation-restart",

@@ -5,6 +5,7 @@ import {
   type RotationRestartProps,
 } from "../constructs/rotation-restart";
 import { newStack, ref, synthConstruct, type Synthesized } from "./helpers";
+import { matchesPattern } from "./event-pattern";
 
 const DB_SECRET = "arn:aws:secretsmanager:us-west-2:111111111111:secret:rds!db-1234-AbC";
 const SERVICE = "arn:aws:ecs:us-west-2:111111111111:service/myamazingapp-test/myamazingapp-test-web";
@@ -28,17 +29,30 @@ describe("RotationRestart", () => {
     });
   });
 
-  it("listens for a finished rotation of the database secret, and of nothing else", () => {
+  it("listens for a new current value of the database secret, and of nothing else", () => {
     const pattern = JSON.parse(synth.of(restart.rule).event_pattern);
     expect(pattern).toEqual({
       source: ["aws.secretsmanager"],
-      "detail-type": ["AWS Service Event via CloudTrail"],
-      detail: {
-        eventSource: ["secretsmanager.amazonaws.com"],
-        eventName: ["RotationSucceeded"],
-        additionalEventData: { SecretId: [DB_SECRET] },
-      },
+      "detail-type": ["Secret Label Updated"],
+      resources: [DB_SECRET],
+      detail: { labelUpdated: ["AWSCURRENT"] },
     });
+  });
+
+  // The event as Secrets Manager documents it (secretsmanager/latest/userguide/event-detail-secret-label-updated).
+  const labelUpdated = (resource: string, label: string) => ({
+    "detail-type": "Secret Label Updated",
+    source: "aws.secretsmanager",
+    resources: [resource],
+    detail: { name: "rds!db-1", labelUpdated: label, versionId: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111" },
+  });
+
+  it.each([
+    ["the end of a rotation of the database secret", labelUpdated(DB_SECRET, "AWSCURRENT"), true],
+    ["another secret's new value", labelUpdated(`${DB_SECRET}-other`, "AWSCURRENT"), false],
+    ["a custom label moved on the database secret", labelUpdated(DB_SECRET, "RELEASED"), false],
+  ])("matches %s: %p", (_what, event, matched) => {
+    expect(matchesPattern(JSON.parse(synth.of(restart.rule).event_pattern), event)).toBe(matched);
   });
 
   it("starts the state machine, which forces a new deployment of the web service", () => {
