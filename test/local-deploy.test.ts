@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   KNOWN_CREATE_QUIRKS,
   onlyKnownCreateQuirks,
@@ -17,6 +17,7 @@ import {
   readMarker,
   releaseRunLock,
   tryAcquireRunLock,
+  UNWRITTEN_LOCK_MS,
   writeMarker,
 } from "../scripts/local/state-lock";
 
@@ -130,5 +131,18 @@ Lock Info:
     const dead = spawnSync(process.execPath, ["-e", "0"]).pid ?? 0;
     expect(tryAcquireRunLock(file, dead)).toBeUndefined(); // a killed run's lock...
     expect(tryAcquireRunLock(file)).toBeUndefined(); // ...is taken over
+    // The lock appears with its pid inside, and no draft is left beside it.
+    expect(readFileSync(file, "utf8")).toBe(`${process.pid}\n`);
+    expect(readdirSync(dirname(file))).toEqual(["stack.run.lock"]);
+  });
+
+  it("does not take a lock without a pid for a dead run's while a run may still be writing it", () => {
+    // Two deploys started together once both ran: the second read the first's lock before its pid was in it.
+    const file = join(mkdtempSync(join(tmpdir(), "runlock-")), "stack.run.lock");
+    writeFileSync(file, "");
+    expect(tryAcquireRunLock(file)).toBe(0);
+    const old = (Date.now() - UNWRITTEN_LOCK_MS - 1000) / 1000;
+    utimesSync(file, old, old);
+    expect(tryAcquireRunLock(file)).toBeUndefined();
   });
 });

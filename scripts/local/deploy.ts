@@ -250,7 +250,7 @@ async function main(command: string | undefined, flags: string[]): Promise<void>
   const holder = tryAcquireRunLock(runLock);
   if (holder !== undefined) {
     throw new DeployError(
-      `The local state is locked: a ${command} (pid ${holder}) is using this checkout. Another deploy or ` +
+      `The local state is locked: ${holder > 0 ? `a run (pid ${holder})` : "a run that is starting"} is using this checkout. Another deploy or ` +
         "destroy is running; wait for it to finish, then run again. Nothing was changed by this run.",
     );
   }

@@ -53,27 +53,53 @@ export function lockHolder(output: string): string {
   return parts.filter(Boolean).join(" ") || "another Terraform run";
 }
 
+/** A lock file without a pid is one being written by a run that is starting, for at most this long. */
+export const UNWRITTEN_LOCK_MS = 10_000;
+
 /**
  * One deploy or destroy per checkout at a time: they share the Terraform working folder, which two runs
- * would corrupt before either reached the S3 state lock. The lock file holds the owner's pid and is created
- * atomically; one left by a dead process is taken over. Returns undefined when acquired, else the live
- * holder's pid.
+ * would corrupt before either reached the S3 state lock. The lock file holds the owner's pid and appears with
+ * it already inside (written to a draft, then hard-linked into place, which is atomic), so a second run never
+ * reads an empty lock and takes it for a dead one's. One left by a dead process is taken over. Returns
+ * undefined when acquired, else the live holder's pid (0 when a run is still writing it).
  */
 export function tryAcquireRunLock(file: string, pid: number = process.pid): number | undefined {
-  for (let attempt = 0; attempt < 2; attempt++) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const draft = `${file}.${pid}.${process.hrtime.bigint()}`;
+    fs.writeFileSync(draft, `${pid}\n`);
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, `${pid}\n`, { flag: "wx" });
+      fs.linkSync(draft, file);
       return undefined;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const holder = Number(fs.readFileSync(file, "utf8").trim());
-      if (isAlive(holder)) return holder;
-      fs.rmSync(file, { force: true }); // left by a killed run; whoever recreates it first wins
+    } finally {
+      fs.rmSync(draft, { force: true });
     }
+    const holder = lockHolderPid(file);
+    if (holder === "gone") continue; // released meanwhile: try again
+    if (holder === "unwritten") return 0;
+    if (isAlive(holder)) return holder;
+    fs.rmSync(file, { force: true }); // left by a killed run; whoever links it first wins
   }
-  const holder = Number(fs.readFileSync(file, "utf8").trim());
-  return Number.isInteger(holder) ? holder : -1;
+  const holder = lockHolderPid(file);
+  return typeof holder === "number" ? holder : 0;
+}
+
+function lockHolderPid(file: string): number | "gone" | "unwritten" {
+  let text: string;
+  let age: number;
+  try {
+    text = fs.readFileSync(file, "utf8").trim();
+    age = Date.now() - fs.statSync(file).mtimeMs;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return "gone";
+    throw err;
+  }
+  const pid = Number(text);
+  if (text !== "" && Number.isInteger(pid)) return pid;
+  // No pid: written by an older version of this script that created the file first and wrote it after.
+  return age < UNWRITTEN_LOCK_MS ? "unwritten" : -1;
 }
 
 /** Releases the run lock if this process holds it. */
