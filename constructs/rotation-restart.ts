@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
@@ -22,6 +23,8 @@ export interface RotationRestartProps {
   readonly serviceName: string;
   /** ARN of the web service. */
   readonly serviceArn: string;
+  /** Topic told when a restart fails (the tasks would keep a password that no longer works). */
+  readonly alarmTopicArn: string;
   /** Key of the execution log. */
   readonly logEncryptionKeyArn: string;
   /** Days the execution log is kept. */
@@ -41,6 +44,8 @@ export interface RotationRestartProps {
 export class RotationRestart extends Construct {
   public readonly rule: CloudwatchEventRule;
   public readonly stateMachine: SfnStateMachine;
+  /** A restart that failed: the tasks still hold the old password, and new connections will fail. */
+  public readonly failedAlarm: CloudwatchMetricAlarm;
 
   constructor(scope: Construct, id: string, props: RotationRestartProps) {
     super(scope, id);
@@ -86,6 +91,22 @@ export class RotationRestart extends Construct {
       rule: this.rule.name,
       arn: this.stateMachine.arn,
       roleArn: eventsRole.arn,
+    });
+    this.failedAlarm = new CloudwatchMetricAlarm(this, "failed", {
+      alarmName: naming.name("rotation-restart-failed"),
+      alarmDescription:
+        "Replacing the web tasks after a new database password failed: they hold the old one; run ops restart",
+      namespace: "AWS/States",
+      metricName: "ExecutionsFailed",
+      dimensions: { StateMachineArn: this.stateMachine.arn },
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "notBreaching",
+      alarmActions: [props.alarmTopicArn],
+      okActions: [props.alarmTopicArn],
     });
   }
 }

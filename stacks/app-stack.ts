@@ -386,6 +386,7 @@ export class AppStack extends TerraformStack {
       clusterName: this.web.cluster.name,
       serviceName: this.web.service.name,
       serviceArn: this.web.service.id,
+      alarmTopicArn: this.alarms.topic.arn,
       logEncryptionKeyArn: this.keys.logs.key.arn,
       logRetentionDays: env.logRetentionDays,
     });

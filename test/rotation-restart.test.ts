@@ -9,6 +9,7 @@ import { matchesPattern } from "./event-pattern";
 
 const DB_SECRET = "arn:aws:secretsmanager:us-west-2:111111111111:secret:rds!db-1234-AbC";
 const SERVICE = "arn:aws:ecs:us-west-2:111111111111:service/myamazingapp-test/myamazingapp-test-web";
+const TOPIC = "arn:aws:sns:us-west-2:111111111111:myamazingapp-test-alarms";
 const props: RotationRestartProps = {
   naming: new Naming("myamazingapp", "test"),
   account: "111111111111",
@@ -16,6 +17,7 @@ const props: RotationRestartProps = {
   clusterName: "myamazingapp-test",
   serviceName: "myamazingapp-test-web",
   serviceArn: SERVICE,
+  alarmTopicArn: TOPIC,
   logEncryptionKeyArn: "arn:aws:kms:us-west-2:111111111111:key/logs",
   logRetentionDays: 365,
 };
@@ -53,6 +55,20 @@ describe("RotationRestart", () => {
     ["a custom label moved on the database secret", labelUpdated(DB_SECRET, "RELEASED"), false],
   ])("matches %s: %p", (_what, event, matched) => {
     expect(matchesPattern(JSON.parse(synth.of(restart.rule).event_pattern), event)).toBe(matched);
+  });
+
+  it("tells the alarm topic when a restart fails, and when it recovers", () => {
+    expect(synth.of(restart.failedAlarm)).toMatchObject({
+      alarm_name: "myamazingapp-test-rotation-restart-failed",
+      namespace: "AWS/States",
+      metric_name: "ExecutionsFailed",
+      dimensions: { StateMachineArn: ref(restart.stateMachine, "arn") },
+      comparison_operator: "GreaterThanThreshold",
+      threshold: 0,
+      treat_missing_data: "notBreaching",
+      alarm_actions: [TOPIC],
+      ok_actions: [TOPIC],
+    });
   });
 
   it("starts the state machine, which forces a new deployment of the web service", () => {
