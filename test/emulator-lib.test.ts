@@ -305,6 +305,29 @@ describe("what the emulator's log says went wrong (named by a failed local deplo
     ]);
   });
 
+  it("names the exception that ended each traceback, whatever its name, and only that request's", () => {
+    const chained = [
+      "Error on request:",
+      "Traceback (most recent call last):",
+      "KeyError: 'sg-1'",
+      "",
+      "During handling of the above exception, another exception occurred:",
+      "",
+      "Traceback (most recent call last):",
+      "moto.ec2.exceptions.InvalidGroupNotFound: The security group 'sg-1' does not exist",
+      '127.0.0.1 - - [28/Nov/2026 21:42:02] "POST / HTTP/1.1" 500 -',
+      "Error on request:",
+      "Traceback (most recent call last):",
+      "StopIteration",
+      '127.0.0.1 - - [28/Nov/2026 21:42:03] "POST / HTTP/1.1" 500 -',
+      "NotImplementedError: a later request's, not the first's",
+    ].join("\n");
+    expect(emulatorProblems(chained)).toEqual([
+      "server error: moto.ec2.exceptions.InvalidGroupNotFound: The security group 'sg-1' does not exist",
+      "server error: StopIteration",
+    ]);
+  });
+
   it("finds nothing in a log of answered requests", () => {
     expect(emulatorProblems(log.split("\n")[0])).toEqual([]);
   });

@@ -139,8 +139,13 @@ export function emulatorProblems(log: string): string[] {
   lines.forEach((line, i) => {
     if (line.startsWith("replayed the answer")) problems.push(line.trim());
     if (line.startsWith("Error on request:")) {
-      const last = lines.slice(i + 1).find((l) => /^[A-Za-z_.]+(Error|Exception)\b/.test(l));
-      if (last) problems.push(`server error: ${last.trim()}`);
+      // The traceback runs to the next request line or error; its last unindented line is the exception raised.
+      const rest = lines.slice(i + 1);
+      const end = rest.findIndex((l) => /^\d+\.\d+\.\d+\.\d+ - - |^Error on request:/.test(l));
+      const raised = (end === -1 ? rest : rest.slice(0, end)).filter(
+        (l) => /^\S/.test(l) && !/^(Traceback |During handling |The above exception )/.test(l),
+      );
+      if (raised.length > 0) problems.push(`server error: ${raised[raised.length - 1].trim()}`);
     }
   });
   return problems;
