@@ -6,10 +6,18 @@
 import { join } from "node:path";
 import { ECRClient, CreateRepositoryCommand, PutImageCommand } from "@aws-sdk/client-ecr";
 import {
+  DescribeKeyCommand,
+  GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
+  KMSClient,
+  ListAliasesCommand,
+} from "@aws-sdk/client-kms";
+import {
   CopyDBSnapshotCommand,
   CreateDBInstanceCommand,
   CreateDBSnapshotCommand,
   DescribeDBInstancesCommand,
+  ModifyDBSnapshotAttributeCommand,
   RDSClient,
   RestoreDBInstanceFromDBSnapshotCommand,
 } from "@aws-sdk/client-rds";
@@ -91,13 +99,57 @@ describe("moving the application (docs/moving.md)", () => {
     expect(restored?.MasterUsername).toBe("myamazingapp");
   });
 
-  it("to another account: shares the snapshot with it, and the target account copies and restores it", async () => {
+  it("to another account: RDS refuses to share the database's own snapshot (default key aws/rds)", async () => {
+    const other = loadEnvironment(join(__dirname, "..", "environments", "localwest.json"));
+    const east = new RDSClient(emulator.config(source.region));
+    await east.send(
+      new CreateDBSnapshotCommand({
+        DBInstanceIdentifier: "myamazingapp-local-db",
+        DBSnapshotIdentifier: "own-key",
+      }),
+    );
+    await expect(
+      east.send(
+        new ModifyDBSnapshotAttributeCommand({
+          DBSnapshotIdentifier: "own-key",
+          AttributeName: "restore",
+          ValuesToAdd: [other.account],
+        }),
+      ),
+    ).rejects.toThrow(/default KMS key \(aws\/rds\) and cannot be shared/);
+  });
+
+  it("to another account: shares a copy under the move's own key, and the target account copies and restores it", async () => {
     const other = loadEnvironment(join(__dirname, "..", "environments", "localwest.json"));
     expect(other.account).not.toBe(source.account);
     const { ctx: from, all } = context(source);
     const { ctx: to } = context(other, other.account);
     const moved = await moveDatabase(from, to, "t2");
-    expect(all).toContain(`shared myamazingapp-local-db-move-t2 with account ${other.account}`);
+    const copy = `myamazingapp-local-db-move-t2-for-${other.account}`;
+    expect(all).toContain(`shared ${copy} with account ${other.account}`);
+    expect(moved.sharedSnapshotArn).toBe(`arn:aws:rds:us-east-1:${source.account}:snapshot:${copy}`);
+    // The move key: the source account's, rotated, usable by the target account to copy, made once.
+    const kms = new KMSClient(emulator.config(source.region));
+    const alias = `alias/myamazingapp-local-move-to-${other.account}`;
+    const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: alias }));
+    const { Policy } = await kms.send(
+      new GetKeyPolicyCommand({ KeyId: KeyMetadata!.KeyId!, PolicyName: "default" }),
+    );
+    const grantee = JSON.parse(Policy!).Statement.find(
+      (st: { Principal: { AWS: string } }) => st.Principal.AWS === `arn:aws:iam::${other.account}:root`,
+    );
+    expect(grantee.Action).toEqual([
+      "kms:Decrypt",
+      "kms:DescribeKey",
+      "kms:CreateGrant",
+      "kms:ReEncryptFrom",
+    ]);
+    expect(
+      (await kms.send(new GetKeyRotationStatusCommand({ KeyId: KeyMetadata!.KeyId! }))).KeyRotationEnabled,
+    ).toBe(true);
+    await moveDatabase(from, to, "t3");
+    const { Aliases } = await kms.send(new ListAliasesCommand({}));
+    expect((Aliases ?? []).filter((a) => a.AliasName === alias)).toHaveLength(1);
     expect(moved.targetSnapshotArn).toBe(
       `arn:aws:rds:us-west-2:${other.account}:snapshot:myamazingapp-localwest-db-from-local-t2`,
     );

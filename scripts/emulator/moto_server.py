@@ -49,7 +49,9 @@ test/emulator-replay.test.ts goes through.
     target account cannot copy a snapshot the source account shared with it (the runbook's move to another
     account: ModifyDBSnapshotAttribute "restore", then CopyDBSnapshot with the target's credentials). The
     launcher finds an ARN of another account in that account, and only if the snapshot is shared with the
-    caller (or public), as RDS does; anything else is not found.
+    caller (or public), as RDS does; anything else is not found. And as RDS does, it refuses to share a
+    snapshot encrypted with the account's default key (aws/rds), which moto allowed: the move copies the
+    snapshot under a key of its own first (scripts/ops/move.ts).
 
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
@@ -69,6 +71,7 @@ from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.iam import models as iam_models
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+from moto.rds.exceptions import InvalidParameterValue
 from moto.rds.models import RDSBackend, rds_backends
 from moto.s3.models import FakeBucket
 import moto.server as moto_server
@@ -344,6 +347,39 @@ def _get_shared_snapshot(self, identifier, resource_type, not_found_exception):
 
 RDSBackend.get_snapshot = _get_shared_snapshot
 
+_modify_db_snapshot_attribute = RDSBackend.modify_db_snapshot_attribute
+
+
+def _on_default_key(backend, snapshot):
+    key = snapshot.kms_key_id
+    if not getattr(snapshot, "encrypted", False) or key is None:
+        return False
+    if key == "default_kms_key_id":  # moto's name for "encrypted, no key given": the default key
+        return True
+    try:
+        default = backend.kms.describe_key("alias/aws/rds").arn
+    except Exception:  # no default key in this account and region yet: not this one
+        return False
+    return key in (default, default.split("/")[-1])
+
+
+def _modify_db_snapshot_attribute_as_rds(self, db_snapshot_identifier, attribute_name, values_to_add=None,
+                                         values_to_remove=None):
+    if attribute_name == "restore" and values_to_add:
+        snapshot = self.describe_db_snapshots(
+            db_instance_identifier=None, db_snapshot_identifier=db_snapshot_identifier
+        )[0]
+        if _on_default_key(self, snapshot):
+            raise InvalidParameterValue(
+                f"The snapshot {db_snapshot_identifier} is encrypted with the default KMS key (aws/rds) and "
+                "cannot be shared; copy it under a customer managed key first."
+            )
+    return _modify_db_snapshot_attribute(self, db_snapshot_identifier, attribute_name, values_to_add,
+                                         values_to_remove)
+
+
+RDSBackend.modify_db_snapshot_attribute = _modify_db_snapshot_attribute_as_rds
+
 
 class _Answer:
     def __init__(self):
@@ -355,7 +391,7 @@ class ReplayRetries:
     """WSGI middleware for 12: a retry (same amz-sdk-invocation-id, attempt >= 2) gets the first answer."""
 
     CHANGING = {"POST", "PUT", "DELETE", "PATCH"}
-    KEPT = 500  # answers kept, oldest dropped first (a retry follows its first attempt within seconds)
+    KEPT = 2000  # answers kept, oldest dropped first (reads are POSTs too; a retry follows within seconds)
     LARGEST = 256 << 10  # bytes; a larger answer is passed on, not kept
 
     def __init__(self, app, log=sys.stderr):
@@ -404,7 +440,8 @@ class ReplayRetries:
             if hasattr(chunks, "close"):
                 chunks.close()
         status, headers = seen["status"], seen["headers"]
-        if not status.startswith("5") and len(body) <= self.LARGEST:
+        # A server error or a throttle is retried on purpose: the retry runs again.
+        if not status.startswith(("5", "429")) and len(body) <= self.LARGEST:
             answer.response = (status, headers, body)
         start_response(status, headers)
         return [body]

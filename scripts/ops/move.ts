@@ -3,13 +3,21 @@
  * commands (docs/moving.md).
  *
  * - `move-database <env> --to <target>`: a manual snapshot of the source database, copied into the target's
- *   region (and, for another account, shared with it first); the copy's ARN goes into the target's
+ *   region (for another account: first copied under the move's own key and shared with it, since RDS shares
+ *   nothing under the default key); the copy's ARN goes into the target's
  *   `database.restoreFromSnapshot`, and the target's first deploy restores it.
  * - `move-secrets <env> --to <target>`: each external-service secret's value, read from the source's Secrets
  *   Manager and written to the target's, in memory only: never printed, never in a file or a command line.
  * - `move-image <env> --to <target>`: the released image, named by digest, for the target's first release.
  */
 import { DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  EnableKeyRotationCommand,
+  KMSClient,
+} from "@aws-sdk/client-kms";
 import {
   CopyDBSnapshotCommand,
   CreateDBSnapshotCommand,
@@ -43,7 +51,57 @@ async function waitForSnapshot(
 
 export interface MovedDatabase {
   readonly sourceSnapshotArn: string;
+  /** What the target copied: the snapshot itself, or (another account) its copy under the move key. */
+  readonly sharedSnapshotArn: string;
   readonly targetSnapshotArn: string;
+}
+
+/**
+ * The move's own key in the source account and region (alias/<app>-<env>-move-to-<target account>), made once:
+ * the source account keeps every right, the target account may use it to copy the snapshot. Schedule its
+ * deletion once the target has its own copy (docs/moving.md).
+ */
+async function moveKey(source: OpsContext, target: OpsContext): Promise<string> {
+  const kms = new KMSClient(source.config);
+  const alias = `alias/${new Naming(APPLICATION, source.env.name).name(`move-to-${target.env.account}`)}`;
+  try {
+    const { KeyMetadata } = await source.call(() => kms.send(new DescribeKeyCommand({ KeyId: alias })));
+    if (KeyMetadata?.Arn) return KeyMetadata.Arn;
+  } catch (error) {
+    if ((error as Error).name !== "NotFoundException") throw error;
+  }
+  const root = (account: string) => `arn:aws:iam::${account}:root`;
+  const { KeyMetadata } = await source.call(() =>
+    kms.send(
+      new CreateKeyCommand({
+        Description: `Moves ${source.env.name}'s database snapshot to account ${target.env.account}`,
+        Policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "TheSourceAccountOwnsTheKey",
+              Effect: "Allow",
+              Principal: { AWS: root(source.env.account) },
+              Action: "kms:*",
+              Resource: "*",
+            },
+            {
+              Sid: "TheTargetAccountCopiesTheSnapshot",
+              Effect: "Allow",
+              Principal: { AWS: root(target.env.account) },
+              Action: ["kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant", "kms:ReEncryptFrom"],
+              Resource: "*",
+            },
+          ],
+        }),
+      }),
+    ),
+  );
+  const arn = KeyMetadata?.Arn ?? "";
+  await source.call(() => kms.send(new EnableKeyRotationCommand({ KeyId: arn })));
+  await source.call(() => kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: arn })));
+  source.out.progress(`made the move key ${alias} (${arn})`);
+  return arn;
 }
 
 /** Snapshots the source database and copies the snapshot into the target's region (same account). */
@@ -60,26 +118,45 @@ export async function moveDatabase(
   );
   const sourceSnapshotArn = await waitForSnapshot(source, rds, snapshot, "snapshot");
 
+  let shared = { identifier: snapshot, arn: sourceSnapshotArn };
   const crossAccount = source.env.account !== target.env.account;
   if (crossAccount) {
-    // The target account may copy it; the copy itself runs with the target's credentials (docs/moving.md).
+    // RDS refuses to share a snapshot encrypted with the account's default key (aws/rds), which the database's
+    // storage uses: the snapshot is copied under a key of the move's own that the target account may use, and
+    // that copy is shared. The target's copy is encrypted with its own key again (docs/moving.md).
+    const key = await moveKey(source, target);
+    const copyForTarget = `${snapshot}-for-${target.env.account}`;
+    await source.call(() =>
+      rds.send(
+        new CopyDBSnapshotCommand({
+          SourceDBSnapshotIdentifier: snapshot,
+          TargetDBSnapshotIdentifier: copyForTarget,
+          KmsKeyId: key,
+          CopyTags: true,
+        }),
+      ),
+    );
+    shared = {
+      identifier: copyForTarget,
+      arn: await waitForSnapshot(source, rds, copyForTarget, "copy under the move key"),
+    };
     await source.call(() =>
       rds.send(
         new ModifyDBSnapshotAttributeCommand({
-          DBSnapshotIdentifier: snapshot,
+          DBSnapshotIdentifier: copyForTarget,
           AttributeName: "restore",
           ValuesToAdd: [target.env.account],
         }),
       ),
     );
-    source.out.progress(`shared ${snapshot} with account ${target.env.account}`);
+    source.out.progress(`shared ${copyForTarget} with account ${target.env.account}`);
   }
   const copy = `${operatorNames(new Naming(APPLICATION, target.env.name)).database}-from-${source.env.name}-${stamp}`;
   const targetRds = new RDSClient(target.config);
   await target.call(() =>
     targetRds.send(
       new CopyDBSnapshotCommand({
-        SourceDBSnapshotIdentifier: sourceSnapshotArn,
+        SourceDBSnapshotIdentifier: shared.arn,
         TargetDBSnapshotIdentifier: copy,
         // The database's storage is on RDS's own key; the copy is encrypted with the target region's.
         KmsKeyId: "alias/aws/rds",
@@ -93,7 +170,7 @@ export async function moveDatabase(
   target.out.line(
     `set in environments/${target.env.name}.json: "database": { ..., "restoreFromSnapshot": "${targetSnapshotArn}" }`,
   );
-  return { sourceSnapshotArn, targetSnapshotArn };
+  return { sourceSnapshotArn, sharedSnapshotArn: shared.arn, targetSnapshotArn };
 }
 
 /** Copies every external-service secret's value to the target's secret of the same name; returns the names. */

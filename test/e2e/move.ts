@@ -3,13 +3,19 @@
  * the snapshot copied into another region and restored there; its secrets' values reach the target's secrets
  * without being printed; its released image is named by digest for the target's first release.
  *
- * The target is localwest, another account and region: the snapshot is shared with its account, and the copy is
- * made with its credentials (the emulator follows a shared snapshot's ARN across accounts: patch 13 of
- * scripts/emulator/moto_server.py). What is made here is removed again, so the destroy checks find nothing left.
+ * The target is localwest, another account and region: a copy of the snapshot under the move's own key is shared
+ * with its account (RDS shares none under the default key), and the target's copy is made with its credentials
+ * (the emulator follows a shared snapshot's ARN across accounts: patch 13 of scripts/emulator/moto_server.py). What is made here is removed again, so the destroy checks find nothing left.
  */
 import { join } from "node:path";
 import { PutImageCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import {
+  DeleteAliasCommand,
+  DescribeKeyCommand,
+  KMSClient,
+  ScheduleKeyDeletionCommand,
+} from "@aws-sdk/client-kms";
 import {
   CreateDBSubnetGroupCommand,
   DeleteDBInstanceCommand,
@@ -28,13 +34,15 @@ import {
 import type { EnvironmentConfig } from "../../config/environment";
 import { applyLocalOverrides } from "../../config/local";
 import { loadEnvironment } from "../../config/load";
-import { emulatorClientConfig } from "../../scripts/lib/aws";
+import { type AwsClientConfig, emulatorClientConfig } from "../../scripts/lib/aws";
 import { OpsContext } from "../../scripts/ops/context";
 import { moveDatabase, moveImage, moveSecrets } from "../../scripts/ops/move";
 import { LOCAL_ENVIRONMENT_FILE } from "../../scripts/local/session";
 import { ROOT } from "./local-run";
 
 const SUBNET_GROUP = "myamazingapp-localwest-db-move-e2e";
+/** The source snapshot's copy under the move key, shared with the target account. */
+const FOR_TARGET = (account: string) => `myamazingapp-local-db-move-e2e-for-${account}`;
 
 function context(port: number, env: EnvironmentConfig, said: string[]): OpsContext {
   const out = { line: (t: string) => said.push(t), progress: (t: string) => said.push(t) };
@@ -46,114 +54,158 @@ export async function moveFromLocal(port: number, repository: string): Promise<v
   const vars = { LOCAL_AWS_PORT: String(port) };
   const source = applyLocalOverrides(loadEnvironment(LOCAL_ENVIRONMENT_FILE), vars);
   const target = applyLocalOverrides(loadEnvironment(join(ROOT, "environments", "localwest.json")), vars);
-  expect([target.account, target.region]).not.toContain(source.account);
+  expect(target.account).not.toBe(source.account);
   expect(target.region).not.toBe(source.region);
   const said: string[] = [];
   const from = context(port, source, said);
   const to = context(port, target, said);
   const cfg = (env: EnvironmentConfig) => emulatorClientConfig(port, env.region, ROOT, env.account);
 
-  // The database: the deployed instance's snapshot, copied into the target's region, restores there.
-  const moved = await moveDatabase(from, to, "e2e");
-  expect(said).toContain(`shared myamazingapp-local-db-move-e2e with account ${target.account}`);
-  expect(moved.targetSnapshotArn).toBe(
-    `arn:aws:rds:${target.region}:${target.account}:snapshot:myamazingapp-localwest-db-from-local-e2e`,
-  );
-  // The target's first deploy restores it into the target's own subnets (here: its account's default VPC).
-  const westRds = new RDSClient(cfg(target));
-  const { Subnets } = await new EC2Client(cfg(target)).send(
-    new DescribeSubnetsCommand({ Filters: [{ Name: "default-for-az", Values: ["true"] }] }),
-  );
-  await westRds.send(
-    new CreateDBSubnetGroupCommand({
-      DBSubnetGroupName: SUBNET_GROUP,
-      DBSubnetGroupDescription: "the move's restore",
-      SubnetIds: (Subnets ?? []).map((sn) => sn.SubnetId!),
-    }),
-  );
-  await westRds.send(
-    new RestoreDBInstanceFromDBSnapshotCommand({
-      DBInstanceIdentifier: "myamazingapp-localwest-db",
-      DBSnapshotIdentifier: moved.targetSnapshotArn,
-      DBSubnetGroupName: SUBNET_GROUP,
-    }),
-  );
-  const [restored] =
-    (
-      await westRds.send(
-        new DescribeDBInstancesCommand({ DBInstanceIdentifier: "myamazingapp-localwest-db" }),
-      )
-    ).DBInstances ?? [];
-  const [deployed] =
-    (
-      await new RDSClient(cfg(source)).send(
-        new DescribeDBInstancesCommand({ DBInstanceIdentifier: "myamazingapp-local-db" }),
-      )
-    ).DBInstances ?? [];
-  expect(restored.Engine).toBe(deployed.Engine);
-  expect(restored.EngineVersion).toBe(deployed.EngineVersion);
-  expect(restored.MasterUsername).toBe(deployed.MasterUsername);
-  expect(said).toContain(
-    `set in environments/localwest.json: "database": { ..., "restoreFromSnapshot": "${moved.targetSnapshotArn}" }`,
-  );
-
-  // The secrets: the values day two set in local reach the target's secrets, and no line says one.
-  const westSecrets = new SecretsManagerClient(cfg(target));
-  for (const name of target.secrets)
-    await westSecrets.send(new CreateSecretCommand({ Name: `myamazingapp/localwest/${name}` }));
-  expect(await moveSecrets(from, to)).toEqual(source.secrets);
-  const eastSecrets = new SecretsManagerClient(cfg(source));
-  for (const name of source.secrets) {
-    const value = async (client: SecretsManagerClient, env: string) =>
-      (await client.send(new GetSecretValueCommand({ SecretId: `myamazingapp/${env}/${name}` })))
-        .SecretString;
-    expect(await value(eastSecrets, "local")).toMatch(/^e2e value of /);
-    expect(await value(westSecrets, "localwest")).toBe(await value(eastSecrets, "local"));
-  }
-  expect(said.join("\n")).not.toContain("e2e value of");
-
-  // The image: what the build pushed as v1 (moto runs no build: pushed here), named by its digest.
-  const { image } = await new ECRClient(cfg(source)).send(
-    new PutImageCommand({
-      repositoryName: repository.split("/").slice(1).join("/"),
-      imageTag: "v1",
-      imageManifest: JSON.stringify({
-        schemaVersion: 2,
-        mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-        config: {
-          digest: `sha256:${"2".repeat(64)}`,
-          size: 1,
-          mediaType: "application/vnd.docker.container.image.v1+json",
-        },
-        layers: [],
-      }),
-    }),
-  );
-  const movedImage = await moveImage(from, to);
-  expect(movedImage.source).toBe(`${repository}@${image?.imageId?.imageDigest}`);
-  expect(said).toContain(
-    `then release it in localwest: npm run ops -- rollback localwest --to ${movedImage.target}`,
-  );
-
-  // Gone again: the restored instance, its subnet group, both snapshots and the target's secrets.
-  await westRds.send(
-    new DeleteDBInstanceCommand({
-      DBInstanceIdentifier: "myamazingapp-localwest-db",
-      SkipFinalSnapshot: true,
-    }),
-  );
-  await westRds.send(new DeleteDBSubnetGroupCommand({ DBSubnetGroupName: SUBNET_GROUP }));
-  await westRds.send(
-    new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: "myamazingapp-localwest-db-from-local-e2e" }),
-  );
-  await new RDSClient(cfg(source)).send(
-    new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: "myamazingapp-local-db-move-e2e" }),
-  );
-  for (const name of target.secrets)
-    await westSecrets.send(
-      new DeleteSecretCommand({
-        SecretId: `myamazingapp/localwest/${name}`,
-        ForceDeleteWithoutRecovery: true,
+  let failure: unknown;
+  try {
+    // The database: the deployed instance's snapshot, copied into the target's region, restores there.
+    const moved = await moveDatabase(from, to, "e2e");
+    // RDS shares no snapshot under the default key: a copy under the move's own key is what the target copies.
+    const forTarget = FOR_TARGET(target.account);
+    expect(said).toContain(`shared ${forTarget} with account ${target.account}`);
+    expect(moved.targetSnapshotArn).toBe(
+      `arn:aws:rds:${target.region}:${target.account}:snapshot:myamazingapp-localwest-db-from-local-e2e`,
+    );
+    // The target's first deploy restores it into the target's own subnets (here: its account's default VPC).
+    const westRds = new RDSClient(cfg(target));
+    const { Subnets } = await new EC2Client(cfg(target)).send(
+      new DescribeSubnetsCommand({ Filters: [{ Name: "default-for-az", Values: ["true"] }] }),
+    );
+    await westRds.send(
+      new CreateDBSubnetGroupCommand({
+        DBSubnetGroupName: SUBNET_GROUP,
+        DBSubnetGroupDescription: "the move's restore",
+        SubnetIds: (Subnets ?? []).map((sn) => sn.SubnetId!),
       }),
     );
+    await westRds.send(
+      new RestoreDBInstanceFromDBSnapshotCommand({
+        DBInstanceIdentifier: "myamazingapp-localwest-db",
+        DBSnapshotIdentifier: moved.targetSnapshotArn,
+        DBSubnetGroupName: SUBNET_GROUP,
+      }),
+    );
+    const [restored] =
+      (
+        await westRds.send(
+          new DescribeDBInstancesCommand({ DBInstanceIdentifier: "myamazingapp-localwest-db" }),
+        )
+      ).DBInstances ?? [];
+    const [deployed] =
+      (
+        await new RDSClient(cfg(source)).send(
+          new DescribeDBInstancesCommand({ DBInstanceIdentifier: "myamazingapp-local-db" }),
+        )
+      ).DBInstances ?? [];
+    expect(restored.Engine).toBe(deployed.Engine);
+    expect(restored.EngineVersion).toBe(deployed.EngineVersion);
+    expect(restored.MasterUsername).toBe(deployed.MasterUsername);
+    expect(said).toContain(
+      `set in environments/localwest.json: "database": { ..., "restoreFromSnapshot": "${moved.targetSnapshotArn}" }`,
+    );
+
+    // The secrets: the values day two set in local reach the target's secrets, and no line says one.
+    const westSecrets = new SecretsManagerClient(cfg(target));
+    for (const name of target.secrets)
+      await westSecrets.send(new CreateSecretCommand({ Name: `myamazingapp/localwest/${name}` }));
+    expect(await moveSecrets(from, to)).toEqual(source.secrets);
+    const eastSecrets = new SecretsManagerClient(cfg(source));
+    for (const name of source.secrets) {
+      const value = async (client: SecretsManagerClient, env: string) =>
+        (await client.send(new GetSecretValueCommand({ SecretId: `myamazingapp/${env}/${name}` })))
+          .SecretString;
+      expect(await value(eastSecrets, "local")).toMatch(/^e2e value of /);
+      expect(await value(westSecrets, "localwest")).toBe(await value(eastSecrets, "local"));
+    }
+    expect(said.join("\n")).not.toContain("e2e value of");
+
+    // The image: what the build pushed as v1 (moto runs no build: pushed here), named by its digest.
+    const { image } = await new ECRClient(cfg(source)).send(
+      new PutImageCommand({
+        repositoryName: repository.split("/").slice(1).join("/"),
+        imageTag: "v1",
+        imageManifest: JSON.stringify({
+          schemaVersion: 2,
+          mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+          config: {
+            digest: `sha256:${"2".repeat(64)}`,
+            size: 1,
+            mediaType: "application/vnd.docker.container.image.v1+json",
+          },
+          layers: [],
+        }),
+      }),
+    );
+    const movedImage = await moveImage(from, to);
+    expect(movedImage.source).toBe(`${repository}@${image?.imageId?.imageDigest}`);
+    expect(said).toContain(
+      `then release it in localwest: npm run ops -- rollback localwest --to ${movedImage.target}`,
+    );
+  } catch (error) {
+    failure = error;
+  }
+  const leftBehind = await removeWhatTheMovesMade(cfg, source, target);
+  // A failure is what is reported; what it left behind comes second.
+  if (failure !== undefined) throw failure;
+  expect(leftBehind).toEqual([]);
+}
+
+/**
+ * Removes what the moves made, also after a failure: the restored instance, its subnet group, the snapshots, the
+ * move key and the target's secrets. Returns what could not be removed.
+ */
+async function removeWhatTheMovesMade(
+  cfg: (env: EnvironmentConfig) => AwsClientConfig,
+  source: EnvironmentConfig,
+  target: EnvironmentConfig,
+): Promise<unknown[]> {
+  const eastRds = new RDSClient(cfg(source));
+  const westRds = new RDSClient(cfg(target));
+  const kms = new KMSClient(cfg(source));
+  const alias = `alias/myamazingapp-local-move-to-${target.account}`;
+  const leftBehind: unknown[] = [];
+  const steps: Array<() => Promise<unknown>> = [
+    () =>
+      westRds.send(
+        new DeleteDBInstanceCommand({
+          DBInstanceIdentifier: "myamazingapp-localwest-db",
+          SkipFinalSnapshot: true,
+        }),
+      ),
+    () => westRds.send(new DeleteDBSubnetGroupCommand({ DBSubnetGroupName: SUBNET_GROUP })),
+    () =>
+      westRds.send(
+        new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: "myamazingapp-localwest-db-from-local-e2e" }),
+      ),
+    () =>
+      eastRds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: "myamazingapp-local-db-move-e2e" })),
+    () => eastRds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: FOR_TARGET(target.account) })),
+    async () => {
+      const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: alias }));
+      await kms.send(new DeleteAliasCommand({ AliasName: alias }));
+      await kms.send(new ScheduleKeyDeletionCommand({ KeyId: KeyMetadata!.KeyId!, PendingWindowInDays: 7 }));
+    },
+    ...target.secrets.map(
+      (name) => () =>
+        new SecretsManagerClient(cfg(target)).send(
+          new DeleteSecretCommand({
+            SecretId: `myamazingapp/localwest/${name}`,
+            ForceDeleteWithoutRecovery: true,
+          }),
+        ),
+    ),
+  ];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      leftBehind.push(error);
+    }
+  }
+  return leftBehind;
 }
