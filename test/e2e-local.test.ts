@@ -15,7 +15,7 @@ import { loadEnvironment } from "../config/load";
 import { Naming } from "../constructs/naming";
 import { LOCAL_ENVIRONMENT_FILE } from "../scripts/local/session";
 import { APPLICATION } from "../stacks/names";
-import { CHECKED_THROUGH, leftovers, LEFTOVER_CHECKS, type Stack, uncheckedTypes } from "./e2e/leftovers";
+import { CHECKED_THROUGH, leftovers, LEFTOVER_CHECKS, stackOf, uncheckedTypes } from "./e2e/leftovers";
 import { verifyDeployment, presignedMultipartRoundTrip } from "./e2e/verify";
 import { verifyLogArchive, verifyMonitoring } from "./e2e/operations";
 import { beforeFirstRelease, oneOffAndLogs, releaseAndRollBack, secretsBeforeRelease } from "./e2e/day-two";
@@ -25,26 +25,13 @@ import { ROOT, runLocal, startLocal, waitForOutput, WORK_DIR } from "./e2e/local
 const port = localEmulatorPort();
 const localEnv = loadEnvironment(LOCAL_ENVIRONMENT_FILE);
 const naming = new Naming(APPLICATION, localEnv.name);
-const stack: Stack = {
-  prefix: naming.prefix,
-  path: `/${APPLICATION}/${localEnv.name}`,
-  domain: localEnv.domain.name,
-  account: localEnv.account,
-  region: localEnv.region,
-};
+const stack = stackOf(localEnv);
 /** The second environment, another region and account, from its one file: environments/localwest.json. */
 const westEnv = loadEnvironment(join(ROOT, "environments", "localwest.json"));
-const westNaming = new Naming(APPLICATION, westEnv.name);
-const west: Stack = {
-  prefix: westNaming.prefix,
-  path: `/${APPLICATION}/${westEnv.name}`,
-  domain: westEnv.domain.name,
-  account: westEnv.account,
-  region: westEnv.region,
-};
+const west = stackOf(westEnv);
 const westTypes = () =>
   Object.keys(
-    JSON.parse(readFileSync(join(ROOT, ".local", "work", westNaming.prefix, "cdk.tf.json"), "utf8"))
+    JSON.parse(readFileSync(join(ROOT, ".local", "work", west.prefix, "cdk.tf.json"), "utf8"))
       .resource as object,
   ).sort();
 /** Every resource type the deployed stack holds, from the configuration Terraform applied. */

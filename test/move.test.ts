@@ -39,7 +39,18 @@ const target: EnvironmentConfig = {
   ...loadEnvironment(join(__dirname, "..", "environments", "localwest.json")),
   account: source.account,
 };
+// Another account: localwest as its file says.
+const other = loadEnvironment(join(__dirname, "..", "environments", "localwest.json"));
 let emulator: OwnEmulator;
+
+/** A manual snapshot of the source database, as an operator would take one by hand. */
+async function snapshotSourceDatabase(id: string): Promise<RDSClient> {
+  const east = new RDSClient(emulator.config(source.region));
+  await east.send(
+    new CreateDBSnapshotCommand({ DBInstanceIdentifier: "myamazingapp-local-db", DBSnapshotIdentifier: id }),
+  );
+  return east;
+}
 
 function context(
   env: EnvironmentConfig,
@@ -100,14 +111,7 @@ describe("moving the application (docs/moving.md)", () => {
   });
 
   it("to another account: RDS refuses to share the database's own snapshot (default key aws/rds)", async () => {
-    const other = loadEnvironment(join(__dirname, "..", "environments", "localwest.json"));
-    const east = new RDSClient(emulator.config(source.region));
-    await east.send(
-      new CreateDBSnapshotCommand({
-        DBInstanceIdentifier: "myamazingapp-local-db",
-        DBSnapshotIdentifier: "own-key",
-      }),
-    );
+    const east = await snapshotSourceDatabase("own-key");
     await expect(
       east.send(
         new ModifyDBSnapshotAttributeCommand({
@@ -120,7 +124,6 @@ describe("moving the application (docs/moving.md)", () => {
   });
 
   it("to another account: shares a copy under the move's own key, and the target account copies and restores it", async () => {
-    const other = loadEnvironment(join(__dirname, "..", "environments", "localwest.json"));
     expect(other.account).not.toBe(source.account);
     const { ctx: from, all } = context(source);
     const { ctx: to } = context(other, other.account);
@@ -163,14 +166,7 @@ describe("moving the application (docs/moving.md)", () => {
   });
 
   it("to another account: a snapshot not shared with it cannot be copied (as in RDS)", async () => {
-    const other = loadEnvironment(join(__dirname, "..", "environments", "localwest.json"));
-    const east = new RDSClient(emulator.config(source.region));
-    await east.send(
-      new CreateDBSnapshotCommand({
-        DBInstanceIdentifier: "myamazingapp-local-db",
-        DBSnapshotIdentifier: "not-shared",
-      }),
-    );
+    await snapshotSourceDatabase("not-shared");
     await expect(
       new RDSClient(emulator.config(other.region, other.account)).send(
         new CopyDBSnapshotCommand({

@@ -51,7 +51,10 @@ import { ListSubscriptionsCommand, ListTopicsCommand, SNSClient } from "@aws-sdk
 import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { ListWebACLsCommand, WAFV2Client } from "@aws-sdk/client-wafv2";
+import type { EnvironmentConfig } from "../../config/environment";
+import { Naming } from "../../constructs/naming";
 import { type AwsClientConfig, emulatorClientConfig } from "../../scripts/lib/aws";
+import { APPLICATION } from "../../stacks/names";
 import { ROOT } from "./local-run";
 
 /** What the checks need to recognize the stack's resources. */
@@ -66,6 +69,17 @@ export interface Stack {
   readonly account: string;
   /** The region it is in. */
   readonly region: string;
+}
+
+/** The stack an environment file deploys, as the checks recognize it. */
+export function stackOf(env: EnvironmentConfig): Stack {
+  return {
+    prefix: new Naming(APPLICATION, env.name).prefix,
+    path: `/${APPLICATION}/${env.name}`,
+    domain: env.domain.name,
+    account: env.account,
+    region: env.region,
+  };
 }
 
 /** A check of one resource type: the emulator's client settings in the stack's account and region, and the stack. */
