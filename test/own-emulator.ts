@@ -7,9 +7,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AwsClientConfig, emulatorClientConfig } from "../scripts/lib/aws";
-import { emulatorCertificate, startEmulator, stopEmulator } from "../scripts/lib/emulator";
+import { emulatorCertificate, emulatorLog, startEmulator, stopEmulator } from "../scripts/lib/emulator";
 import { ensureEmulatorCertificate } from "../scripts/lib/emulator-certificate";
-import { localPaths } from "../scripts/lib/terraform";
 
 export interface OwnEmulator {
   readonly port: number;
@@ -36,7 +35,7 @@ export async function startOwnEmulator(name: string): Promise<OwnEmulator> {
   return {
     port,
     config: (region, account) => emulatorClientConfig(port, region, root, account),
-    log: join(localPaths(root).dir, "moto.log"),
+    log: emulatorLog(root),
     stop: () => stopEmulator({ projectRoot: root }),
   };
 }
