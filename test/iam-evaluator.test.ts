@@ -100,7 +100,7 @@ describe("evaluate", () => {
     });
 
     it("never lets an operator it does not know grant anything", () => {
-      const unknown = withCondition({ DateGreaterThan: { "aws:CurrentTime": "2020-01-01T00:00:00Z" } });
+      const unknown = withCondition({ DateAfter: { "aws:CurrentTime": "2020-01-01T00:00:00Z" } });
       expect(evaluate(request({ "aws:currenttime": "2030-01-01T00:00:00Z" }), unknown)).toBe("not allowed");
     });
   });

@@ -1,8 +1,13 @@
+import { AccountPolicies, type Where } from "../iam/account-policies";
 import type { ActionInfo } from "../iam/actions";
+import { awsManagedPolicy } from "../iam/aws-managed";
 import { statementsOf, type Statement } from "../iam/policy";
 import { grantedOnEverything } from "../iam/sensitive";
+import { stateElements, synthesizedElements } from "../iam/terraform";
 import { type Outcome, requireThat } from "../rule";
 import type { Block, Element, StackView } from "../stack-view";
+
+export { AccountPolicies, type ResourcePolicy, type RolePolicies } from "../iam/account-policies";
 
 /** Resource types that hold an identity policy, and the attribute that holds it. */
 export const IDENTITY_POLICIES: Record<string, string> = {
@@ -42,15 +47,6 @@ export function identityStatements(resource: Element, stack?: StackView): Statem
   return statementsOf(resource.block[attribute]);
 }
 
-/** AWS-managed policies the project attaches or might, with what they allow that the rules must see. */
-const AWS_MANAGED: Record<string, Statement[]> = {
-  AdministratorAccess: statementsOf({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }),
-  IAMFullAccess: statementsOf({ Statement: [{ Effect: "Allow", Action: "iam:*", Resource: "*" }] }),
-  PowerUserAccess: statementsOf({
-    Statement: [{ Effect: "Allow", NotAction: ["iam:*", "organizations:*"], Resource: "*" }],
-  }),
-};
-
 /** Every identity statement that applies to a role: its inline policies and the managed policies attached. */
 export function roleStatements(stack: StackView, role: Element): Statement[] {
   const inline = stack.referring("aws_iam_role_policy", "role", role).flatMap((p) => identityStatements(p));
@@ -58,7 +54,7 @@ export function roleStatements(stack: StackView, role: Element): Statement[] {
     const arn: string = a.block.policy_arn ?? "";
     const managed = stack.tryDeref(arn);
     if (managed?.type === "aws_iam_policy") return identityStatements(managed);
-    return AWS_MANAGED[arn.split("/").pop() ?? ""] ?? [];
+    return awsManagedPolicy(arn) ?? [];
   });
   return [...inline, ...attached];
 }
@@ -79,4 +75,38 @@ export function noneOnEverything(test: (action: ActionInfo) => boolean) {
     const named = found.slice(0, 8).join(", ");
     return requireThat(found.length === 0, `on *: ${named}${found.length > 8 ? ", ..." : ""}`);
   };
+}
+
+/** The account and region a synthesized stack deploys to (its AWS provider's settings). */
+export function stackWhere(stack: StackView): Where {
+  const provider = stack.config.provider?.aws?.[0] ?? {};
+  return {
+    account: provider.allowed_account_ids?.[0] ?? "123456789012",
+    region: provider.region ?? "us-east-1",
+  };
+}
+
+/**
+ * Every role's policies and every resource's policy of a synthesized stack, by ARN, references resolved (ARNs
+ * that AWS makes up are stable stand-ins: read them back from the result, e.g. `policies.resourcePolicies`).
+ */
+export function stackPolicies(stack: StackView, where: Where = stackWhere(stack)): AccountPolicies {
+  return new AccountPolicies(where, synthesizedElements(stack, where));
+}
+
+/**
+ * Every role's policies and every resource's policy of an applied state, as `terraform show -json` prints it.
+ * The account and region default to those of the first role and regional ARN in it.
+ */
+export function statePolicies(show: Block, where?: Partial<Where>): AccountPolicies {
+  const elements = stateElements(show);
+  const arns = elements.map((e) => e.values.arn).filter((a): a is string => typeof a === "string");
+  const parts = (i: number) => arns.map((a) => a.split(":")[i]).find((x) => x && x !== "aws");
+  return new AccountPolicies(
+    {
+      account: where?.account ?? arns.map((a) => a.split(":")[4]).find((x) => /^\d{12}$/.test(x)) ?? "",
+      region: where?.region ?? parts(3) ?? "",
+    },
+    elements,
+  );
 }

@@ -1,79 +1,123 @@
 /**
- * A small IAM evaluator for one request against identity policies and an optional permissions boundary, as IAM
- * decides within one account: an explicit Deny anywhere wins; otherwise the identity policies must Allow, and a
- * boundary, when there is one, must Allow too. It knows the condition operators this project's policies use;
- * a condition it cannot judge counts as not matched, so an unknown operator never grants anything.
+ * IAM's decision for one request against a principal's identity policies and its permissions boundary, within
+ * one account: an explicit Deny anywhere wins; otherwise the identity policies must Allow, and a boundary, when
+ * there is one, must Allow too. Resource, key and trust policies, other accounts and service principals are
+ * authorize()'s part (rules/iam/authorize.ts), which builds on the statement matching here.
+ *
+ * A condition whose operator it cannot judge (rules/iam/conditions.ts knows every operator IAM documents; IAM
+ * refuses to store a policy with another) never lets a statement apply: an Allow with one grants nothing, a Deny
+ * with one refuses nothing. So a request is only ever "allowed" or "denied" on grounds the evaluator understood,
+ * and an unjudged Deny can never hide an Allow from a test that looks for one.
  */
 import { wildcardMatch } from "./actions";
+import { type Context, type ContextValue, conditionHolds } from "./conditions";
 import type { Statement } from "./policy";
+
+export type { Context, ContextValue } from "./conditions";
 
 export interface Request {
   /** `service:Action`. */
   readonly action: string;
-  /** The ARN the action is on. */
+  /** The ARN the action is on (`*` for an action that takes no resource). */
   readonly resource: string;
-  /** Condition keys of the request (lower-case names), e.g. `iam:permissionsboundary`. */
-  readonly context?: Record<string, string | undefined>;
+  /**
+   * Condition keys of the request, lower-case names (`iam:permissionsboundary`, `aws:resourcetag/environment`),
+   * a list for a multivalued key (`aws:tagkeys`). A key the request does not carry is left out.
+   */
+  readonly context?: Readonly<Record<string, ContextValue>>;
 }
 
 export type Decision = "allowed" | "denied" | "not allowed";
 
-function actionMatches(s: Statement, action: string): boolean {
-  const hit = s.actions.some((p) => wildcardMatch(p, action));
+/** A policy variable in a Resource or condition value: `${aws:username}`, `${aws:PrincipalTag/team}`. */
+const VARIABLE = /\$\{([a-z0-9-]+:[^}]+)\}/gi;
+
+/** The value with its policy variables replaced from the request, or undefined when one has no value. */
+export function resolveVariables(value: string, context: Context): string | undefined {
+  if (!value.includes("${")) return value;
+  let missing = false;
+  const resolved = value.replace(VARIABLE, (_, key: string) => {
+    const v = context[key.toLowerCase()];
+    if (typeof v !== "string") missing = true;
+    return typeof v === "string" ? v : "";
+  });
+  return missing ? undefined : resolved;
+}
+
+/** A statement's action patterns, split once: plain names in a set, wildcard patterns in a list. */
+const actionSets = new WeakMap<Statement, { exact: Set<string>; patterns: string[] }>();
+
+export function actionMatches(s: Statement, action: string): boolean {
+  let sets = actionSets.get(s);
+  if (!sets) {
+    const patterns = s.actions.filter((p) => p.includes("*") || p.includes("?"));
+    const exact = new Set(s.actions.filter((p) => !patterns.includes(p)).map((p) => p.toLowerCase()));
+    actionSets.set(s, (sets = { exact, patterns }));
+  }
+  const hit = sets.exact.has(action.toLowerCase()) || sets.patterns.some((p) => wildcardMatch(p, action));
   return s.notAction ? !hit : hit;
 }
 
-function resourceMatches(s: Statement, resource: string): boolean {
-  const hit = s.resources.some((p) => wildcardMatch(p, resource, false));
+/**
+ * Whether a statement covers the resource. A resource policy's statement may leave Resource out (a trust policy
+ * always does): it then covers the resource it is attached to.
+ */
+export function resourceMatches(
+  s: Statement,
+  resource: string,
+  context: Context,
+  inResourcePolicy = false,
+): boolean {
+  if (inResourcePolicy && s.resources.length === 0) return true;
+  const hit = s.resources.some((p) => {
+    const pattern = resolveVariables(p, context);
+    return pattern !== undefined && wildcardMatch(pattern, resource, false);
+  });
   return s.notResource ? !hit : hit;
 }
 
-/** Whether every condition of a statement holds for the request's context. */
-function conditionsHold(s: Statement, context: Record<string, string | undefined>): boolean {
-  return Object.entries(s.conditions).every(([operator, keys]) =>
-    Object.entries(keys).every(([key, values]) => {
-      const actual = context[key.toLowerCase()];
-      const ifExists = operator.endsWith("IfExists");
-      const op = ifExists ? operator.slice(0, -"IfExists".length) : operator;
-      if (op === "Null") return values.includes(String(actual === undefined));
-      if (actual === undefined) return ifExists || op.includes("Not");
-      switch (op) {
-        case "StringEquals":
-        case "ArnEquals":
-          return values.includes(actual);
-        case "StringNotEquals":
-        case "ArnNotEquals":
-          return !values.includes(actual);
-        case "StringLike":
-        case "ArnLike":
-          return values.some((v) => wildcardMatch(v, actual, false));
-        case "StringNotLike":
-        case "ArnNotLike":
-          return !values.some((v) => wildcardMatch(v, actual, false));
-        case "Bool":
-          return values.includes(actual);
-        default:
-          return false;
-      }
-    }),
+/** Every condition of a statement: true, false, or "unknown" when an operator cannot be judged. */
+export function conditionsVerdict(s: Statement, context: Context): boolean | "unknown" {
+  let unknown = false;
+  for (const [operator, keys] of Object.entries(s.conditions)) {
+    for (const [key, values] of Object.entries(keys)) {
+      const verdict = conditionHolds(operator, key, values, context, (v) => resolveVariables(v, context));
+      if (verdict === false) return false;
+      if (verdict === "unknown") unknown = true;
+    }
+  }
+  return unknown ? "unknown" : true;
+}
+
+/** Whether a statement applies to the request: action, resource and every condition (judged) hold. */
+export function applies(s: Statement, request: Request, inResourcePolicy = false): boolean {
+  const context = request.context ?? {};
+  return (
+    actionMatches(s, request.action) &&
+    resourceMatches(s, request.resource, context, inResourcePolicy) &&
+    conditionsVerdict(s, context) === true
   );
 }
 
-function applies(s: Statement, request: Request): boolean {
-  return (
-    actionMatches(s, request.action) &&
-    resourceMatches(s, request.resource) &&
-    conditionsHold(s, request.context ?? {})
-  );
+/** The first statement of an effect that applies to the request, if any. */
+export function firstApplying(
+  statements: readonly Statement[],
+  effect: Statement["effect"],
+  request: Request,
+): Statement | undefined {
+  return statements.find((s) => s.effect === effect && applies(s, request));
 }
 
 /** IAM's decision for a request made by a principal with these identity policies and this boundary. */
-export function evaluate(request: Request, identity: Statement[], boundary?: Statement[]): Decision {
-  const all = [...identity, ...(boundary ?? [])];
-  if (all.some((s) => s.effect === "Deny" && applies(s, request))) return "denied";
-  const allowedBy = (statements: Statement[]) =>
-    statements.some((s) => s.effect === "Allow" && applies(s, request));
-  if (!allowedBy(identity)) return "not allowed";
-  if (boundary && !allowedBy(boundary)) return "not allowed";
+export function evaluate(
+  request: Request,
+  identity: readonly Statement[],
+  boundary?: readonly Statement[],
+): Decision {
+  if (firstApplying(identity, "Deny", request) || (boundary && firstApplying(boundary, "Deny", request))) {
+    return "denied";
+  }
+  if (!firstApplying(identity, "Allow", request)) return "not allowed";
+  if (boundary && !firstApplying(boundary, "Allow", request)) return "not allowed";
   return "allowed";
 }

@@ -16,14 +16,21 @@ export interface Statement {
   readonly notResource: boolean;
   /** Principals by kind (`AWS`, `Service`, `Federated`, or `*` for "everyone"); empty in identity policies. */
   readonly principals: Record<string, string[]>;
+  /** The statement named its principals with NotPrincipal: it covers every principal but those. */
+  readonly notPrincipal: boolean;
   readonly conditions: Conditions;
+  /** Where the statement comes from (a policy's name), for messages; not part of IAM's document. */
+  readonly source?: string;
 }
 
 const list = (v: unknown): string[] =>
   v === undefined || v === null ? [] : ([] as unknown[]).concat(v).map(String);
 
-/** The statements of a policy document (a JSON string or an object); an unreadable document has none. */
-export function statementsOf(document: unknown): Statement[] {
+/**
+ * The statements of a policy document (a JSON string or an object); an unreadable document has none. `source`
+ * names the policy in messages (e.g. `myamazingapp-production-github-deploy-1`).
+ */
+export function statementsOf(document: unknown, source?: string): Statement[] {
   let doc: unknown = document;
   if (typeof document === "string") {
     try {
@@ -59,7 +66,9 @@ export function statementsOf(document: unknown): Statement[] {
         resources: list(st.Resource ?? st.NotResource),
         notResource: st.NotResource !== undefined,
         principals,
+        notPrincipal: st.NotPrincipal !== undefined && st.Principal === undefined,
         conditions,
+        ...(source === undefined ? {} : { source }),
       },
     ];
   });
