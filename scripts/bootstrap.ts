@@ -9,14 +9,16 @@
  */
 import path from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { loadBackend } from "../config/backend";
 import type { EnvironmentConfig } from "../config/environment";
 import { stateBucketName } from "../stacks/names";
-import { type AwsClientConfig, clientConfigFor } from "./lib/aws";
+import { type AwsClientConfig, clientConfigFor, requireAccount } from "./lib/aws";
 import { environmentNamed } from "./lib/environments";
 import { ensureStateBucket, type Step } from "./lib/state-bucket";
 import { PROJECT_ROOT } from "./lib/terraform";
+
+/** The bootstrap's name in the User-Agent of its calls (CloudTrail, the emulator's recorder). */
+export const BOOTSTRAP_TOOL = "myamazingapp-bootstrap";
 
 export interface BootstrapResult {
   readonly bucket: string;
@@ -29,31 +31,14 @@ export interface BootstrapResult {
  */
 export async function bootstrap(
   env: EnvironmentConfig,
-  config: AwsClientConfig = clientConfigFor(env),
+  config: AwsClientConfig = clientConfigFor(env, { tool: BOOTSTRAP_TOOL }),
   projectRoot = PROJECT_ROOT,
 ): Promise<BootstrapResult> {
   const backend = loadBackend(path.join(projectRoot, "backend.tf.json"));
   const bucket = stateBucketName(backend, env);
-  await requireAccount(config, env.account);
+  await requireAccount(config, env);
   const steps = await ensureStateBucket(new S3Client(config), { bucket, region: env.region });
   return { bucket, steps };
-}
-
-/** Refuses credentials of another account than the environment's, or none at all, naming both accounts. */
-export async function requireAccount(config: AwsClientConfig, account: string): Promise<void> {
-  let caller: string | undefined;
-  try {
-    caller = (await new STSClient(config).send(new GetCallerIdentityCommand({}))).Account;
-  } catch (error) {
-    throw new Error(
-      `no usable AWS credentials (${(error as Error).message}); sign in to account ${account} first, e.g. aws sso login`,
-    );
-  }
-  if (caller !== account) {
-    throw new Error(
-      `the credentials are for account ${caller}, but the environment is in account ${account}`,
-    );
-  }
 }
 
 /** One line per part: what changed, or that nothing did. */

@@ -5,9 +5,11 @@
 import { readFileSync } from "node:fs";
 import { environmentNamed } from "./lib/environments";
 import { openConsole } from "./ops/console";
-import { OpsContext, OpsError } from "./ops/context";
+import type { EnvironmentConfig } from "../config/environment";
+import { clientConfigFor } from "./lib/aws";
+import { consoleOutput, OPS_TOOL, OpsContext, OpsError } from "./ops/context";
 import { parseSince, showLogs } from "./ops/logs";
-import { moveDatabase, moveImage, moveSecrets } from "./ops/move";
+import { MOVE_SECRETS_GONE, moveDatabase, moveImage, requireBothAccounts } from "./ops/move";
 import { rollback } from "./ops/rollback";
 import { runOneOff } from "./ops/run";
 import { restart, setSecret, showSecrets } from "./ops/secrets";
@@ -30,11 +32,15 @@ export const HELP = `usage: npm run ops -- <verb> <environment> [options]
   restart [--no-wait]            replace every web task (after changing a secret)
 
 Moving to another environment (docs/moving.md):
-  move-database --to <target>    snapshot the database and copy it into the target's region
-  move-secrets --to <target>     copy the external-service secrets' values (in memory only)
-  move-image --to <target>       the released image by digest, and how to release it in the target
+  move-database --to <target> [--to-profile <profile>]
+                                 snapshot the database and copy it into the target's region
+  move-image --to <target> [--to-profile <profile>]
+                                 the released image by digest, and how to release it in the target
+  (secrets are set in the target with secrets set: no operator may read a value)
 
-Credentials: the default AWS credential chain (AWS_PROFILE, aws sso login); local uses the emulator.`;
+Credentials: the default AWS credential chain (AWS_PROFILE, aws sso login), or --profile <profile>; local uses
+the emulator. Every verb first checks that they are of the environment's account. A move to another account
+takes the target's credentials from --to-profile.`;
 
 const VERBS = [
   "status",
@@ -46,9 +52,14 @@ const VERBS = [
   "secrets",
   "restart",
   "move-database",
-  "move-secrets",
   "move-image",
 ];
+
+/** A context for an environment, with a named profile's credentials or the default chain's. */
+export type ContextFor = (env: EnvironmentConfig, profile?: string) => OpsContext;
+
+const defaultContext: ContextFor = (env, profile) =>
+  new OpsContext(env, consoleOutput, clientConfigFor(env, { profile, tool: OPS_TOOL }));
 
 /** The value after a flag, or an error naming the flag. */
 function flagValue(args: string[], flag: string): string | undefined {
@@ -59,16 +70,23 @@ function flagValue(args: string[], flag: string): string | undefined {
   return value;
 }
 
+/** Takes a flag and its value out of the options (never out of a command after `--`). */
+function takeFlag(args: string[], flag: string): { value?: string; rest: string[] } {
+  const end = args.includes("--") ? args.indexOf("--") : args.length;
+  const value = flagValue(args.slice(0, end), flag);
+  if (value === undefined) return { rest: args };
+  const i = args.indexOf(flag);
+  return { value, rest: [...args.slice(0, i), ...args.slice(i + 2)] };
+}
+
 /** Runs one command line; returns the process exit code. */
-export async function ops(
-  argv: string[],
-  ctxFor = (env: ReturnType<typeof environmentNamed>) => new OpsContext(env),
-): Promise<number> {
-  const [verb, name, ...rest] = argv;
+export async function ops(argv: string[], ctxFor: ContextFor = defaultContext): Promise<number> {
+  const [verb, name, ...options] = argv;
   if (!verb || verb === "help" || verb === "--help" || verb === "-h") {
     console.log(HELP);
     return verb ? 0 : 2;
   }
+  if (verb === "move-secrets") throw new OpsError(MOVE_SECRETS_GONE, 2);
   if (!VERBS.includes(verb))
     throw new OpsError(`unknown verb "${verb}"; verbs: ${VERBS.join(", ")}\n\n${HELP}`, 2);
   let env;
@@ -77,7 +95,9 @@ export async function ops(
   } catch (error) {
     throw new OpsError((error as Error).message, 2);
   }
-  const ctx = ctxFor(env);
+  const { value: profile, rest: afterProfile } = takeFlag(options, "--profile");
+  const { value: toProfile, rest } = takeFlag(afterProfile, "--to-profile");
+  const ctx = ctxFor(env, profile);
   switch (verb) {
     case "status":
       await status(ctx);
@@ -116,14 +136,22 @@ export async function ops(
       await restart(ctx, !rest.includes("--no-wait"));
       return 0;
     case "move-database":
-    case "move-secrets":
     case "move-image": {
       const target = flagValue(rest, "--to");
       if (!target) throw new OpsError(`${verb}: name the target environment with --to <environment>`, 2);
       if (target === env.name) throw new OpsError(`${verb}: the target must be another environment`, 2);
-      const to = ctxFor(environmentNamed(target));
+      const targetEnv = environmentNamed(target);
+      // One credential chain acts in one account: a target in another account needs its own (an emulated one's
+      // keys name its account).
+      if (targetEnv.account !== env.account && toProfile === undefined && !targetEnv.emulator) {
+        throw new OpsError(
+          `${verb}: ${target} is in account ${targetEnv.account}, ${env.name} in ${env.account}: name the target account's credentials with --to-profile <profile>`,
+          2,
+        );
+      }
+      const to = ctxFor(targetEnv, toProfile ?? profile);
+      await requireBothAccounts(ctx, to);
       if (verb === "move-database") await moveDatabase(ctx, to);
-      else if (verb === "move-secrets") await moveSecrets(ctx, to);
       else await moveImage(ctx, to);
       return 0;
     }

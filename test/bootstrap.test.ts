@@ -14,8 +14,8 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { loadEnvironment } from "../config/load";
-import { bootstrap, describeSteps, requireAccount } from "../scripts/bootstrap";
-import type { AwsClientConfig } from "../scripts/lib/aws";
+import { bootstrap, describeSteps } from "../scripts/bootstrap";
+import { type AwsClientConfig, requireAccount } from "../scripts/lib/aws";
 import { environmentNamed } from "../scripts/lib/environments";
 import { NONCURRENT_DAYS } from "../scripts/lib/state-bucket";
 import { type OwnEmulator, startOwnEmulator } from "./own-emulator";
@@ -79,8 +79,12 @@ describe("bootstrap", () => {
   });
 
   it("refuses credentials of another account, naming both", async () => {
-    await expect(requireAccount(config, "111111111111")).rejects.toThrow(
-      "the credentials are for account 123456789012, but the environment is in account 111111111111",
+    const production = { name: "production", account: "111111111111" };
+    await expect(requireAccount(config, production)).rejects.toThrow(
+      "the credentials are for account 123456789012 (arn:aws:sts::123456789012:user/moto), but production is in account 111111111111",
+    );
+    await expect(bootstrap({ ...local, account: "111111111111" }, config)).rejects.toThrow(
+      "but local is in account 111111111111",
     );
   });
 

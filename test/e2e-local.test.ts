@@ -267,7 +267,7 @@ describe("local deployment", () => {
   );
 
   it(
-    "the runbook's moves (docs/moving.md): the database restores in another region, secrets copy unprinted, the image by digest",
+    "the runbook's moves (docs/moving.md), each side with its own account's credentials: the database restores in another account and region, the image by digest",
     async () => {
       await timed("move", () => moveFromLocal(port, repository()));
     },

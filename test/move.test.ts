@@ -21,16 +21,11 @@ import {
   RDSClient,
   RestoreDBInstanceFromDBSnapshotCommand,
 } from "@aws-sdk/client-rds";
-import {
-  CreateSecretCommand,
-  GetSecretValueCommand,
-  SecretsManagerClient,
-} from "@aws-sdk/client-secrets-manager";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { EnvironmentConfig } from "../config/environment";
 import { loadEnvironment } from "../config/load";
 import { OpsContext, type Output } from "../scripts/ops/context";
-import { moveDatabase, moveImage, moveSecrets } from "../scripts/ops/move";
+import { moveDatabase, moveImage } from "../scripts/ops/move";
 import { type OwnEmulator, startOwnEmulator } from "./own-emulator";
 
 const source = loadEnvironment(join(__dirname, "..", "environments", "local.json"));
@@ -175,27 +170,6 @@ describe("moving the application (docs/moving.md)", () => {
         }),
       ),
     ).rejects.toThrow(/not-shared/);
-  });
-
-  it("copies every secret's value to the target's secret, printing none", async () => {
-    const east = new SecretsManagerClient(emulator.config(source.region));
-    const west = new SecretsManagerClient(emulator.config(target.region));
-    for (const name of source.secrets) {
-      await east.send(
-        new CreateSecretCommand({ Name: `myamazingapp/local/${name}`, SecretString: `value of ${name}` }),
-      );
-      await west.send(new CreateSecretCommand({ Name: `myamazingapp/localwest/${name}` }));
-    }
-    const { ctx: from, all: saidBySource } = context(source);
-    const { ctx: to, all: saidByTarget } = context(target);
-    expect(await moveSecrets(from, to)).toEqual(source.secrets);
-    for (const name of source.secrets) {
-      const { SecretString } = await west.send(
-        new GetSecretValueCommand({ SecretId: `myamazingapp/localwest/${name}` }),
-      );
-      expect(SecretString).toBe(`value of ${name}`);
-    }
-    expect([...saidBySource, ...saidByTarget].join("\n")).not.toContain("value of");
   });
 
   it("names the released image by digest, and how the target's first release takes it", async () => {

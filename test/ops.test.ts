@@ -3,6 +3,9 @@
  * console), a task that fails or never starts, missing credentials. The verbs that moto supports run against
  * the deployed emulator in the end-to-end test (test/e2e/day-two.ts).
  */
+import { KMSClient } from "@aws-sdk/client-kms";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { STSClient } from "@aws-sdk/client-sts";
 import { loadEnvironment } from "../config/load";
 import { ops } from "../scripts/ops";
 import { consoleCommand } from "../scripts/ops/console";
@@ -14,6 +17,11 @@ import { join } from "node:path";
 
 const production = loadEnvironment(join(__dirname, "..", "environments", "production.json"));
 const TASK = "arn:aws:ecs:us-west-2:111111111111:task/myamazingapp-production/0123456789abcdef";
+/** What STS says of credentials of the environment's own account (production's, in its file). */
+const OWN_ACCOUNT = {
+  Account: "111111111111",
+  Arn: "arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_AdministratorAccess_0a1b2c/jane",
+};
 
 /** Recorded answers of ECS, CloudWatch Logs and SSM, by command name; a list answers successive calls. */
 type Recording = Record<string, unknown | unknown[]>;
@@ -58,7 +66,7 @@ function recorded(recording: Recording): {
   const answer = async (command: { constructor: { name: string }; input: unknown }) => {
     const name = command.constructor.name.replace(/Command$/, "");
     calls.push(name);
-    const found = recording[name];
+    const found = recording[name] ?? (name === "GetCallerIdentity" ? OWN_ACCOUNT : undefined);
     if (found === undefined) throw new Error(`no recorded answer for ${name}`);
     if (Array.isArray(found)) return found.length > 1 ? found.shift() : found[0];
     if (found instanceof Error) throw found;
@@ -67,8 +75,12 @@ function recorded(recording: Recording): {
   for (const client of [ctx.ecs, ctx.logs, ctx.ssm, ctx.secrets]) {
     jest.spyOn(client, "send").mockImplementation(answer as never);
   }
+  // Every STS client (the account check makes its own), whatever its credentials.
+  jest.spyOn(STSClient.prototype, "send").mockImplementation(answer as never);
   return { ctx, lines, progress, calls };
 }
+
+afterEach(() => jest.restoreAllMocks());
 
 const logsNotYet = Object.assign(new Error("The specified log stream does not exist."), {
   name: "ResourceNotFoundException",
@@ -161,13 +173,148 @@ describe("run (recorded)", () => {
 
   it("says what to sign in to when there are no credentials", async () => {
     const { ctx } = recorded({
-      DescribeServices: Object.assign(new Error("Could not load credentials from any providers"), {
+      GetCallerIdentity: Object.assign(new Error("Could not load credentials from any providers"), {
         name: "CredentialsProviderError",
       }),
     });
     await expect(runOneOff(ctx, ["true"])).rejects.toThrow(
       "no AWS credentials for production (account 111111111111): sign in first, e.g. aws sso login",
     );
+  });
+});
+
+describe("credentials of another account (recorded)", () => {
+  const otherAccount = {
+    Account: "999999999999",
+    Arn: "arn:aws:sts::999999999999:assumed-role/AWSReservedSSO_AdministratorAccess_9f8e7d/jane",
+  };
+  // What AWS answers in an account where the environment is not: no such cluster, no such parameter.
+  const elsewhere: Recording = {
+    GetCallerIdentity: otherAccount,
+    DescribeServices: { services: [], failures: [{ reason: "MISSING" }] },
+    GetParameterHistory: Object.assign(new Error("ParameterNotFound"), { name: "ParameterNotFound" }),
+  };
+
+  it.each<[string, string[]]>([
+    ["restart", ["restart", "production"]],
+    ["status", ["status", "production"]],
+    ["secrets", ["secrets", "production"]],
+    ["logs", ["logs", "production"]],
+    ["run", ["run", "production", "--", "true"]],
+    ["rollback", ["rollback", "production"]],
+    ["console", ["console", "production"]],
+  ])(
+    "%s refuses them before any other call, naming both accounts (not 'not deployed')",
+    async (_verb, argv) => {
+      const { ctx, calls } = recorded(elsewhere);
+      const refused = ops(argv, () => ctx);
+      await expect(refused).rejects.toThrow(OpsError);
+      const message = await refused.catch((e: Error) => e.message);
+      expect(message).toContain("account 999999999999");
+      expect(message).toContain("production is in account 111111111111");
+      expect(message).not.toMatch(/not deployed/);
+      expect(calls).toEqual(["GetCallerIdentity"]);
+    },
+  );
+
+  it("goes on with credentials of the environment's own account", async () => {
+    const { ctx, calls } = recorded({
+      DescribeServices: { services: [service] },
+      UpdateService: {
+        service: { deployments: [{ id: "ecs-svc/2", status: "PRIMARY" }] },
+      },
+    });
+    expect(await ops(["restart", "production", "--no-wait"], () => ctx)).toBe(0);
+    expect(calls).toEqual(["GetCallerIdentity", "DescribeServices", "UpdateService"]);
+  });
+});
+
+describe("a move to another account (recorded)", () => {
+  // staging (222222222222) to production (111111111111): the default chain signs in to staging.
+  const identities: Record<string, { Account: string; Arn: string }> = {
+    default: { Account: "222222222222", Arn: "arn:aws:sts::222222222222:assumed-role/Admin/jane" },
+    "staging-admin": { Account: "222222222222", Arn: "arn:aws:sts::222222222222:assumed-role/Admin/jane" },
+    "prod-admin": { Account: "111111111111", Arn: "arn:aws:sts::111111111111:assumed-role/Admin/jane" },
+  };
+  const snapshot = (id: string, region: string, account: string) => ({
+    DBSnapshots: [{ Status: "available", DBSnapshotArn: `arn:aws:rds:${region}:${account}:snapshot:${id}` }],
+  });
+
+  /** Every call, as `<Command> <profile>`, and the contexts the command line made. */
+  function recordMoves(): {
+    calls: string[];
+    ctxFor: (env: typeof production, profile?: string) => OpsContext;
+  } {
+    const calls: string[] = [];
+    const profileOf = (client: { config: { profile?: string } }) => client.config.profile ?? "default";
+    jest.spyOn(STSClient.prototype, "send").mockImplementation(async function (this: STSClient) {
+      calls.push(`GetCallerIdentity ${profileOf(this)}`);
+      return identities[profileOf(this)];
+    } as never);
+    jest.spyOn(KMSClient.prototype, "send").mockImplementation(async function (
+      this: KMSClient,
+      command: { constructor: { name: string } },
+    ) {
+      calls.push(`${command.constructor.name.replace(/Command$/, "")} ${profileOf(this)}`);
+      return { KeyMetadata: { Arn: "arn:aws:kms:us-west-2:222222222222:key/move" } };
+    } as never);
+    jest.spyOn(RDSClient.prototype, "send").mockImplementation(async function (
+      this: RDSClient,
+      command: { constructor: { name: string }; input: { DBSnapshotIdentifier?: string } },
+    ) {
+      const name = command.constructor.name.replace(/Command$/, "");
+      calls.push(`${name} ${profileOf(this)}`);
+      const id = command.input.DBSnapshotIdentifier ?? "";
+      if (name !== "DescribeDBSnapshots") return {};
+      const account = id.includes("-from-") ? "111111111111" : "222222222222";
+      return snapshot(id, "us-west-2", account);
+    } as never);
+    const out: Output = { line: () => undefined, progress: () => undefined };
+    const ctxFor = (env: typeof production, profile?: string) =>
+      new OpsContext(env, out, { region: env.region, ...(profile ? { profile } : {}) }, { pollMs: 1 });
+    return { calls, ctxFor };
+  }
+
+  it("is refused before any call without the target's own credentials (--to-profile)", async () => {
+    const { calls, ctxFor } = recordMoves();
+    await expect(ops(["move-database", "staging", "--to", "production"], ctxFor)).rejects.toThrow(
+      "move-database: production is in account 111111111111, staging in 222222222222: name the target account's credentials with --to-profile <profile>",
+    );
+    expect(calls).toEqual([]);
+  });
+
+  it("is refused before its first step when --to-profile signs in to another account than the target's", async () => {
+    const { calls, ctxFor } = recordMoves();
+    await expect(
+      ops(["move-database", "staging", "--to", "production", "--to-profile", "staging-admin"], ctxFor),
+    ).rejects.toThrow(
+      "the credentials of profile staging-admin are for account 222222222222 (arn:aws:sts::222222222222:assumed-role/Admin/jane), but production is in account 111111111111",
+    );
+    expect(calls).toEqual(["GetCallerIdentity default", "GetCallerIdentity staging-admin"]);
+  });
+
+  it("copies the snapshot into the target's account with the target's credentials, the source's steps with the source's", async () => {
+    const { calls, ctxFor } = recordMoves();
+    expect(
+      await ops(["move-database", "staging", "--to", "production", "--to-profile", "prod-admin"], ctxFor),
+    ).toBe(0);
+    expect(calls.slice(0, 2)).toEqual(["GetCallerIdentity default", "GetCallerIdentity prod-admin"]);
+    const steps = calls.slice(2).filter((c) => !c.startsWith("DescribeDBSnapshots"));
+    expect(steps).toEqual([
+      "CreateDBSnapshot default",
+      "DescribeKey default",
+      "CopyDBSnapshot default", // under the move key, in the source account
+      "ModifyDBSnapshotAttribute default",
+      "CopyDBSnapshot prod-admin", // the target's copy, in the target account
+    ]);
+  });
+
+  it("move-secrets is gone, and says what to do instead", async () => {
+    const { calls, ctxFor } = recordMoves();
+    await expect(ops(["move-secrets", "staging", "--to", "production"], ctxFor)).rejects.toThrow(
+      /no operator can read a secret's value: each secret's resource policy lets only the task execution role read it.*npm run ops -- secrets <target> set <NAME> < file/,
+    );
+    expect(calls).toEqual([]);
   });
 });
 

@@ -16,7 +16,10 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import type { EnvironmentConfig } from "../../config/environment";
 import { Naming } from "../../constructs/naming";
 import { APPLICATION, operatorNames } from "../../stacks/names";
-import { type AwsClientConfig, clientConfigFor } from "../lib/aws";
+import { type AwsClientConfig, type Caller, clientConfigFor, requireAccount } from "../lib/aws";
+
+/** The command line's name in the User-Agent of its calls (CloudTrail, the emulator's recorder). */
+export const OPS_TOOL = "myamazingapp-ops";
 
 /** A failure the operator can act on: printed as one message, exit code 1 (or the given one). */
 export class OpsError extends Error {
@@ -48,11 +51,12 @@ export class OpsContext {
   readonly secrets: SecretsManagerClient;
   /** Milliseconds between polls of a long wait (the tests shorten it). */
   readonly pollMs: number;
+  private caller?: Promise<Caller>;
 
   constructor(
     readonly env: EnvironmentConfig,
     readonly out: Output = consoleOutput,
-    readonly config: AwsClientConfig = clientConfigFor(env),
+    readonly config: AwsClientConfig = clientConfigFor(env, { tool: OPS_TOOL }),
     options: { pollMs?: number } = {},
   ) {
     this.names = operatorNames(new Naming(APPLICATION, env.name));
@@ -106,8 +110,21 @@ export class OpsContext {
     return { group, prefix: options["awslogs-stream-prefix"] ?? "ecs", container: container.name };
   }
 
+  /**
+   * Who the credentials are, once they are known to be of the environment's account: asked of STS once, before
+   * any other call (every call goes through `call`), so the wrong profile is refused naming both accounts
+   * instead of reading as "not deployed".
+   */
+  requireAccount(): Promise<Caller> {
+    this.caller ??= requireAccount(this.config, this.env).catch((error: Error) => {
+      throw new OpsError(error.message);
+    });
+    return this.caller;
+  }
+
   /** Runs an AWS call; credentials and access problems become one clear message. */
   async call<T>(fn: () => Promise<T>): Promise<T> {
+    await this.requireAccount();
     try {
       return await fn();
     } catch (error) {

@@ -6,9 +6,15 @@
  *   region (for another account: first copied under the move's own key and shared with it, since RDS shares
  *   nothing under the default key); the copy's ARN goes into the target's
  *   `database.restoreFromSnapshot`, and the target's first deploy restores it.
- * - `move-secrets <env> --to <target>`: each external-service secret's value, read from the source's Secrets
- *   Manager and written to the target's, in memory only: never printed, never in a file or a command line.
  * - `move-image <env> --to <target>`: the released image, named by digest, for the target's first release.
+ *
+ * Each side acts with its own credentials (a target in another account: `--to-profile`), and both are checked
+ * to be of their environment's account before the first step, so the target's copy is made in the target's
+ * account or not at all.
+ *
+ * There is no `move-secrets`: each secret's resource policy lets only the task execution role read a value
+ * (constructs/app-secrets.ts), so an operator's credentials cannot copy one, and opening the policy to operators
+ * would undo what it is for. The operator sets each value in the target (`secrets set`) from where it is kept.
  */
 import { DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import {
@@ -25,11 +31,23 @@ import {
   ModifyDBSnapshotAttributeCommand,
   RDSClient,
 } from "@aws-sdk/client-rds";
-import { GetSecretValueCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { GetParameterCommand } from "@aws-sdk/client-ssm";
 import { Naming } from "../../constructs/naming";
 import { APPLICATION, operatorNames } from "../../stacks/names";
 import { OpsError, type OpsContext } from "./context";
+
+/** What `move-secrets` says now: why no operator can copy a secret's value, and what to do instead. */
+export const MOVE_SECRETS_GONE =
+  "move-secrets: no operator can read a secret's value: each secret's resource policy lets only the task " +
+  "execution role read it (docs/security.md). Set each value in the target from where it is kept: " +
+  "npm run ops -- secrets <target> set <NAME> < file; npm run ops -- secrets <target> lists those without a " +
+  "value (docs/moving.md, step 5).";
+
+/** Refuses to start a move unless both sides' credentials are of their environments' accounts. */
+export async function requireBothAccounts(source: OpsContext, target: OpsContext): Promise<void> {
+  await source.requireAccount();
+  await target.requireAccount();
+}
 
 async function waitForSnapshot(
   ctx: OpsContext,
@@ -110,6 +128,7 @@ export async function moveDatabase(
   target: OpsContext,
   stamp = timestamp(),
 ): Promise<MovedDatabase> {
+  await requireBothAccounts(source, target);
   const database = operatorNames(new Naming(APPLICATION, source.env.name)).database;
   const snapshot = `${database}-move-${stamp}`;
   const rds = new RDSClient(source.config);
@@ -173,42 +192,6 @@ export async function moveDatabase(
   return { sourceSnapshotArn, sharedSnapshotArn: shared.arn, targetSnapshotArn };
 }
 
-/** Copies every external-service secret's value to the target's secret of the same name; returns the names. */
-export async function moveSecrets(source: OpsContext, target: OpsContext): Promise<string[]> {
-  const from = operatorNames(new Naming(APPLICATION, source.env.name));
-  const to = operatorNames(new Naming(APPLICATION, target.env.name));
-  const moved: string[] = [];
-  const missing = source.env.secrets.filter((name) => !target.env.secrets.includes(name));
-  if (missing.length > 0) {
-    throw new OpsError(
-      `${target.env.name} declares no secret ${missing.join(", ")}: add it to its "secrets" first`,
-    );
-  }
-  for (const name of source.env.secrets) {
-    let value: string | undefined;
-    try {
-      value = (
-        await source.call(() =>
-          source.secrets.send(new GetSecretValueCommand({ SecretId: from.secret(name) })),
-        )
-      ).SecretString;
-    } catch (error) {
-      if ((error as Error).name !== "ResourceNotFoundException") throw error;
-    }
-    if (value === undefined) {
-      source.out.progress(`${name}: no value in ${source.env.name}; skipped`);
-      continue;
-    }
-    await target.call(() =>
-      target.secrets.send(new PutSecretValueCommand({ SecretId: to.secret(name), SecretString: value })),
-    );
-    value = undefined;
-    moved.push(name);
-    target.out.line(`${name}: copied to ${to.secret(name)}`);
-  }
-  return moved;
-}
-
 export interface MovedImage {
   /** The source's released image, by digest. */
   readonly source: string;
@@ -219,6 +202,7 @@ export interface MovedImage {
 
 /** The source's released image by digest, and the commands that copy it for the target's first release. */
 export async function moveImage(source: OpsContext, target: OpsContext): Promise<MovedImage> {
+  await requireBothAccounts(source, target);
   const { Parameter } = await source.call(() =>
     source.ssm.send(new GetParameterCommand({ Name: source.names.imageParameter })),
   );

@@ -9,7 +9,6 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { GetParameterHistoryCommand } from "@aws-sdk/client-ssm";
-import { emulatorAccessKey } from "../../constructs/aws-provider";
 import { PROJECT_ROOT } from "../lib/terraform";
 import { emulatorCertificate } from "../lib/emulator-certificate";
 import { OpsError, type OpsContext } from "./context";
@@ -50,6 +49,34 @@ export function requireTools(tools: string[]): void {
   }
 }
 
+/** The app id the release script's calls carry in their User-Agent when an operator's rollback runs it. */
+export const ROLLBACK_TOOL = "myamazingapp-ops-rollback";
+
+/**
+ * The AWS CLI's environment for the context's credentials: the same profile, the same keys, or the same
+ * default chain; for the emulator, its endpoint and certificate.
+ */
+export function cliEnvironment(ctx: OpsContext, inherited: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { config } = ctx;
+  const vars: NodeJS.ProcessEnv = { ...inherited, AWS_SDK_UA_APP_ID: ROLLBACK_TOOL };
+  if (config.profile || config.credentials) {
+    for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"])
+      delete vars[name];
+  }
+  if (config.profile) vars.AWS_PROFILE = config.profile;
+  else if (config.credentials) {
+    vars.AWS_ACCESS_KEY_ID = config.credentials.accessKeyId;
+    vars.AWS_SECRET_ACCESS_KEY = config.credentials.secretAccessKey;
+    if (config.credentials.sessionToken) vars.AWS_SESSION_TOKEN = config.credentials.sessionToken;
+  }
+  if (config.endpoint) {
+    // The emulator: the AWS CLI goes to it, trusting its own certificate.
+    vars.AWS_ENDPOINT_URL = config.endpoint;
+    vars.AWS_CA_BUNDLE = emulatorCertificate().cert;
+  }
+  return vars;
+}
+
 export async function rollback(ctx: OpsContext, to?: string): Promise<string> {
   const image = await rollbackTarget(ctx, to);
   const { service, taskDefinition } = await ctx.serviceAndTaskDefinition();
@@ -72,20 +99,11 @@ export async function rollback(ctx: OpsContext, to?: string): Promise<string> {
     SKIP_MIGRATIONS: "1",
     AWS_DEFAULT_REGION: ctx.env.region,
   };
-  if (ctx.config.endpoint) {
-    // The emulator: the AWS CLI goes to it, trusting its own certificate, with its test credentials.
-    Object.assign(variables, {
-      AWS_ENDPOINT_URL: ctx.config.endpoint,
-      AWS_CA_BUNDLE: emulatorCertificate().cert,
-      AWS_ACCESS_KEY_ID: emulatorAccessKey(ctx.env.account),
-      AWS_SECRET_ACCESS_KEY: "test",
-    });
-  }
   const workDir = path.join(PROJECT_ROOT, ".local", "rollback");
   mkdirSync(workDir, { recursive: true });
   const result = spawnSync("bash", [RELEASE_SCRIPT], {
     cwd: workDir,
-    env: { ...process.env, ...variables },
+    env: { ...cliEnvironment(ctx, process.env), ...variables },
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
   });
