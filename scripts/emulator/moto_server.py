@@ -1,6 +1,6 @@
-"""moto_server, plus thirteen things moto 5.2 lacks or gets wrong that this project must verify. Everything else
-is moto's own; the end-to-end test (test/e2e/verify.ts, test/e2e/move.ts) goes through all but the twelfth, which
-test/emulator-replay.test.ts goes through.
+"""moto_server, plus fourteen things moto 5.2 lacks or gets wrong that this project must verify. Everything else
+is moto's own; the end-to-end test (test/e2e/verify.ts, test/e2e/move.ts, test/e2e/calls.ts) goes through all but
+the twelfth, which test/emulator-replay.test.ts goes through (and test/call-recorder.test.ts the fourteenth).
 
 1. ECS CreateService drops deploymentConfiguration (circuit breaker, minimum healthy percent) and the exec,
    grace-period, AZ-rebalancing and managed-tags settings, although UpdateService keeps them. The launcher
@@ -53,13 +53,31 @@ test/emulator-replay.test.ts goes through.
     snapshot encrypted with the account's default key (aws/rds), which moto allowed: the move copies the
     snapshot under a key of its own first (scripts/ops/move.ts).
 
+14. No record of who called what. moto enforces no IAM, resource or key policy, so a call it accepts proves
+    nothing about permissions; the tests judge each call against the real policies instead, and need what
+    CloudTrail would give them. The launcher records every request as one JSON line: when, the account it
+    acts in, the calling principal (moto's assumed-role keys are the role's session; the MOTOACCT<account>
+    keys are the account's administrator), the User-Agent (our tools add app/<tool>), the service, the API
+    operation and the IAM action (REST APIs: the operation is found from the method, path, query and headers
+    in botocore's model, and S3's operations are mapped to their IAM actions), the request's parameters
+    (names and ARNs; values such as SecretString redacted, object data never read) and the answer's status.
+    Recording starts with MOTO_CALL_LOG=<file> in the launcher's environment, or POST /moto-api/recorder
+    {"file": "<file>"} (null stops it); every line is appended.
+
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
+import io
 import json
+import os
 import re
 import sys
 import threading
 from collections import OrderedDict
+from datetime import datetime, timezone
+from urllib.parse import parse_qs, unquote
+from xml.etree import ElementTree
+
+import botocore.session
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.budgets.responses import BudgetsResponse
@@ -77,6 +95,7 @@ from moto.s3.models import FakeBucket
 import moto.server as moto_server
 from moto.server import main
 from moto.stepfunctions.responses import StepFunctionResponse
+from moto.sts.models import sts_backends
 
 KEPT_ON_CREATE = (
     "deploymentConfiguration",
@@ -447,8 +466,279 @@ class ReplayRetries:
         return [body]
 
 
+# 14. The call recorder.
+
+# Signing names whose IAM prefix differs; every other IAM prefix is the signing name.
+IAM_PREFIX = {"monitoring": "cloudwatch"}
+# Signing name -> botocore service, for the REST APIs (the others name their operation in the request).
+REST_SERVICES = {"s3": "s3", "route53": "route53", "scheduler": "scheduler"}
+# S3 operations whose IAM action has another name (Service Authorization Reference, "Amazon S3").
+S3_ACTIONS = {
+    "HeadObject": "GetObject",
+    "HeadBucket": "ListBucket",
+    "ListObjects": "ListBucket",
+    "ListObjectsV2": "ListBucket",
+    "ListObjectVersions": "ListBucketVersions",
+    "ListMultipartUploads": "ListBucketMultipartUploads",
+    "ListParts": "ListMultipartUploadParts",
+    "CreateMultipartUpload": "PutObject",
+    "UploadPart": "PutObject",
+    "CompleteMultipartUpload": "PutObject",
+    "UploadPartCopy": "PutObject",
+    "CopyObject": "PutObject",
+    "DeleteObjects": "DeleteObject",
+    "GetBucketEncryption": "GetEncryptionConfiguration",
+    "PutBucketEncryption": "PutEncryptionConfiguration",
+    "DeleteBucketEncryption": "PutEncryptionConfiguration",
+    "GetBucketLifecycleConfiguration": "GetLifecycleConfiguration",
+    "PutBucketLifecycleConfiguration": "PutLifecycleConfiguration",
+    "DeleteBucketLifecycle": "PutLifecycleConfiguration",
+    "GetBucketCors": "GetBucketCORS",
+    "PutBucketCors": "PutBucketCORS",
+    "DeleteBucketCors": "PutBucketCORS",
+    "GetPublicAccessBlock": "GetBucketPublicAccessBlock",
+    "PutPublicAccessBlock": "PutBucketPublicAccessBlock",
+    "DeletePublicAccessBlock": "PutBucketPublicAccessBlock",
+    "GetBucketReplication": "GetReplicationConfiguration",
+    "PutBucketReplication": "PutReplicationConfiguration",
+    "DeleteBucketReplication": "PutReplicationConfiguration",
+    "GetBucketNotificationConfiguration": "GetBucketNotification",
+    "PutBucketNotificationConfiguration": "PutBucketNotification",
+    "GetObjectLockConfiguration": "GetBucketObjectLockConfiguration",
+    "PutObjectLockConfiguration": "PutBucketObjectLockConfiguration",
+    "GetBucketAccelerateConfiguration": "GetAccelerateConfiguration",
+    "PutBucketAccelerateConfiguration": "PutAccelerateConfiguration",
+    "GetBucketAnalyticsConfiguration": "GetAnalyticsConfiguration",
+    "GetBucketIntelligentTieringConfiguration": "GetIntelligentTieringConfiguration",
+    "GetBucketInventoryConfiguration": "GetInventoryConfiguration",
+    "GetBucketMetricsConfiguration": "GetMetricsConfiguration",
+    "DeleteBucketOwnershipControls": "PutBucketOwnershipControls",
+    "DeleteBucketTagging": "PutBucketTagging",
+    "ListBuckets": "ListAllMyBuckets",
+}
+# With a versionId, these S3 actions are their Version variants.
+S3_VERSIONED = {"GetObject", "DeleteObject", "GetObjectTagging", "PutObjectTagging", "GetObjectAcl",
+                "PutObjectAcl", "DeleteObjectTagging"}
+# Parameters whose values are secrets or data: recorded as "<redacted>".
+REDACTED = re.compile(r"^(SecretString|SecretBinary|.*Password|Plaintext|CiphertextBlob|Body|Message)$",
+                      re.IGNORECASE)
+LARGEST_BODY = 256 << 10  # bytes; a larger body (object data) is passed on unread
+
+
+class _RestModel:
+    """The operations of a REST API by method, path template, query literals and required query/header members."""
+
+    _session = None
+
+    def __init__(self, service):
+        if _RestModel._session is None:
+            _RestModel._session = botocore.session.get_session()
+        model = _RestModel._session.get_service_model(service)
+        self.operations = []
+        for name in model.operation_names:
+            op = model.operation_model(name)
+            path, _, query = op.http["requestUri"].partition("?")
+            literals = [q.partition("=") for q in query.split("&") if q and not q.startswith("x-id=")]
+            pattern = "".join(
+                f"(?P<{part[1:-1].rstrip('+')}>{'.+' if part.endswith('+}') else '[^/]+'})"
+                if part.startswith("{") else re.escape(part)
+                for part in re.split(r"(\{[A-Za-z0-9_]+\+?\})", path.rstrip("/"))
+            )
+            required_query, required_headers = [], []
+            shape = op.input_shape
+            for member in shape.required_members if shape else []:
+                where = shape.members[member].serialization
+                if where.get("location") == "querystring":
+                    required_query.append(where.get("name", member))
+                elif where.get("location") == "header":
+                    required_headers.append(where.get("name", member).lower())
+            self.operations.append((name, op.http["method"], re.compile(f"^{pattern}/?$"), literals,
+                                    required_query, required_headers))
+
+    def find(self, method, path, query, headers):
+        """The operation a request is, and its path parameters; the most specific match wins."""
+        best, best_score = None, -1
+        for name, op_method, pattern, literals, required_query, required_headers in self.operations:
+            if op_method != method:
+                continue
+            match = pattern.match(path.rstrip("/"))
+            if not match:
+                continue
+            if any(k not in query or (sep and query[k] != value) for k, sep, value in literals):
+                continue
+            if any(q not in query for q in required_query) or any(h not in headers for h in required_headers):
+                continue
+            score = 2 * len(literals) + len(required_query) + len(required_headers) + len(pattern.pattern) / 1000
+            if score > best_score:
+                best, best_score = (name, {k: unquote(v) for k, v in match.groupdict().items()}), score
+        return best or (None, {})
+
+
+_REST_MODELS = {}
+
+
+def _rest_model(service):
+    if service not in _REST_MODELS:
+        _REST_MODELS[service] = _RestModel(service)
+    return _REST_MODELS[service]
+
+
+def _redact(value):
+    if isinstance(value, dict):
+        return {k: "<redacted>" if REDACTED.match(k) else _redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v) for v in value]
+    return value
+
+
+def _principal(access_key):
+    """Who an access key is: an account's administrator (MOTOACCT<account>), an assumed role's session, or unknown."""
+    named = re.fullmatch(r"MOTOACCT([0-9]{12})", access_key or "")
+    if named:
+        return {"type": "account", "account": named.group(1)}
+    for account, by_partition in list(sts_backends.items()):
+        for backend in list(by_partition.values()):
+            for assumed in list(backend.assumed_roles):
+                if assumed.access_key_id == access_key:
+                    return {"type": "assumed-role", "account": account, "arn": assumed.arn,
+                            "roleArn": assumed.role_arn, "session": assumed.session_name}
+    return {"type": "unknown", "account": iam_models.get_account_id_from(access_key), "accessKey": access_key}
+
+
+def _route53_changes(body):
+    """The record changes of a ChangeResourceRecordSets body: action, name and type of each."""
+    changes = []
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        return changes
+    for change in root.iter():
+        if not change.tag.endswith("}Change") and change.tag != "Change":
+            continue
+        found = {c.tag.split("}")[-1]: c for c in change.iter()}
+        changes.append({k: found[k].text for k in ("Action", "Name", "Type") if k in found})
+    return changes
+
+
+def describe_request(environ, body):
+    """The recorded facts of one request (see 14), without its answer."""
+    headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = environ["CONTENT_TYPE"]
+    query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True).items()}
+    credential = re.search(r"Credential=([^,\s]+)", headers.get("authorization", "")) or (
+        re.match(r"(.+)", query.get("X-Amz-Credential", "")))
+    if not credential:
+        return None  # moto's own API (/moto-api), the readiness probe: no AWS call
+    access_key, _, region, signing_name = (credential.group(1).split("/") + ["", "", "", ""])[:4]
+    service = IAM_PREFIX.get(signing_name, signing_name)
+    method = environ.get("REQUEST_METHOD", "GET")
+    # The path as sent: a parameter may hold an encoded slash (an ARN in Scheduler's /tags/{ResourceArn}).
+    path = (environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/")).split("?")[0]
+    params, operation = {}, None
+    content_type = headers.get("content-type", "")
+    if signing_name in REST_SERVICES:
+        operation, params = _rest_model(REST_SERVICES[signing_name]).find(method, path, query, headers)
+        params.update({k: v for k, v in query.items() if not k.startswith("X-Amz-")})
+        if "x-amz-copy-source" in headers:
+            params["CopySource"] = unquote(headers["x-amz-copy-source"])
+        for header in ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id"):
+            if header in headers:
+                params[header] = headers[header]
+        if operation == "ChangeResourceRecordSets":
+            params["Changes"] = _route53_changes(body)
+        elif operation == "PutBucketPolicy":
+            params["Policy"] = body.decode("utf-8", "replace")
+        elif body and content_type.startswith("application/json"):
+            try:
+                params.update(json.loads(body))
+            except ValueError:
+                pass
+    elif "x-amz-target" in headers:
+        operation = headers["x-amz-target"].split(".")[-1]
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError:
+            params = {}
+    else:
+        form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()} \
+            if content_type.startswith("application/x-www-form-urlencoded") else {}
+        params = {**query, **form}
+        operation = params.pop("Action", None)
+        params.pop("Version", None)
+    action = operation
+    if signing_name == "s3" and operation:
+        action = S3_ACTIONS.get(operation, operation)
+        if action in S3_VERSIONED and "versionId" in query:
+            action = action.replace("Object", "ObjectVersion", 1)
+    return {
+        "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        "principal": _principal(access_key),
+        "region": region,
+        "userAgent": headers.get("user-agent", ""),
+        "service": service,
+        "operation": operation,
+        "action": f"{service}:{action}" if action else None,
+        "method": method,
+        "path": unquote(path),
+        "params": _redact(params),
+    }
+
+
+class RecordCalls:
+    """WSGI middleware for 14: one JSON line per AWS request, with the answer's status."""
+
+    def __init__(self, app, file=None):
+        self.app = app
+        self.file = file
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == "/moto-api/recorder" and environ.get("REQUEST_METHOD") == "POST":
+            return self._control(environ, start_response)
+        file = self.file
+        if file is None:
+            return self.app(environ, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = b""
+        if 0 < length <= LARGEST_BODY:
+            body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(body)
+        try:
+            call = describe_request(environ, body)
+        except Exception as error:  # a request the recorder cannot read is still served, and says so
+            call = {"time": datetime.now(timezone.utc).isoformat(), "unreadable": repr(error),
+                    "path": environ.get("PATH_INFO")}
+        if call is None:
+            return self.app(environ, start_response)
+        seen = {}
+
+        def recording_start_response(status, headers, exc_info=None):
+            seen["status"] = int(status.split()[0])
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        try:
+            return self.app(environ, recording_start_response)
+        finally:
+            call["status"] = seen.get("status")
+            with self.lock:
+                with open(file, "a", encoding="utf-8") as out:
+                    out.write(json.dumps(call, default=str) + "\n")
+
+    def _control(self, environ, start_response):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        wanted = json.loads(environ["wsgi.input"].read(length) or b"{}").get("file")
+        with self.lock:
+            previous, self.file = self.file, wanted
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps({"file": wanted, "previous": previous}).encode()]
+
+
 _run_simple = moto_server.run_simple
-moto_server.run_simple = lambda host, port, app, **options: _run_simple(host, port, ReplayRetries(app), **options)
+# The recorder sits inside the replay: a retry answered from the first answer is one call, recorded once.
+moto_server.run_simple = lambda host, port, app, **options: _run_simple(
+    host, port, ReplayRetries(RecordCalls(app, os.environ.get("MOTO_CALL_LOG") or None)), **options
+)
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
