@@ -60,7 +60,8 @@ the twelfth, which test/emulator-replay.test.ts goes through (and test/call-reco
     keys are the account's administrator), the User-Agent (our tools add app/<tool>), the service, the API
     operation and the IAM action (REST APIs: the operation is found from the method, path, query and headers
     in botocore's model, and S3's operations are mapped to their IAM actions), the request's parameters
-    (names and ARNs; values such as SecretString redacted, object data never read) and the answer's status.
+    (names and ARNs; values such as SecretString redacted, object data never read), the answer's status and
+    the ARNs the answer names (what a create made).
     Recording starts with MOTO_CALL_LOG=<file> in the launcher's environment, or POST /moto-api/recorder
     {"file": "<file>"} (null stops it); every line is appended.
 
@@ -491,6 +492,8 @@ S3_ACTIONS = {
     "PutBucketEncryption": "PutEncryptionConfiguration",
     "DeleteBucketEncryption": "PutEncryptionConfiguration",
     "GetBucketLifecycleConfiguration": "GetLifecycleConfiguration",
+    "GetBucketLifecycle": "GetLifecycleConfiguration",
+    "PutBucketLifecycle": "PutLifecycleConfiguration",
     "PutBucketLifecycleConfiguration": "PutLifecycleConfiguration",
     "DeleteBucketLifecycle": "PutLifecycleConfiguration",
     "GetBucketCors": "GetBucketCORS",
@@ -715,15 +718,29 @@ class RecordCalls:
 
         def recording_start_response(status, headers, exc_info=None):
             seen["status"] = int(status.split()[0])
+            seen["type"] = next((v for k, v in headers if k.lower() == "content-type"), "")
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
+        chunks = self.app(environ, recording_start_response)
+        call["status"] = seen.get("status")
+        if not re.search(r"json|xml", seen.get("type", "")):
+            self._write(file, call)
+            return chunks  # object data and the like: passed on unread
         try:
-            return self.app(environ, recording_start_response)
+            body = b"".join(chunks)
         finally:
-            call["status"] = seen.get("status")
-            with self.lock:
-                with open(file, "a", encoding="utf-8") as out:
-                    out.write(json.dumps(call, default=str) + "\n")
+            if hasattr(chunks, "close"):
+                chunks.close()
+        # The ARNs an answer names (what a create made, a role's session): the tests find resources by them.
+        arns = sorted(set(re.findall(rb"arn:aws[a-z-]*:[a-z0-9-]+:[^\s\"'<>,}]*", body)))[:50]
+        call["arns"] = [a.decode("utf-8", "replace") for a in arns]
+        self._write(file, call)
+        return [body]
+
+    def _write(self, file, call):
+        with self.lock:
+            with open(file, "a", encoding="utf-8") as out:
+                out.write(json.dumps(call, default=str) + "\n")
 
     def _control(self, environ, start_response):
         length = int(environ.get("CONTENT_LENGTH") or 0)

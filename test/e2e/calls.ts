@@ -37,6 +37,8 @@ export interface RecordedCall {
   readonly params: Record<string, unknown>;
   /** The HTTP status of the answer. */
   readonly status: number | null;
+  /** The ARNs a JSON or XML answer names (what a create made); absent for other answers. */
+  readonly arns?: string[];
 }
 
 /**

@@ -1,0 +1,112 @@
+/**
+ * The judge of recorded calls (test/e2e/policy-check.ts) against the synthesized production stack's real policies:
+ * it refuses what AWS would refuse, naming the policy, and admits what AWS admits. The calls are those the
+ * operator's tools made before issue 16 (scripts at d371bd7): `move-secrets` read every secret's value as the
+ * operator, which each secret's resource policy denies; `restart production` with another account's credentials
+ * acted in that account. The end-to-end test judges every call the tools really make (test/e2e-local.test.ts).
+ */
+import { StackView } from "../rules/stack-view";
+import { stackPolicies } from "../rules/helpers/iam";
+import { stackWhere } from "../rules/helpers/iam";
+import { synthesizedElements } from "../rules/iam/terraform";
+import type { RecordedCall } from "./e2e/calls";
+import { PolicyWorld, refusals, refused } from "./e2e/policy-check";
+import { synthCheckedIn } from "./environment-stacks";
+
+const production = synthCheckedIn("production");
+const staging = synthCheckedIn("staging");
+const environments = [production.env, staging.env];
+
+function world(): PolicyWorld {
+  const w = new PolicyWorld(environments);
+  for (const { text } of [production, staging]) {
+    const view = new StackView(JSON.parse(text));
+    w.addAccount(stackPolicies(view), synthesizedElements(view, stackWhere(view)));
+  }
+  return w;
+}
+
+/** A call as the recorder writes it, made by an account's administrator with the operator's tool. */
+function opsCall(account: string, action: string, params: Record<string, unknown>): RecordedCall {
+  const [service, operation] = action.split(":");
+  return {
+    time: "2026-12-01T00:00:00.000Z",
+    principal: { type: "account", account },
+    region: "us-west-2",
+    userAgent: "aws-sdk-js/3.1174.0 ua/2.1 lang/js app/myamazingapp-ops",
+    service,
+    operation,
+    action,
+    method: "POST",
+    path: "/",
+    params,
+    status: 200,
+  };
+}
+
+describe("judging the tools' recorded calls against the real policies", () => {
+  it("refuses today's move-secrets: every secret's resource policy denies GetSecretValue to the operator", () => {
+    // What moveSecrets did at d371bd7 for each secret: read it in the source, write it in the target.
+    const calls = production.env.secrets.flatMap((name) => [
+      opsCall("111111111111", "secretsmanager:GetSecretValue", {
+        SecretId: `myamazingapp/production/${name}`,
+      }),
+      opsCall("111111111111", "secretsmanager:PutSecretValue", {
+        SecretId: `myamazingapp/production/${name}`,
+        SecretString: "<redacted>",
+      }),
+    ]);
+    const { verdicts, unjudged } = world().judge(calls, (tool) => tool === "myamazingapp-ops");
+    expect(unjudged).toEqual([]);
+    const lines = refusals(verdicts);
+    expect(lines).toHaveLength(production.env.secrets.length);
+    for (const [i, name] of production.env.secrets.entries()) {
+      expect(lines[i]).toContain(
+        `GetSecretValue (the call): ${"arn:aws:iam::111111111111:role/aws-reserved"}`,
+      );
+      expect(lines[i]).toContain(`myamazingapp/production/${name}`);
+      expect(lines[i]).toMatch(
+        /-> denied by resource:.*\/OnlyTheTaskExecutionRoleReads \(explicit Deny in the resource policy\)/,
+      );
+    }
+    // Writing a value (secrets set) stays allowed, with the secrets key through Secrets Manager.
+    const writes = verdicts.filter((v) => v.call.operation === "PutSecretValue");
+    expect(writes.map((v) => [v.request.action, v.result.decision])).toEqual(
+      production.env.secrets.flatMap(() => [
+        ["secretsmanager:PutSecretValue", "allowed"],
+        ["kms:GenerateDataKey", "allowed"],
+      ]),
+    );
+  });
+
+  it("the one principal the secret policy admits, the task execution role, may read a value", () => {
+    const policies = stackPolicies(new StackView(JSON.parse(production.text)));
+    const execution = policies.roles.find((r) => r.name === "myamazingapp-production-task-execution")!;
+    const secret = policies.resourcePolicies.find((p) =>
+      p.arn.includes(":secret:myamazingapp/production/SMTP_PASSWORD"),
+    )!;
+    const result = policies.authorize(execution.arn, {
+      action: "secretsmanager:GetSecretValue",
+      resource: secret.arn,
+    });
+    expect(result.decision).toBe("allowed");
+  });
+
+  it("refuses today's restart production with staging's credentials: the calls act in the wrong account", () => {
+    const calls = [
+      opsCall("222222222222", "ecs:DescribeServices", {
+        cluster: "myamazingapp-production",
+        services: ["myamazingapp-production-web"],
+      }),
+    ];
+    const lines = refusals(world().judge(calls, () => true).verdicts);
+    expect(lines).toEqual([
+      expect.stringContaining(
+        "made in account 222222222222, but production's resources are in account 111111111111: the wrong credentials",
+      ),
+    ]);
+    // The same call with production's own credentials is allowed.
+    const right = [{ ...calls[0], principal: { type: "account" as const, account: "111111111111" } }];
+    expect(refused(world().judge(right, () => true).verdicts)).toEqual([]);
+  });
+});
