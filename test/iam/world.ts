@@ -1,0 +1,426 @@
+/**
+ * The account the generated battery attacks from: one environment's synthesized stack (its roles and policies),
+ * and around it what an account holds besides - another application, the same application's other environment,
+ * an environment whose names start with this one's, and the account's own administrator roles, users, groups,
+ * identity providers and settings. Resources of the others are built from iam-data's ARN templates with their
+ * owners' names and tags; the environment's protected parts (deploy and plan roles, their policies, the boundary,
+ * the task execution role, the secrets, their key) are read from the stack.
+ */
+import { createHash } from "node:crypto";
+import { type AccountPolicies, stackPolicies, type RolePolicies } from "../../rules/helpers/iam";
+import type { Principal } from "../../rules/iam/authorize";
+import { type Statement, statementsOf } from "../../rules/iam/policy";
+import { synthesizedElements } from "../../rules/iam/terraform";
+import type { StackView } from "../../rules/stack-view";
+import type { ResourceTypeData } from "./iam-data";
+
+export type OwnerKey = "env" | "protected" | "other-app" | "other-env" | "extended-env" | "account";
+
+export interface Owner {
+  readonly key: OwnerKey;
+  /** Who owns it, for test names and messages. */
+  readonly label: string;
+  /** Outside the environment: nothing there may be reached. */
+  readonly outside: boolean;
+  readonly application?: string;
+  readonly environment?: string;
+}
+
+/** One resource a request may be on. */
+export interface Target {
+  readonly arn: string;
+  readonly owner: Owner;
+  /** What it is, for messages: `role OrganizationAccountAccessRole`. */
+  readonly label: string;
+  /** Its tags (application, environment); undefined for an untagged resource. */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** The permissions boundary an IAM role or user target has now (iam:PermissionsBoundary of most actions). */
+  readonly boundaryArn?: string;
+  /** Its own policy; undefined: what the stack holds for it, or none. */
+  readonly policy?: Statement[];
+  /** What `policy` is: a role's trust policy (sts:AssumeRole*), a key policy (kms:*), a resource policy. */
+  readonly policyKind?: "trust" | "key" | "resource";
+}
+
+/** The principals the battery acts as, in the order World.actors() gives them. */
+export const ACTOR_LABELS = [
+  "the deploy role",
+  "a role the deploy role creates (boundary, Allow * on *)",
+  "the plan role",
+] as const;
+
+/** A principal the battery acts as. */
+export interface Actor {
+  readonly label: string;
+  readonly principal: Principal;
+}
+
+const hash = (text: string, length: number) =>
+  createHash("sha256").update(text).digest("hex").slice(0, length);
+const uuid = (text: string): string => {
+  const h = hash(text, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+};
+
+/** Resource types no environment owns: an account has them, or nobody should. */
+const ACCOUNT_ONLY_TYPES = new Set([
+  "user",
+  "group",
+  "oidc-provider",
+  "saml-provider",
+  "mfa",
+  "sms-mfa",
+  "root-user",
+  "federated-user",
+  "server-certificate",
+  "instance-profile",
+]);
+
+/** The most common value of a list. */
+function mostCommon(values: string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+export class World {
+  readonly account: string;
+  readonly region: string;
+  readonly prefix: string;
+  readonly policies: AccountPolicies;
+  /** The IAM path of the environment's roles (`/` when they have none). */
+  readonly iamPath: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly deployRole: RolePolicies;
+  readonly planRole: RolePolicies;
+  readonly boundaryArn: string;
+  readonly boundary: Statement[];
+  readonly owners: Owner[];
+  /** Services the stack's roles trust: the ones the environment may pass its roles to. */
+  readonly trustedServices: string[];
+  /** The AWS managed policies the stack attaches: the only policies outside the path a role may get. */
+  readonly managedPolicies: string[];
+  readonly protectedTargets: Target[];
+  readonly accountTargets: Target[];
+
+  constructor(
+    readonly stack: StackView,
+    readonly application: string,
+    readonly environment: string,
+  ) {
+    this.policies = stackPolicies(stack);
+    ({ account: this.account, region: this.region } = this.policies.where);
+    this.prefix = `${application}-${environment}`;
+    const role = (kind: string) => {
+      const found = this.policies.role(`${this.prefix}-github-${kind}`);
+      if (!found) throw new Error(`the ${environment} stack has no role ${this.prefix}-github-${kind}`);
+      return found;
+    };
+    this.deployRole = role("deploy");
+    this.planRole = role("plan");
+    if (!this.deployRole.boundaryArn || !this.deployRole.boundary) {
+      throw new Error(`the deploy role of ${environment} has no permissions boundary the stack defines`);
+    }
+    this.boundaryArn = this.deployRole.boundaryArn;
+    this.boundary = this.deployRole.boundary;
+    const paths = this.policies.roles.map((r) =>
+      r.arn.replace(/^arn:aws:iam::\d+:role/, "").replace(/[^/]*$/, ""),
+    );
+    this.iamPath = mostCommon(paths) ?? "/";
+    const provider = stack.config.provider?.aws?.[0]?.default_tags?.[0]?.tags ?? {};
+    this.tags = { application, environment, ...provider };
+    const otherEnvironment = environment === "staging" ? "production" : "staging";
+    const extended = `${environment}-b`.slice(0, 12);
+    this.owners = [
+      { key: "env", label: `this environment (${this.prefix})`, outside: false, application, environment },
+      {
+        key: "other-app",
+        label: "another application (otherapp-production)",
+        outside: true,
+        application: "otherapp",
+        environment: "production",
+      },
+      {
+        key: "other-env",
+        label: `this application's other environment (${application}-${otherEnvironment})`,
+        outside: true,
+        application,
+        environment: otherEnvironment,
+      },
+      {
+        key: "extended-env",
+        label: `an environment whose names start with this one's (${application}-${extended})`,
+        outside: true,
+        application,
+        environment: extended,
+      },
+    ];
+    this.trustedServices = [
+      ...new Set(this.policies.roles.flatMap((r) => r.trust.flatMap((s) => s.principals.Service ?? []))),
+    ].sort();
+    this.managedPolicies = [
+      ...new Set(
+        stack
+          .resources("aws_iam_role_policy_attachment")
+          .map((a) => String(a.block.policy_arn))
+          .filter((arn) => arn.startsWith("arn:aws:iam::aws:policy/")),
+      ),
+    ].sort();
+    this.protectedTargets = this.findProtected();
+    this.accountTargets = this.accountLevel();
+  }
+
+  /** The owner of a key, e.g. the `account` owner for account-level targets. */
+  owner(key: OwnerKey): Owner {
+    if (key === "protected")
+      return { key, label: "this environment's protected access layer", outside: false };
+    if (key === "account") return { key, label: "the account", outside: true };
+    return this.owners.find((o) => o.key === key)!;
+  }
+
+  /** The principals: the deploy role, a role it could create with any policy, and the plan role. */
+  actors(): Actor[] {
+    return [
+      { label: ACTOR_LABELS[0], principal: this.principalOf(this.deployRole) },
+      {
+        label: ACTOR_LABELS[1],
+        principal: {
+          arn: `arn:aws:iam::${this.account}:role${this.iamPath}${this.prefix}-battery-created`,
+          identity: statementsOf(
+            { Statement: [{ Sid: "AnyPolicyItCouldWrite", Effect: "Allow", Action: "*", Resource: "*" }] },
+            "created role's own policy",
+          ),
+          boundary: this.boundary,
+        },
+      },
+      { label: ACTOR_LABELS[2], principal: this.principalOf(this.planRole) },
+    ];
+  }
+
+  private principalOf(role: RolePolicies): Principal {
+    return { arn: role.arn, identity: role.identity, boundary: role.boundary };
+  }
+
+  /** Roles that read the app's secrets: the task execution role (it passes them into the containers). */
+  private secretReaders(): RolePolicies[] {
+    const secrets = this.appSecrets();
+    return this.policies.roles.filter((r) =>
+      secrets.some(
+        (arn) =>
+          this.policies.authorize(r.arn, { action: "secretsmanager:GetSecretValue", resource: arn })
+            .decision === "allowed",
+      ),
+    );
+  }
+
+  private appSecrets(): string[] {
+    return this.policies.resourcePolicies.filter((p) => p.arn.includes(":secret:")).map((p) => p.arn);
+  }
+
+  private findProtected(): Target[] {
+    const owner = this.owner("protected");
+    const target = (arn: string, label: string): Target => ({
+      arn,
+      owner,
+      label,
+      tags: this.tags,
+      boundaryArn: arn.includes(":role/") ? this.boundaryArn : undefined,
+    });
+    const elements = synthesizedElements(this.stack, this.policies.where);
+    const values = (type: string) =>
+      elements.filter((e) => e.mode === "managed" && e.type === type).map((e) => e.values);
+    const roles = [this.deployRole, this.planRole, ...this.secretReaders()];
+    const customer = (r: RolePolicies) =>
+      [...this.policies.managed.keys()].filter((arn) =>
+        r.identity.some((s) => this.policies.managed.get(arn)?.includes(s)),
+      );
+    const policies = [...new Set([...customer(this.deployRole), ...customer(this.planRole)])];
+    const secretsKeys = new Set(values("aws_secretsmanager_secret").map((v) => String(v.kms_key_id)));
+    const masterSecrets = values("aws_db_instance").map((v) => String(v.master_user_secret?.[0]?.secret_arn));
+    const providers = values("aws_iam_openid_connect_provider").map((v) => String(v.arn));
+    return [
+      ...roles.map((r) => target(r.arn, `role ${r.name}`)),
+      target(this.boundaryArn, "the permissions boundary"),
+      ...policies.map((arn) => target(arn, `policy ${arn.split("/").pop()}`)),
+      ...this.appSecrets().map((arn) => target(arn, `secret ${arn.split(":").pop()}`)),
+      ...masterSecrets
+        .filter((arn) => arn.startsWith("arn:"))
+        .map((arn) => target(arn, "the database's master secret")),
+      ...[...secretsKeys]
+        .filter((arn) => arn.startsWith("arn:"))
+        .map((arn) => target(arn, "the secrets' KMS key")),
+      ...providers.map((arn) => target(arn, "the GitHub OIDC provider")),
+    ];
+  }
+
+  private accountLevel(): Target[] {
+    const owner = this.owner("account");
+    const root = statementsOf(
+      {
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${this.account}:root` },
+            Action: "sts:AssumeRole",
+          },
+        ],
+      },
+      "trusts the account",
+    );
+    const iam = (path: string, label: string, extra: Partial<Target> = {}): Target => ({
+      arn: `arn:aws:iam::${this.account}:${path}`,
+      owner,
+      label,
+      ...extra,
+    });
+    const github = `oidc-provider/token.actions.githubusercontent.com`;
+    const hasProvider = this.protectedTargets.some((t) => t.arn.endsWith(github));
+    return [
+      iam("role/OrganizationAccountAccessRole", "role OrganizationAccountAccessRole", {
+        policy: root,
+        policyKind: "trust",
+      }),
+      iam(
+        "role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_0123456789abcdef",
+        "an SSO administrator role",
+        { policy: root, policyKind: "trust" },
+      ),
+      iam("role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS", "a service-linked role", {
+        policy: root,
+      }),
+      iam("user/admin", "user admin"),
+      iam("user/ci/deployer", "user ci/deployer"),
+      iam("group/Admins", "group Admins"),
+      iam("policy/AccountAdministrator", "customer policy AccountAdministrator"),
+      ...(hasProvider ? [] : [iam(github, "the account's GitHub OIDC provider")]),
+      iam(`oidc-provider/oidc.eks.${this.region}.amazonaws.com/id/0123456789ABCDEF`, "an EKS OIDC provider"),
+      iam("saml-provider/AzureAD", "SAML provider AzureAD"),
+      iam("instance-profile/admin-profile", "instance profile admin-profile"),
+      iam("root", "the account's root user"),
+      { arn: `arn:aws:sts::${this.account}:federated-user/admin`, owner, label: "federated user admin" },
+    ];
+  }
+
+  /** Every target of one resource type: generated for each owner, plus the account's and the protected ones. */
+  targetsOf(service: string, type: ResourceTypeData): Target[] {
+    const matcher = templateMatcher(type.arn);
+    const tagged = type.conditionKeys.some((k) => /resourcetag\//i.test(k));
+    const generated = ACCOUNT_ONLY_TYPES.has(type.name.toLowerCase())
+      ? this.owners.filter((o) => o.outside)
+      : this.owners;
+    const fromOwners = generated.flatMap((o) => {
+      const paths = o.key === "env" ? [this.iamPath] : [`/${o.application}/${o.environment}/`, "/"];
+      const arns = [
+        ...new Set(paths.map((path) => fill(type.arn, this.values(o, path, service, type.name)))),
+      ];
+      return arns.flatMap((arn): Target[] => {
+        const base = {
+          arn,
+          owner: o,
+          label: arn.split(":").slice(5).join(":"),
+          ...this.ownedExtras(o, service, type.name),
+        };
+        const ownTags = { application: o.application!, environment: o.environment! };
+        return tagged
+          ? [
+              { ...base, tags: ownTags },
+              { ...base, label: `${base.label} (untagged)` },
+            ]
+          : [{ ...base, tags: ownTags }];
+      });
+    });
+    const fixed = [...this.accountTargets, ...this.protectedTargets].filter((t) => matcher.test(t.arn));
+    return [...fromOwners, ...fixed];
+  }
+
+  /** The policies and boundary an owner's generated resource has: the worst case for the attacker's side. */
+  private ownedExtras(o: Owner, service: string, type: string): Partial<Target> {
+    const t = type.toLowerCase();
+    const boundaryArn =
+      o.key === "env"
+        ? this.boundaryArn
+        : `arn:aws:iam::${this.account}:policy/${o.application}/${o.environment}/${o.application}-${o.environment}-permissions-boundary`;
+    if (t === "role") {
+      // Any role of another owner might trust the account; the environment's new roles trust what they trust.
+      const trust = statementsOf(
+        {
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { AWS: `arn:aws:iam::${this.account}:root` },
+              Action: "sts:AssumeRole",
+            },
+          ],
+        },
+        "trusts the account",
+      );
+      return o.key === "env" ? { boundaryArn } : { boundaryArn, policy: trust, policyKind: "trust" };
+    }
+    if (t === "user") return { boundaryArn: o.key === "env" ? this.boundaryArn : undefined };
+    if (service === "kms" && t === "key") {
+      // The default key policy: the account's IAM policies decide (KMS Developer Guide, "Default key policy").
+      return {
+        policyKind: "key",
+        policy: statementsOf(
+          {
+            Statement: [
+              {
+                Sid: "EnableIamPolicies",
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${this.account}:root` },
+                Action: "kms:*",
+                Resource: "*",
+              },
+            ],
+          },
+          "default key policy",
+        ),
+      };
+    }
+    return {};
+  }
+
+  /** Values of an ARN template's variables for a resource of an owner. */
+  private values(o: Owner, path: string, service: string, type: string): (name: string) => string {
+    const prefix = `${o.application}-${o.environment}`;
+    const seed = `${o.key}/${service}/${type}`;
+    return (name) => {
+      if (name === "Partition") return "aws";
+      if (name === "Region") return this.region;
+      if (name === "Account") return this.account;
+      if (name.endsWith("NameWithPath")) return `${path.slice(1)}${prefix}-battery`;
+      if (name === "SecretId") return `${o.application}/${o.environment}/BATTERY-${hash(seed, 6)}`;
+      if (name === "ParameterNameWithoutLeadingSlash") return `${o.application}/${o.environment}/battery`;
+      if (name === "KeyId" || name === "UUID" || name === "Id") return uuid(seed);
+      if (/^(Version|VersionId|LayerVersion|TaskDefinitionRevisionNumber)$/.test(name)) return "1";
+      if (/Id$/.test(name))
+        return `${name
+          .replace(/Id$/, "")
+          .replace(/[A-Z]/g, (c) => c.toLowerCase())
+          .slice(0, 4)}-0${hash(seed, 16)}`;
+      return `${prefix}-battery`;
+    };
+  }
+}
+
+/** An ARN template made concrete. */
+export function fill(template: string, value: (name: string) => string): string {
+  return template.replace(/\$\{([A-Za-z0-9]+)\}/g, (_, name: string) => value(name));
+}
+
+/** A test for ARNs of a template's shape (each variable: any text). */
+export function templateMatcher(template: string): RegExp {
+  let matcher = matchers.get(template);
+  if (!matcher) matchers.set(template, (matcher = compileTemplate(template)));
+  return matcher;
+}
+
+const matchers = new Map<string, RegExp>();
+
+function compileTemplate(template: string): RegExp {
+  const source = template
+    .split(/(\$\{[A-Za-z0-9]+\})/)
+    .map((part) => (part.startsWith("${") ? ".+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .join("");
+  return new RegExp(`^${source}$`);
+}
