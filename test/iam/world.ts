@@ -123,9 +123,9 @@ export class World {
     }
     this.boundaryArn = this.deployRole.boundaryArn;
     this.boundary = this.deployRole.boundary;
-    const paths = this.policies.roles.map((r) =>
-      r.arn.replace(/^arn:aws:iam::\d+:role/, "").replace(/[^/]*$/, ""),
-    );
+    // The path of the environment's ordinary roles (the GitHub roles may live apart, in the access layer's).
+    const ordinary = this.policies.roles.filter((r) => r !== this.deployRole && r !== this.planRole);
+    const paths = ordinary.map((r) => r.arn.replace(/^arn:aws:iam::\d+:role/, "").replace(/[^/]*$/, ""));
     this.iamPath = mostCommon(paths) ?? "/";
     const provider = stack.config.provider?.aws?.[0]?.default_tags?.[0]?.tags ?? {};
     this.tags = { application, environment, ...provider };
