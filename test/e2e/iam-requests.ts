@@ -144,7 +144,11 @@ const VARIABLES: Record<
     KeyId: list(p.KeyId ?? p.TargetKeyId),
     Alias: list(p.AliasName).map((a) => a.replace(/^alias\//, "")),
   }),
-  ecr: (p) => ({ RepositoryName: [...list(p.repositoryName), ...list(p.repositoryNames)] }),
+  // A registry id names another account's repository (a promotion pulls from the source environment's).
+  ecr: (p) => ({
+    RepositoryName: [...list(p.repositoryName), ...list(p.repositoryNames)],
+    ...(p.registryId !== undefined ? { Account: list(p.registryId) } : {}),
+  }),
   s3: (p) => ({ BucketName: list(p.Bucket), ObjectName: list(p.Key) }),
   iam: (p, call) => {
     // A create names the path; any other call names the role or policy, whose path the account's index knows.
@@ -249,13 +253,13 @@ export function resourcesOf(call: RecordedCall, action = call.action ?? "", look
   const { account, region } = whereOf(call);
   const service = action.split(":")[0];
   const fixed = { Partition: ["aws"], Region: [region], Account: [account] };
-  // An ARN the call carries, of one of the action's resource types (any account or region).
+  // ARNs the call carries, of the action's resource types (any account or region): a copy's source snapshot.
+  const carried = new Set<string>();
   for (const template of templates) {
     const pattern = templatePattern(template.replace("${Partition}", "aws"));
-    const carried = strings(call.params).filter((s) => pattern.test(s));
-    if (carried.length > 0) return [...new Set(carried)];
+    for (const value of strings(call.params)) if (pattern.test(value)) carried.add(value);
   }
-  if (service === "ec2") return ec2Resources(call, templates);
+  if (service === "ec2") return [...new Set([...carried, ...ec2Resources(call, templates)])];
   const p = call.params;
   if (service === "route53" && typeof p.ResourceType === "string" && typeof p.ResourceId === "string") {
     return [`arn:aws:route53:::${p.ResourceType}/${p.ResourceId}`];
@@ -268,14 +272,19 @@ export function resourcesOf(call: RecordedCall, action = call.action ?? "", look
       if (made.length > 0) return [...new Set(made)];
     }
   }
-  const values = { ...fixed, ...(VARIABLES[service]?.(p, call) ?? {}) };
+  // The templates filled from the parameters that name resources (an ARN among them is carried already).
+  const named = Object.fromEntries(
+    Object.entries(VARIABLES[service]?.(p, call) ?? {}).map(([k, v]) => [
+      k,
+      v.filter((x) => !x.startsWith("arn:")),
+    ]),
+  );
+  const values = { ...fixed, ...named };
   for (const template of templates) {
-    const filled = fill(template, values).map((arn) =>
-      // A variable given as an ARN of its own (a secret's ARN, a snapshot's) is that resource.
-      arn.replace(/^arn:aws:[^]*?(arn:aws:.*)$/, "$1"),
-    );
-    if (filled.length > 0) return [...new Set(filled.map((arn) => lookups?.canonical(arn) ?? arn))];
+    const filled = fill(template, values).map((arn) => lookups?.canonical(arn) ?? arn);
+    if (filled.length > 0) return [...new Set([...carried, ...filled])];
   }
+  if (carried.size > 0) return [...carried];
   // Only optional resource types, none named (a describe of everything); or ids AWS makes up and the call does
   // not carry (Application Auto Scaling's scalable targets): the action is authorized on `*`.
   if (!types.some((t) => t.required) || service === "application-autoscaling") return ["*"];
