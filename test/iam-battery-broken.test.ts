@@ -12,7 +12,7 @@ import {
   type BatteryResult,
   decide,
   runBattery,
-  SERVICES,
+  BATTERY_SERVICES,
 } from "./iam/battery";
 import { attempts } from "./iam/escalations";
 import { actionsOf } from "./iam/iam-data";
@@ -223,7 +223,7 @@ describe("the generated battery on a sound design and on the same design broken"
     return { world, result, escalations };
   };
   beforeAll(async () => {
-    actions = batteryActions(await actionsOf(SERVICES));
+    actions = batteryActions(await actionsOf(BATTERY_SERVICES));
   });
 
   it("finds nothing in the sound design, which still deploys", () => {

@@ -28,6 +28,60 @@ export const SERVICES = [
 ];
 
 /**
+ * The other services the stack uses that hold resource policies or tags: their permissions-management and
+ * tagging actions join the battery (another application's bucket, repository, topic, queue, log and event
+ * policies; another application's database; the account's shared hosted zone).
+ */
+export const RESOURCE_POLICY_SERVICES = [
+  "s3",
+  "rds",
+  "ecr",
+  "logs",
+  "sns",
+  "sqs",
+  "events",
+  "route53",
+  "elasticloadbalancing",
+  "wafv2",
+  "ses",
+  "xray",
+];
+
+/** Every service whose actions iam-data gives the battery. */
+export const BATTERY_SERVICES = [...SERVICES, ...RESOURCE_POLICY_SERVICES, "states"];
+
+/** Reads of data (design decision 6: the plan role reads none of it) and the other reaches the issue names. */
+export const DATA_ACTIONS = [
+  "s3:GetObject",
+  "s3:GetObjectVersion",
+  "s3:PutObject",
+  "ecr:BatchGetImage",
+  "ecr:GetDownloadUrlForLayer",
+  "ecr:GetAuthorizationToken",
+  "rds:DownloadDBLogFilePortion",
+  "rds:DownloadCompleteDBLogFile",
+  "rds:ModifyDBInstance",
+  "rds:DeleteDBInstance",
+  "rds:CreateDBSnapshot",
+  "logs:GetLogEvents",
+  "logs:FilterLogEvents",
+  "logs:StartQuery",
+  "logs:StartLiveTail",
+  "logs:GetLogRecord",
+  "secretsmanager:PutSecretValue",
+  "ssm:PutParameter",
+  "sqs:ReceiveMessage",
+  "states:GetExecutionHistory",
+  "states:DescribeExecution",
+  "route53:ChangeResourceRecordSets",
+  "route53:DeleteHostedZone",
+];
+
+/** What the plan role must never do: read data (design decision 6). */
+const PLAN_DATA =
+  /^(s3:GetObject(Version)?|ecr:(BatchGetImage|GetDownloadUrlForLayer|GetAuthorizationToken)|rds:Download(DBLogFilePortion|CompleteDBLogFile)|logs:(GetLogEvents|FilterLogEvents|StartQuery|StartLiveTail|GetLogRecord)|secretsmanager:(Batch)?GetSecretValue|ssm:GetParameters?(ByPath)?|kms:(Decrypt|GenerateDataKey.*|ReEncrypt.*)|sqs:ReceiveMessage|states:(GetExecutionHistory|DescribeExecution)|codebuild:BatchGetBuilds|lambda:GetFunction)$/i;
+
+/**
  * Actions that return credentials, or run code or read secrets as someone else (names as iam-data spells them;
  * the battery refuses a name iam-data does not know).
  */
@@ -105,7 +159,7 @@ export const DANGEROUS_PASS_TARGETS = [
 ];
 
 /** Why an action is in the battery. */
-export type Reason = "permissions management" | "IAM write" | "credentials" | "key life";
+export type Reason = "permissions management" | "IAM write" | "credentials" | "key life" | "tagging" | "data";
 
 export interface BatteryAction extends ActionData {
   readonly reasons: readonly Reason[];
@@ -114,7 +168,9 @@ export interface BatteryAction extends ActionData {
 /** The battery's actions, from iam-data: permissions management, IAM writes, credentials, the key's life. */
 export function batteryActions(all: readonly ActionData[]): BatteryAction[] {
   const byName = new Map(all.map((a) => [a.name.toLowerCase(), a]));
-  const missing = [...CREDENTIAL_ACTIONS, ...KEY_LIFE_ACTIONS].filter((n) => !byName.has(n.toLowerCase()));
+  const missing = [...CREDENTIAL_ACTIONS, ...KEY_LIFE_ACTIONS, ...DATA_ACTIONS].filter(
+    (n) => !byName.has(n.toLowerCase()),
+  );
   if (missing.length) throw new Error(`iam-data does not know ${missing.join(", ")}: fix the curated list`);
   const reasons = new Map<string, Reason[]>();
   const add = (name: string, reason: Reason) =>
@@ -122,7 +178,9 @@ export function batteryActions(all: readonly ActionData[]): BatteryAction[] {
   for (const a of all) {
     if (a.accessLevel.includes("Permissions management")) add(a.name, "permissions management");
     if (a.service === "iam" && a.accessLevel !== "Read" && a.accessLevel !== "List") add(a.name, "IAM write");
+    if (a.accessLevel.includes("Tagging") && a.resourceTypes.length) add(a.name, "tagging");
   }
+  for (const n of DATA_ACTIONS) add(n, "data");
   for (const n of CREDENTIAL_ACTIONS) add(n, "credentials");
   for (const n of KEY_LIFE_ACTIONS) add(n, "key life");
   return [...reasons].map(([name, r]) => ({ ...byName.get(name)!, reasons: r }));
@@ -139,7 +197,7 @@ const CHANGE_NOTHING = /^(iam:PassRole|secretsmanager:ValidateResourcePolicy)$/i
 
 /** What a request must not be, and under which heading a finding is listed. */
 export type Category =
-  "outside" | "protected" | "sts credentials" | "secret values" | "pass role" | "attach policy";
+  "outside" | "protected" | "sts credentials" | "secret values" | "pass role" | "attach policy" | "plan data";
 
 export interface Evaluated {
   readonly actor: Actor;
@@ -162,7 +220,7 @@ export interface BatteryResult {
 
 /** Condition keys that come from the resource or from IAM itself, never from the attacker. */
 const NOT_CHOSEN =
-  /(resourcetag\/|^aws:(principal|resource|source|securetransport|calledvia|userid|username|currenttime|epochtime|multifactor|viaawsservice)|^kms:(calleraccount)|^iam:permissionsboundary$)/i;
+  /(resourcetag\/|^aws:(principal|resource|source|securetransport|calledvia|userid|username|currenttime|epochtime|multifactor|viaawsservice)|^kms:(calleraccount)|^iam:permissionsboundary$|^ec2:createaction$)/i;
 
 /** The values each condition key takes in some statements (wildcards made concrete), keys lower-case. */
 function conditionValues(statements: readonly Statement[]): Map<string, string[]> {
@@ -260,6 +318,18 @@ export function contexts(
     ];
     choices.push(policyArns.map((arn) => ({ "iam:policyarn": arn })));
   }
+  if (supports("route53:ChangeResourceRecordSetsNormalizedRecordNames") && world.domain) {
+    const zone = world.zoneName ?? world.domain;
+    const names = [
+      [world.domain],
+      [`_validation.${world.domain}`],
+      [`otherapp.${zone}`],
+      [zone],
+      [`evil${world.domain}`],
+      [world.domain, `otherapp.${zone}`],
+    ];
+    choices.push(names.map((n) => ({ "route53:changeresourcerecordsetsnormalizedrecordnames": n })));
+  }
   if (supports("iam:PassedToService")) {
     choices.push(
       [...new Set([...world.trustedServices, ...DANGEROUS_PASS_TARGETS])].map((s) => ({
@@ -281,7 +351,13 @@ export function contexts(
   );
 }
 
-const HANDLED = new Set(["aws:tagkeys", "iam:policyarn", "iam:passedtoservice", "kms:grantisforawsresource"]);
+const HANDLED = new Set([
+  "aws:tagkeys",
+  "iam:policyarn",
+  "iam:passedtoservice",
+  "kms:grantisforawsresource",
+  "route53:changeresourcerecordsetsnormalizedrecordnames",
+]);
 
 /** The expectation a request breaks if it is allowed; undefined where the design allows it inside. */
 export function expectation(
@@ -289,18 +365,29 @@ export function expectation(
   action: BatteryAction,
   target: Target,
   context: Context,
+  actor?: Actor,
 ): Category | undefined {
-  if (target.owner.outside) return "outside";
+  // A service-linked role's permissions are AWS's own: creating one (ECS, RDS, ELB need theirs) grants nobody more.
+  if (/^iam:CreateServiceLinkedRole$/i.test(action.name) && target.arn.includes(":role/aws-service-role/"))
+    return undefined;
+  if (
+    actor?.principal === world.planPrincipal &&
+    PLAN_DATA.test(action.name) &&
+    !isStateObject(world, target.arn)
+  ) {
+    return "plan data";
+  }
+  // Record sets of the environment's own domain (and under it) in the account's shared zone are its to change.
+  if (/^route53:ChangeResourceRecordSets$/i.test(action.name) && ownRecords(world, context)) return undefined;
+  // An action only on `*` that returns no one's data by itself (ecr:GetAuthorizationToken) reaches nothing.
+  const onlyData = action.reasons.every((r) => r === "data");
+  if (target.owner.outside && !(onlyData && target.arn === "*")) return "outside";
   if (STS_CREDENTIALS.test(action.name)) return "sts credentials";
   if (/^secretsmanager:(Batch)?GetSecretValue$/i.test(action.name) && target.owner.key === "protected")
     return "secret values";
-  if (
-    target.owner.key === "protected" &&
-    action.reasons.some((r) => r !== "credentials") &&
-    !CHANGE_NOTHING.test(action.name)
-  ) {
-    return "protected";
-  }
+  // Tags are neither a policy nor the life of a resource: what they may say is the outside expectation's affair.
+  const changes = action.reasons.some((r) => r !== "credentials" && r !== "data" && r !== "tagging");
+  if (target.owner.key === "protected" && changes && !CHANGE_NOTHING.test(action.name)) return "protected";
   const passedTo = context["iam:passedtoservice"];
   if (
     /^iam:PassRole$/i.test(action.name) &&
@@ -317,6 +404,23 @@ export function expectation(
     return "attach policy";
   }
   return undefined;
+}
+
+function isStateObject(world: World, arn: string): boolean {
+  const backend = world.stack.config.terraform?.backend?.s3;
+  return Boolean(backend) && arn.startsWith(`arn:aws:s3:::${backend.bucket}/${backend.key}`);
+}
+
+/** Whether every record a change names is the environment's domain or under it. */
+function ownRecords(world: World, context: Context): boolean {
+  const names = context["route53:changeresourcerecordsetsnormalizedrecordnames"];
+  const domain = world.domain;
+  return (
+    domain !== undefined &&
+    Array.isArray(names) &&
+    names.length > 0 &&
+    names.every((n) => n === domain || n.endsWith(`.${domain}`))
+  );
 }
 
 /** A policy the environment's roles may be given: one the stack attaches, or one under the environment's path. */
@@ -337,6 +441,20 @@ export function decide(world: World, actor: Actor, request: Request, target: Tar
   });
 }
 
+/** Resource types of the kinds an environment holds, for actions that take dozens (ec2:CreateTags: 106). */
+const TYPES_OF_INTEREST = new Set(
+  "vpc subnet security-group route-table internet-gateway natgateway elastic-ip vpc-endpoint vpc-flow-log network-acl network-interface instance volume snapshot image launch-template key-pair db cluster subgrp pg cluster-pg og secgrp es".split(
+    " ",
+  ),
+);
+
+/** The resource types a request of the action is tried on: its required ones, and at most a dozen kinds. */
+function typesOf(action: ActionData): ResourceTypeData[] {
+  const required = action.resourceTypes.filter((t) => t.required);
+  const types = required.length ? required : [...action.resourceTypes];
+  return types.length > 12 ? types.filter((t) => TYPES_OF_INTEREST.has(t.name.toLowerCase())) : types;
+}
+
 /** Runs the whole battery: every action, resource type, target, actor and context. */
 export function runBattery(world: World, actions: readonly BatteryAction[]): BatteryResult {
   let evaluated = 0;
@@ -345,7 +463,7 @@ export function runBattery(world: World, actions: readonly BatteryAction[]): Bat
   for (const actor of world.actors()) {
     for (const action of actions) {
       const types: Array<ResourceTypeData | undefined> = action.resourceTypes.length
-        ? action.resourceTypes.filter((t) => t.required || !action.resourceTypes.some((r) => r.required))
+        ? typesOf(action)
         : [undefined];
       for (const type of types) {
         const targets = type
@@ -357,7 +475,7 @@ export function runBattery(world: World, actions: readonly BatteryAction[]): Bat
             const result = decide(world, actor, request, target);
             evaluated++;
             if (result.decision !== "allowed") continue;
-            const category = expectation(world, action, target, context);
+            const category = expectation(world, action, target, context, actor);
             if (category) findings.push({ actor, action: action.name, target, request, result, category });
             else allowedInside++;
           }

@@ -102,6 +102,11 @@ export class World {
   readonly managedPolicies: string[];
   readonly protectedTargets: Target[];
   readonly accountTargets: Target[];
+  /** The environment's domain (its certificate's), whose records it may change in the shared zone. */
+  readonly domain?: string;
+  /** The hosted zone the stack looks up (shared with the account's other applications). */
+  readonly zoneName?: string;
+  private readonly principals: Actor[];
 
   constructor(
     readonly stack: StackView,
@@ -167,7 +172,12 @@ export class World {
       ),
     ].sort();
     this.protectedTargets = this.findProtected();
+    const certificate = stack.resources("aws_acm_certificate")[0]?.block.domain_name;
+    this.domain = typeof certificate === "string" ? certificate.toLowerCase() : undefined;
+    const zone = stack.dataSources("aws_route53_zone")[0]?.block.name;
+    this.zoneName = typeof zone === "string" ? zone.toLowerCase() : undefined;
     this.accountTargets = this.accountLevel();
+    this.principals = this.makeActors();
   }
 
   /** The owner of a key, e.g. the `account` owner for account-level targets. */
@@ -180,6 +190,15 @@ export class World {
 
   /** The principals: the deploy role, a role it could create with any policy, and the plan role. */
   actors(): Actor[] {
+    return this.principals;
+  }
+
+  /** The plan role as the battery acts with it. */
+  get planPrincipal(): Principal {
+    return this.principals[2].principal;
+  }
+
+  private makeActors(): Actor[] {
     return [
       { label: ACTOR_LABELS[0], principal: this.principalOf(this.deployRole) },
       {
@@ -297,6 +316,13 @@ export class World {
       iam("saml-provider/AzureAD", "SAML provider AzureAD"),
       iam("instance-profile/admin-profile", "instance profile admin-profile"),
       iam("root", "the account's root user"),
+      ...synthesizedElements(this.stack, this.policies.where)
+        .filter((e) => e.mode === "data" && e.type === "aws_route53_zone")
+        .map((e): Target => ({
+          arn: String(e.values.arn),
+          owner,
+          label: `the shared hosted zone ${e.values.name}`,
+        })),
       { arn: `arn:aws:sts::${this.account}:federated-user/admin`, owner, label: "federated user admin" },
     ];
   }
