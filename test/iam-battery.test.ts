@@ -139,9 +139,9 @@ describe.each(["production", "staging"])("the generated battery against the %s s
     ).toEqual([]);
   });
 
-  it("still lets the environment deploy: the deploy role creates a bounded role, passes the task role to ECS, updates the service; the plan role reads the state; a created role reads its uploads", () => {
+  it("still lets the environment deploy: the deploy role creates a bounded role, passes the task role to ECS, updates the service, changes its domain's records; the plan role reads the state; a created role reads its uploads", () => {
     const listedNeeds = needs(world);
-    expect(listedNeeds.map((n) => n.what)).toHaveLength(5);
+    expect(listedNeeds.map((n) => n.what)).toHaveLength(6);
     const refused = listedNeeds.flatMap((n) => {
       const actor = world.actors().find((a) => a.label === n.actor)!;
       const r = decide(world, actor, n.request, n.target);

@@ -1,7 +1,7 @@
 /**
  * What the battery's principals must still be able to do, so that a design that refuses everything cannot pass:
- * the deploy role creates a bounded role under the environment's path, passes the environment's task role to ECS
- * and updates the service; the plan role reads the Terraform state; a role the deploy role creates still uses the
+ * the deploy role creates a bounded role under the environment's path, passes the environment's task role to ECS,
+ * updates the service and changes its domain's records in the shared zone; the plan role reads the Terraform state; a role the deploy role creates still uses the
  * environment's own objects. (The full list of what deploying needs is the access data's, constructs/access/: the
  * battery takes it over from there once it is the source of the deploy role's policies.)
  */
@@ -31,6 +31,7 @@ export function needs(world: World): Need[] {
   );
   const backend = world.stack.config.terraform?.backend?.s3 ?? {};
   const uploads = first("aws_s3_bucket", (v) => String(v.bucket).includes("uploads"));
+  const zone = elements.find((e) => e.type === "aws_route53_zone")?.values;
   const newRole = `arn:aws:iam::${account}:role${iamPath}${prefix}-battery-new`;
   const found: Array<Need | undefined> = [
     {
@@ -73,6 +74,16 @@ export function needs(world: World): Need[] {
       what: "read the Terraform state",
       request: { action: "s3:GetObject", resource: `arn:aws:s3:::${backend.bucket}/${backend.key}` },
       target: own(`arn:aws:s3:::${backend.bucket}/${backend.key}`, "the state object"),
+    },
+    world.domain && {
+      actor: ACTOR_LABELS[0],
+      what: `change the records of ${world.domain} in the shared zone`,
+      request: {
+        action: "route53:ChangeResourceRecordSets",
+        resource: String(zone?.arn),
+        context: { "route53:changeresourcerecordsetsnormalizedrecordnames": [world.domain] },
+      },
+      target: { arn: String(zone?.arn), label: "the shared zone", owner: world.owner("account") },
     },
     uploads && {
       actor: ACTOR_LABELS[1],
