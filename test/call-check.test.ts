@@ -10,6 +10,7 @@ import { stackPolicies } from "../rules/helpers/iam";
 import { stackWhere } from "../rules/helpers/iam";
 import { synthesizedElements } from "../rules/iam/terraform";
 import type { RecordedCall } from "./e2e/calls";
+import { iamRequests, type Lookups, resourcesOf } from "./e2e/iam-requests";
 import { PolicyWorld, refusals, refused } from "./e2e/policy-check";
 import { synthCheckedIn } from "./environment-stacks";
 
@@ -108,5 +109,113 @@ describe("judging the tools' recorded calls against the real policies", () => {
     // The same call with production's own credentials is allowed.
     const right = [{ ...calls[0], principal: { type: "account" as const, account: "111111111111" } }];
     expect(refused(world().judge(right, () => true).verdicts)).toEqual([]);
+  });
+});
+
+describe("the requests AWS authorizes for a recorded call", () => {
+  const call = (action: string, params: Record<string, unknown>, extra: Partial<RecordedCall> = {}) => ({
+    ...opsCall("111111111111", action, params),
+    ...extra,
+  });
+  const none: Lookups = {
+    secretKey: () => undefined,
+    keyArn: (k) => k,
+    taskRoles: () => ["arn:aws:iam::111111111111:role/app/task", "arn:aws:iam::111111111111:role/app/exec"],
+    snapshotKey: () => undefined,
+    roleBoundary: () => undefined,
+    tagsOf: () => undefined,
+    canonical: (arn) => arn,
+  };
+
+  it.each<[string, RecordedCall, string[]]>([
+    [
+      "a template filled from the names",
+      call("ecs:DescribeServices", { cluster: "c1", services: ["s1", "s2"] }),
+      [
+        "arn:aws:ecs:us-west-2:111111111111:service/c1/s1",
+        "arn:aws:ecs:us-west-2:111111111111:service/c1/s2",
+      ],
+    ],
+    [
+      "an ARN the call carries, and the name it also names (a copy's source and target)",
+      call("rds:CopyDBSnapshot", {
+        SourceDBSnapshotIdentifier: "arn:aws:rds:us-east-1:222222222222:snapshot:src",
+        TargetDBSnapshotIdentifier: "dst",
+      }),
+      ["arn:aws:rds:us-east-1:222222222222:snapshot:src", "arn:aws:rds:us-west-2:111111111111:snapshot:dst"],
+    ],
+    [
+      "what a create made, from its answer",
+      call(
+        "ecs:RegisterTaskDefinition",
+        { family: "web" },
+        { arns: ["arn:aws:ecs:us-west-2:111111111111:task-definition/web:7"] },
+      ),
+      ["arn:aws:ecs:us-west-2:111111111111:task-definition/web:7"],
+    ],
+    ["`*` for an action on no resource", call("sts:GetCallerIdentity", {}), ["*"]],
+    [
+      "S3's bucket and key, without an account",
+      call("s3:GetObject", { Bucket: "b", Key: "a/b c" }),
+      ["arn:aws:s3:::b/a/b c"],
+    ],
+    [
+      "EC2: the ids it names, and the resource it creates",
+      call("ec2:CreateSubnet", {
+        VpcId: "vpc-0123456789abcdef0",
+        "TagSpecification.1.ResourceType": "subnet",
+      }),
+      [
+        "arn:aws:ec2:us-west-2:111111111111:vpc/vpc-0123456789abcdef0",
+        "arn:aws:ec2:us-west-2:111111111111:subnet/*",
+      ],
+    ],
+  ])("%s", (_what, recorded, resources) => {
+    expect(resourcesOf(recorded, recorded.action!, none)).toEqual(resources);
+  });
+
+  it("implies passing the task definition's roles to ECS, and the secret's key through Secrets Manager", () => {
+    const run = iamRequests(call("ecs:RunTask", { cluster: "c1", taskDefinition: "web:7" }), none)!;
+    expect(
+      run.map((r) => [r.request.action, r.request.resource, r.request.context?.["iam:passedtoservice"]]),
+    ).toEqual([
+      ["ecs:RunTask", "arn:aws:ecs:us-west-2:111111111111:task-definition/web:7", undefined],
+      ["iam:PassRole", "arn:aws:iam::111111111111:role/app/task", "ecs-tasks.amazonaws.com"],
+      ["iam:PassRole", "arn:aws:iam::111111111111:role/app/exec", "ecs-tasks.amazonaws.com"],
+    ]);
+    const secret = "arn:aws:secretsmanager:us-west-2:111111111111:secret:app/x-AbCdEf";
+    const read = iamRequests(call("secretsmanager:GetSecretValue", { SecretId: secret }), {
+      ...none,
+      secretKey: () => "arn:aws:kms:us-west-2:111111111111:key/k",
+    })!;
+    expect(read[1].request).toEqual({
+      action: "kms:Decrypt",
+      resource: "arn:aws:kms:us-west-2:111111111111:key/k",
+      context: {
+        "kms:viaservice": "secretsmanager.us-west-2.amazonaws.com",
+        "kms:encryptioncontext:secretarn": secret,
+      },
+    });
+  });
+
+  it("gives Route 53's record names, and a role's boundary, as the request's context", () => {
+    const [change] = iamRequests(
+      call("route53:ChangeResourceRecordSets", {
+        Id: "Z1",
+        Changes: [{ Action: "UPSERT", Name: "_x.App.Example.org.", Type: "CNAME" }],
+      }),
+      none,
+    )!;
+    expect(change.request.context).toMatchObject({
+      "route53:changeresourcerecordsetsnormalizedrecordnames": ["_x.app.example.org"],
+      "route53:changeresourcerecordsetsrecordtypes": ["CNAME"],
+    });
+    const [put] = iamRequests(call("iam:PutRolePolicy", { RoleName: "r" }), {
+      ...none,
+      roleBoundary: () => "arn:aws:iam::111111111111:policy/b",
+    })!;
+    expect(put.request.context).toMatchObject({
+      "iam:permissionsboundary": "arn:aws:iam::111111111111:policy/b",
+    });
   });
 });

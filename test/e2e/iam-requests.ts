@@ -107,10 +107,9 @@ const VARIABLES: Record<
   (p: Record<string, unknown>, call: RecordedCall) => Record<string, string[]>
 > = {
   ecs: (p) => {
-    const [family, revision] =
-      list(p.taskDefinition ?? p.family)
-        .map(lastSegment)[0]
-        ?.split(":") ?? [];
+    // family, family:revision, or the ARN ending in task-definition/family:revision
+    const definition = list(p.taskDefinition ?? p.family).map((t) => t.split("/").pop() ?? t)[0];
+    const [family, revision] = definition?.split(":") ?? [];
     return {
       ClusterName: list(p.cluster ?? p.clusterName ?? "default").map(lastSegment),
       ServiceName: [...list(p.service), ...list(p.services), ...list(p.serviceName)].map(lastSegment),
