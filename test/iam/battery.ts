@@ -298,7 +298,6 @@ export function contexts(
       {},
       { application: world.application, environment: world.environment },
       { application: world.application, environment: world.environment, owner: "attacker" },
-      { application: "otherapp", environment: "production" },
     ];
     choices.push(
       tagSets.map((tags) => ({

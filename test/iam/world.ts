@@ -347,7 +347,8 @@ export class World {
           ...this.ownedExtras(o, service, type.name),
         };
         const ownTags = { application: o.application!, environment: o.environment! };
-        return tagged
+        // The environment's resources always carry the provider's default tags; another owner's may have none.
+        return tagged && o.outside
           ? [
               { ...base, tags: ownTags },
               { ...base, label: `${base.label} (untagged)` },
