@@ -236,6 +236,26 @@ describe("stackPolicies (a synthesized stack)", () => {
     ).toBe("EventsWrite");
   });
 
+  it("gives each resource's own policy by its ARN alone: trust, key by alias, bucket by object, secret by name", () => {
+    const alias = `arn:aws:kms:${REGION}:${ACCOUNT}:alias/app-prod-data`;
+    const secret = policies.resourcePolicies.find((p) => p.arn.includes(":secret:"))!.arn;
+    expect(policies.policyOf(deployArn)).toMatchObject({ kind: "trust" });
+    expect(policies.policyOf(alias)?.statements.map((s) => s.sid)).toEqual(["EnableIam"]);
+    expect(policies.policyOf("arn:aws:s3:::app-prod-files/a/b")?.statements.map((s) => s.sid)).toEqual([
+      "TlsOnly",
+    ]);
+    expect(policies.policyOf(secret.replace(/-[0-9a-f]{6}$/, ""))?.statements.map((s) => s.sid)).toEqual([
+      "OnlyExecution",
+    ]);
+    expect(
+      policies.policyOf(`arn:aws:ecr:${REGION}:${ACCOUNT}:repository/app-prod-web`)?.statements[0].sid,
+    ).toBe("Pull");
+    expect(
+      policies.policyOf(`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/app/prod/runs`)?.statements[0].sid,
+    ).toBe("EventsWrite");
+    expect(policies.policyOf("arn:aws:s3:::someone-elses-bucket")).toBeUndefined();
+  });
+
   it("judges a call by ARN against all of them", () => {
     const secret = policies.resourcePolicies.find((p) => p.arn.includes(":secret:"))!.arn;
     const key = policies.resourcePolicies.find((p) => p.kind === "key")!.arn;

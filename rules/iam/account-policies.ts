@@ -246,6 +246,23 @@ export class AccountPolicies {
     return { policy: policy.length ? policy.flatMap((p) => p.statements) : undefined };
   }
 
+  /**
+   * The policy a resource has of its own, by the resource's ARN: a role's trust policy, a key's policy (by key or
+   * alias ARN), a bucket's (by bucket or object ARN), a secret's (with or without its suffix), a topic's, a
+   * queue's, a repository's, the account's log resource policies for a log group; undefined when it has none here.
+   */
+  policyOf(arn: string): ResourcePolicy | undefined {
+    const action = /:iam::\d+:role\//.test(arn)
+      ? "sts:AssumeRole"
+      : arn.includes(":kms:")
+        ? "kms:DescribeKey"
+        : "-:-";
+    const target = this.target({ action, resource: arn });
+    return target.policy
+      ? { arn, kind: target.kind ?? "resource", statements: [...target.policy] }
+      : undefined;
+  }
+
   private find(arn: string, kind: ResourcePolicyKind): ResourcePolicy | undefined {
     return this.resourcePolicies.find((p) => p.kind === kind && p.arn === arn);
   }
