@@ -57,7 +57,7 @@ describe("judging the tools' recorded calls against the real policies", () => {
         SecretString: "<redacted>",
       }),
     ]);
-    const { verdicts, unjudged } = world().judge(calls, (tool) => tool === "myamazingapp-ops");
+    const { verdicts, unjudged } = world().judge(calls, (_call, tool) => tool === "myamazingapp-ops");
     expect(unjudged).toEqual([]);
     const lines = refusals(verdicts);
     expect(lines).toHaveLength(production.env.secrets.length);

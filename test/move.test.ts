@@ -3,6 +3,8 @@
  * snapshot copied into another region and restored there; secret values are copied without ever being printed;
  * the released image is named by digest for the target's first release.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ECRClient, CreateRepositoryCommand, PutImageCommand } from "@aws-sdk/client-ecr";
 import {
@@ -24,7 +26,13 @@ import {
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { EnvironmentConfig } from "../config/environment";
 import { loadEnvironment } from "../config/load";
-import { OpsContext, type Output } from "../scripts/ops/context";
+import { OPS_TOOL, OpsContext, type Output } from "../scripts/ops/context";
+import { stackPolicies, stackWhere } from "../rules/helpers/iam";
+import { synthesizedElements } from "../rules/iam/terraform";
+import { StackView } from "../rules/stack-view";
+import { readRecord, recordCalls } from "./e2e/calls";
+import { PolicyWorld, refusals } from "./e2e/policy-check";
+import { synthCheckedIn } from "./environment-stacks";
 import { moveDatabase, moveImage } from "../scripts/ops/move";
 import { type OwnEmulator, startOwnEmulator } from "./own-emulator";
 
@@ -37,6 +45,8 @@ const target: EnvironmentConfig = {
 // Another account: localwest as its file says.
 const other = loadEnvironment(join(__dirname, "..", "environments", "localwest.json"));
 let emulator: OwnEmulator;
+// Each move waits for snapshots in an emulator of its own, which a busy machine slows.
+jest.setTimeout(60_000);
 
 /** A manual snapshot of the source database, as an operator would take one by hand. */
 async function snapshotSourceDatabase(id: string): Promise<RDSClient> {
@@ -55,7 +65,12 @@ function context(
   const all: string[] = [];
   const out: Output = { line: (t) => (lines.push(t), all.push(t)), progress: (t) => all.push(t) };
   return {
-    ctx: new OpsContext(env, out, emulator.config(env.region, account), { pollMs: 50 }),
+    ctx: new OpsContext(
+      env,
+      out,
+      { ...emulator.config(env.region, account), userAgentAppId: OPS_TOOL },
+      { pollMs: 50 },
+    ),
     lines,
     all,
   };
@@ -69,6 +84,9 @@ async function restore(env: EnvironmentConfig, id: string, snapshot: string, acc
   );
   return (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0];
 }
+
+/** The calls of the move to another account, for the judge (scripts/emulator/moto_server.py, 14). */
+const acrossAccounts = join(mkdtempSync(join(tmpdir(), "move-calls-")), "calls.jsonl");
 
 beforeAll(async () => {
   emulator = await startOwnEmulator("move");
@@ -122,6 +140,7 @@ describe("moving the application (docs/moving.md)", () => {
     expect(other.account).not.toBe(source.account);
     const { ctx: from, all } = context(source);
     const { ctx: to } = context(other, other.account);
+    await recordCalls(emulator.port, acrossAccounts);
     const moved = await moveDatabase(from, to, "t2");
     const copy = `myamazingapp-local-db-move-t2-for-${other.account}`;
     expect(all).toContain(`shared ${copy} with account ${other.account}`);
@@ -146,6 +165,7 @@ describe("moving the application (docs/moving.md)", () => {
       (await kms.send(new GetKeyRotationStatusCommand({ KeyId: KeyMetadata!.KeyId! }))).KeyRotationEnabled,
     ).toBe(true);
     await moveDatabase(from, to, "t3");
+    await recordCalls(emulator.port, null);
     const { Aliases } = await kms.send(new ListAliasesCommand({}));
     expect((Aliases ?? []).filter((a) => a.AliasName === alias)).toHaveLength(1);
     expect(moved.targetSnapshotArn).toBe(
@@ -210,6 +230,30 @@ describe("moving the application (docs/moving.md)", () => {
     );
     expect(lines).toContain(
       `then release it in localwest: npm run ops -- rollback localwest --to ${moved.target}`,
+    );
+  });
+});
+
+describe("the moves' calls under the real policies (docs/security.md)", () => {
+  it("to another account: all are ones AWS allows, each side as its account's administrator; the move key and the share admit the target", () => {
+    const local = synthCheckedIn("local");
+    const view = new StackView(JSON.parse(local.text));
+    const world = new PolicyWorld([source, other]).addAccount(
+      stackPolicies(view),
+      synthesizedElements(view, stackWhere(view)),
+    );
+    const { verdicts, unjudged } = world.judge(
+      readRecord(acrossAccounts),
+      (_call, tool) => tool === OPS_TOOL,
+    );
+    expect(unjudged.map((u) => u.reason)).toEqual([]);
+    expect(refusals(verdicts)).toEqual([]);
+    // The target account's copy was judged, across accounts, with the move key.
+    const targetSide = verdicts.filter(
+      (v) => v.call.principal.account === other.account && v.request.resource.includes(`:${source.account}:`),
+    );
+    expect(targetSide.map((v) => v.request.action).sort()).toEqual(
+      expect.arrayContaining(["kms:CreateGrant", "kms:DescribeKey", "rds:CopyDBSnapshot"]),
     );
   });
 });

@@ -60,10 +60,11 @@ the twelfth, which test/emulator-replay.test.ts goes through (and test/call-reco
     keys are the account's administrator), the User-Agent (our tools add app/<tool>), the service, the API
     operation and the IAM action (REST APIs: the operation is found from the method, path, query and headers
     in botocore's model, and S3's operations are mapped to their IAM actions), the request's parameters
-    (names and ARNs; values such as SecretString redacted, object data never read), the answer's status and
-    the ARNs the answer names (what a create made).
+    (names and ARNs; values such as SecretString redacted, object data never read), the answer's status, its
+    error code, and the ARNs the answer names (what a create made).
     Recording starts with MOTO_CALL_LOG=<file> in the launcher's environment, or POST /moto-api/recorder
-    {"file": "<file>"} (null stops it); every line is appended.
+    {"file": "<file>"} (null stops it); every line is appended. An emptying of the emulator (/moto-api/reset)
+    is recorded as {"reset": true}: what the calls before it made is gone.
 
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
@@ -702,6 +703,10 @@ class RecordCalls:
         file = self.file
         if file is None:
             return self.app(environ, start_response)
+        if environ.get("PATH_INFO") == "/moto-api/reset":
+            # Everything made before is gone: the tests forget the policies the calls before it set.
+            self._write(file, {"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "reset": True})
+            return self.app(environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = b""
         if 0 < length <= LARGEST_BODY:
@@ -718,22 +723,23 @@ class RecordCalls:
 
         def recording_start_response(status, headers, exc_info=None):
             seen["status"] = int(status.split()[0])
-            seen["type"] = next((v for k, v in headers if k.lower() == "content-type"), "")
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         chunks = self.app(environ, recording_start_response)
-        call["status"] = seen.get("status")
-        if not re.search(r"json|xml", seen.get("type", "")):
-            self._write(file, call)
-            return chunks  # object data and the like: passed on unread
         try:
-            body = b"".join(chunks)
+            body = b"".join(chunks)  # moto holds every answer in memory already; a server may start late
         finally:
             if hasattr(chunks, "close"):
                 chunks.close()
-        # The ARNs an answer names (what a create made, a role's session): the tests find resources by them.
-        arns = sorted(set(re.findall(rb"arn:aws[a-z-]*:[a-z0-9-]+:[^\s\"'<>,}]*", body)))[:50]
-        call["arns"] = [a.decode("utf-8", "replace") for a in arns]
+        call["status"] = seen.get("status")
+        # moto labels many JSON answers text/html: an answer is read when it looks like JSON or XML.
+        if len(body) <= LARGEST_BODY * 4 and body.lstrip()[:1] in (b"{", b"[", b"<"):
+            # The ARNs an answer names (what a create made, a role's session): the tests find resources by them.
+            arns = sorted(set(re.findall(rb"arn:aws[a-z-]*:[a-z0-9-]+:[^\s\"'<>,}]*", body)))[:50]
+            call["arns"] = [a.decode("utf-8", "replace") for a in arns]
+            if (call["status"] or 0) >= 400:
+                code = re.search(rb'"__type"\s*:\s*"(?:[^"#]*#)?([A-Za-z.]+)"|<Code>([A-Za-z.]+)</Code>', body)
+                call["error"] = (code.group(1) or code.group(2)).decode() if code else None
         self._write(file, call)
         return [body]
 

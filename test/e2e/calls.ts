@@ -39,7 +39,19 @@ export interface RecordedCall {
   readonly status: number | null;
   /** The ARNs a JSON or XML answer names (what a create made); absent for other answers. */
   readonly arns?: string[];
+  /** The error code of a failed call's answer (`NotFoundException`), when it names one. */
+  readonly error?: string | null;
 }
+
+/** The emulator was emptied here (/moto-api/reset): what the calls before it made is gone. */
+export interface RecordedReset {
+  readonly time: string;
+  readonly reset: true;
+}
+
+export type Recorded = RecordedCall | RecordedReset;
+
+export const isReset = (r: Recorded): r is RecordedReset => "reset" in r;
 
 /**
  * Records every request the emulator on `port` serves into `file` (appended), or stops recording (`null`).
@@ -72,13 +84,23 @@ export function recordCalls(port: number, file: string | null, projectRoot?: str
   });
 }
 
-/** The calls recorded in a file, in order (none when nothing was recorded). */
-export function readCalls(file: string): RecordedCall[] {
+/** What was recorded in a file, in order: the calls and the emulator's resets (nothing when nothing was). */
+export function readRecord(file: string): Recorded[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, "utf8")
     .split("\n")
     .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as RecordedCall);
+    .map((line) => JSON.parse(line) as Recorded);
+}
+
+/** The calls recorded in a file, in order. */
+export function readCalls(file: string): RecordedCall[] {
+  return readRecord(file).filter((r): r is RecordedCall => !isReset(r));
+}
+
+/** What several files recorded, in the order it happened. */
+export function inOrder(...records: Recorded[][]): Recorded[] {
+  return records.flat().sort((a, b) => a.time.localeCompare(b.time));
 }
 
 /** The tool a call came from, by the `app/<id>` our tools put in their User-Agent, or Terraform's own. */

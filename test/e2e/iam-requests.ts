@@ -260,6 +260,9 @@ export function resourcesOf(call: RecordedCall, action = call.action ?? "", look
   }
   if (service === "ec2") return [...new Set([...carried, ...ec2Resources(call, templates)])];
   const p = call.params;
+  // A key named by its alias (or the alias's ARN): the alias is the resource; the judge follows it to its key.
+  const alias = service === "kms" ? list(p.KeyId).find((k) => /(^|:)alias\//.test(k)) : undefined;
+  if (alias) return [alias.startsWith("arn:") ? alias : `arn:aws:kms:${region}:${account}:${alias}`];
   if (service === "route53" && typeof p.ResourceType === "string" && typeof p.ResourceId === "string") {
     return [`arn:aws:route53:::${p.ResourceType}/${p.ResourceId}`];
   }

@@ -26,7 +26,7 @@ import { awsManagedPolicy } from "../../rules/iam/aws-managed";
 import { statementsOf } from "../../rules/iam/policy";
 import type { TerraformElement } from "../../rules/iam/terraform";
 import { APPLICATION } from "../../stacks/names";
-import { callerTool, type RecordedCall } from "./calls";
+import { callerTool, isReset, type Recorded, type RecordedCall } from "./calls";
 import { type CallRequest, iamRequests, type Lookups, whereOf } from "./iam-requests";
 
 /** The role an operator works as in the tests' model of an account: an administrator's SSO role. */
@@ -151,18 +151,44 @@ export class PolicyWorld implements Lookups {
     return found;
   }
 
-  /** Learns what the recorded calls themselves set: policies, keys, aliases, shares, task definitions' roles. */
-  learn(calls: readonly RecordedCall[]): this {
+  /** What the recorded calls set, kept apart so an emptying of the emulator can forget it. */
+  private readonly learned: Array<() => void> = [];
+
+  /** Forgets what the recorded calls set (the emulator was emptied). */
+  forget(): void {
+    for (const undo of this.learned.splice(0)) undo();
+  }
+
+  /**
+   * Learns what the recorded calls themselves set: policies, keys, aliases, shares, task definitions' roles. A
+   * policy a call sets holds for the calls after it: `judge` learns as it goes, in the order of the record.
+   */
+  learn(calls: readonly Recorded[]): this {
     for (const call of calls) {
+      if (isReset(call)) {
+        this.forget();
+        continue;
+      }
       if (call.status === null || call.status >= 300) continue;
       const where = whereOf(call);
       const policies = this.policies(where.account, where.region);
       const p = call.params;
-      const add = (arn: string, kind: "resource" | "key", document: unknown, source: string) =>
-        policies.resourcePolicies.push({ arn, kind, statements: statementsOf(document, source) });
+      const add = (arn: string, kind: "resource" | "key", document: unknown, source: string) => {
+        const entry = { arn, kind, statements: statementsOf(document, source) };
+        policies.resourcePolicies.push(entry);
+        this.learned.push(() => {
+          const i = policies.resourcePolicies.indexOf(entry);
+          if (i >= 0) policies.resourcePolicies.splice(i, 1);
+        });
+      };
+      const remember = <K, V>(map: Map<K, V>, key: K, value: V) => {
+        const before = map.get(key);
+        map.set(key, value);
+        this.learned.push(() => (before === undefined ? map.delete(key) : map.set(key, before)));
+      };
       switch (call.action) {
         case "s3:CreateBucket":
-          if (str(p.Bucket)) this.buckets.set(String(p.Bucket), where.account);
+          if (str(p.Bucket)) remember(this.buckets, String(p.Bucket), where.account);
           break;
         case "s3:PutBucketPolicy":
           add(`arn:aws:s3:::${p.Bucket}`, "resource", p.Policy, `bucket policy of ${p.Bucket} (recorded)`);
@@ -176,14 +202,18 @@ export class PolicyWorld implements Lookups {
           add(this.keyArn(String(p.KeyId), where), "key", p.Policy, `key policy of ${p.KeyId} (recorded)`);
           break;
         case "kms:CreateAlias":
-          this.aliases.set(
+          remember(
+            this.aliases,
             `arn:aws:kms:${where.region}:${where.account}:${p.AliasName}`,
             this.keyArn(String(p.TargetKeyId), where),
           );
           break;
         case "rds:ModifyDBSnapshotAttribute": {
           // A snapshot shared with accounts: they may copy and restore it (RDS's own kind of resource policy).
-          const shared = ([] as unknown[]).concat(p.ValuesToAdd ?? []).map(String);
+          // A list of the query protocol: ValuesToAdd.AttributeValue.1, ...
+          const shared = Object.entries(p)
+            .filter(([k]) => k === "ValuesToAdd" || k.startsWith("ValuesToAdd."))
+            .flatMap(([, v]) => ([] as unknown[]).concat(v).map(String));
           if (p.AttributeName !== "restore" || shared.length === 0) break;
           const snapshot = `arn:aws:rds:${where.region}:${where.account}:snapshot:${p.DBSnapshotIdentifier}`;
           add(
@@ -211,12 +241,13 @@ export class PolicyWorld implements Lookups {
         case "rds:CopyDBSnapshot": {
           if (!str(p.KmsKeyId)) break;
           const copy = `arn:aws:rds:${where.region}:${where.account}:snapshot:${p.TargetDBSnapshotIdentifier}`;
-          this.snapshotKeys.set(copy, this.keyArn(String(p.KmsKeyId), where));
+          remember(this.snapshotKeys, copy, this.keyArn(String(p.KmsKeyId), where));
           break;
         }
         case "ecs:RegisterTaskDefinition":
           if (str(p.family)) {
-            this.roles.set(
+            remember(
+              this.roles,
               String(p.family),
               [str(p.taskRoleArn), str(p.executionRoleArn)].filter((r): r is string => !!r),
             );
@@ -287,7 +318,7 @@ export class PolicyWorld implements Lookups {
     const resourceRegion = request.resource.split(":")[3] || region;
     const policies = this.policies(owner, resourceRegion);
     let resolved = request;
-    if (request.action.toLowerCase().startsWith("kms:")) {
+    if (request.action.toLowerCase().startsWith("kms:") && !/Alias$/.test(request.action)) {
       resolved = { ...request, resource: this.aliases.get(request.resource) ?? request.resource };
       const managed = /:alias\/aws\/([a-z0-9-]+)$/.exec(resolved.resource);
       if (managed && !policies.resourcePolicies.some((r) => r.arn === resolved.resource)) {
@@ -298,11 +329,12 @@ export class PolicyWorld implements Lookups {
         });
       }
     }
-    // KMS actions on `*` (CreateKey, ListAliases) are on no key: only the caller's own policies decide.
-    const target =
-      resolved.action.toLowerCase().startsWith("kms:") && resolved.resource === "*"
-        ? { kind: "resource" as const }
-        : policies.target(resolved);
+    // KMS actions on `*` (CreateKey, ListAliases) are on no key, and an alias's own permission (CreateAlias on
+    // the alias) is IAM's alone: only the caller's own policies decide. On the key, its key policy must allow.
+    const onNoKey =
+      resolved.action.toLowerCase().startsWith("kms:") &&
+      (resolved.resource === "*" || (/:alias\//.test(request.resource) && /Alias$/.test(resolved.action)));
+    const target = onNoKey ? { kind: "resource" as const } : policies.target(resolved);
     return authorize(principal, resolved, { ...target, account: target.account ?? owner });
   }
 
@@ -312,44 +344,81 @@ export class PolicyWorld implements Lookups {
    * is returned as `unjudged` (the caller decides whether that fails).
    */
   judge(
-    calls: readonly RecordedCall[],
-    tools: (tool: string) => boolean,
-    as: (call: RecordedCall) => Principal | undefined = (call) => this.principalOf(call),
+    records: readonly Recorded[],
+    which: (call: RecordedCall, tool: string) => boolean,
+    as: ((call: RecordedCall) => Principal | undefined) | undefined = undefined,
   ): { verdicts: Verdict[]; unjudged: Array<{ call: RecordedCall; reason: string }> } {
     const verdicts: Verdict[] = [];
     const unjudged: Array<{ call: RecordedCall; reason: string }> = [];
-    for (const call of calls) {
-      const tool = callerTool(call);
-      if (tool === undefined || !tools(tool)) continue;
-      const principal = as(call);
-      if (!principal) {
-        unjudged.push({ call, reason: `no policies known for ${JSON.stringify(call.principal)}` });
-        continue;
-      }
-      const requests: CallRequest[] | undefined = iamRequests(call, this);
-      if (!requests) {
-        unjudged.push({
+    for (const record of records) {
+      // A new key's policy is checked as it is created (the lockout check); anything else a call sets holds for
+      // the calls after it.
+      const setsItsOwnPolicy = !isReset(record) && record.action === "kms:CreateKey";
+      if (setsItsOwnPolicy) this.learn([record]);
+      if (!isReset(record)) this.judgeOne(record, which, as, verdicts, unjudged);
+      if (!setsItsOwnPolicy) this.learn([record]);
+    }
+    return { verdicts, unjudged };
+  }
+
+  private judgeOne(
+    call: RecordedCall,
+    which: (call: RecordedCall, tool: string) => boolean,
+    as: ((call: RecordedCall) => Principal | undefined) | undefined,
+    verdicts: Verdict[],
+    unjudged: Array<{ call: RecordedCall; reason: string }>,
+  ): void {
+    const tool = callerTool(call);
+    if (tool === undefined || !which(call, tool)) return;
+    const principal = as ? as(call) : this.principalOf(call);
+    if (!principal) {
+      unjudged.push({ call, reason: `no policies known for ${JSON.stringify(call.principal)}` });
+      return;
+    }
+    const requests: CallRequest[] | undefined = iamRequests(call, this);
+    if (!requests) {
+      unjudged.push({
+        call,
+        reason: `no resource ARN for ${call.action} from ${JSON.stringify(call.params)}`,
+      });
+      return;
+    }
+    const where = whereOf(call);
+    for (const { request, why } of requests) {
+      const env = environmentOf(request.resource, this.environments);
+      const resourceAccount = accountOf(request.resource) ?? where.account;
+      if (env && resourceAccount === where.account && env.account !== where.account) {
+        const reason = `made in account ${where.account}, but ${env.name}'s resources are in account ${env.account}: the wrong credentials`;
+        verdicts.push({
           call,
-          reason: `no resource ARN for ${call.action} from ${JSON.stringify(call.params)}`,
+          tool,
+          why,
+          principal: principal.arn,
+          request,
+          result: { decision: "not allowed", by: [], reason },
         });
         continue;
       }
-      const where = whereOf(call);
-      for (const { request, why } of requests) {
-        const env = environmentOf(request.resource, this.environments);
-        const resourceAccount = accountOf(request.resource) ?? where.account;
-        const result: Authorization =
-          env && resourceAccount === where.account && env.account !== where.account
-            ? {
-                decision: "not allowed",
-                by: [],
-                reason: `made in account ${where.account}, but ${env.name}'s resources are in account ${env.account}: the wrong credentials`,
-              }
-            : this.decide(principal, request, where.account, where.region);
-        verdicts.push({ call, tool, why, principal: principal.arn, request, result });
-      }
+      // A key that does not exist has no policy to judge by: KMS answers NotFound (a move key's first lookup).
+      if (this.missingKey(request, call, where)) continue;
+      const result = this.decide(principal, request, where.account, where.region);
+      verdicts.push({ call, tool, why, principal: principal.arn, request, result });
     }
-    return { verdicts, unjudged };
+  }
+
+  /** A KMS request on a key no policy is known for, by a call that failed: the key is not there. */
+  private missingKey(
+    request: Request,
+    call: RecordedCall,
+    where: { account: string; region: string },
+  ): boolean {
+    if (!request.action.toLowerCase().startsWith("kms:") || request.resource === "*") return false;
+    if ((call.status ?? 0) < 400) return false;
+    const key = this.aliases.get(request.resource) ?? request.resource;
+    const owner = accountOf(key) ?? where.account;
+    return !this.policies(owner, key.split(":")[3] || where.region).resourcePolicies.some(
+      (p) => p.arn === key,
+    );
   }
 }
 
