@@ -125,6 +125,7 @@ describe("the requests AWS authorizes for a recorded call", () => {
     roleBoundary: () => undefined,
     tagsOf: () => undefined,
     canonical: (arn) => arn,
+    associated: () => [],
   };
 
   it.each<[string, RecordedCall, string[]]>([

@@ -59,7 +59,7 @@ the twelfth, which test/emulator-replay.test.ts goes through (and test/call-reco
     acts in, the calling principal (moto's assumed-role keys are the role's session; the MOTOACCT<account>
     keys are the account's administrator), the User-Agent (our tools add app/<tool>), the service, the API
     operation and the IAM action (REST APIs: the operation is found from the method, path, query and headers
-    in botocore's model, and S3's operations are mapped to their IAM actions), the request's parameters
+    in botocore's model; S3's and Budgets' operations are mapped to their IAM actions), the request's parameters
     (names and ARNs; values such as SecretString redacted, object data never read), the answer's status, its
     error code, and the ARNs the answer names (what a create made).
     Recording starts with MOTO_CALL_LOG=<file> in the launcher's environment, or POST /moto-api/recorder
@@ -520,6 +520,14 @@ S3_ACTIONS = {
     "DeleteBucketTagging": "PutBucketTagging",
     "ListBuckets": "ListAllMyBuckets",
 }
+# AWS Budgets authorizes its operations with two IAM actions (Service Authorization Reference, "AWS Budget Service").
+BUDGETS_ACTIONS = {
+    **{op: "ModifyBudget" for op in ("CreateBudget", "UpdateBudget", "DeleteBudget", "CreateNotification",
+                                    "UpdateNotification", "DeleteNotification", "CreateSubscriber",
+                                    "UpdateSubscriber", "DeleteSubscriber")},
+    **{op: "ViewBudget" for op in ("DescribeBudget", "DescribeBudgets", "DescribeNotificationsForBudget",
+                                  "DescribeSubscribersForNotification", "DescribeBudgetPerformanceHistory")},
+}
 # With a versionId, these S3 actions are their Version variants.
 S3_VERSIONED = {"GetObject", "DeleteObject", "GetObjectTagging", "PutObjectTagging", "GetObjectAcl",
                 "PutObjectAcl", "DeleteObjectTagging"}
@@ -670,7 +678,7 @@ def describe_request(environ, body):
         params = {**query, **form}
         operation = params.pop("Action", None)
         params.pop("Version", None)
-    action = operation
+    action = BUDGETS_ACTIONS.get(operation, operation) if signing_name == "budgets" else operation
     if signing_name == "s3" and operation:
         action = S3_ACTIONS.get(operation, operation)
         if action in S3_VERSIONED and "versionId" in query:

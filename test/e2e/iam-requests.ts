@@ -208,12 +208,18 @@ const EC2_IDS: Record<string, string> = {
   pl: "prefix-list",
 };
 
-/** The EC2 resources a call names by id, and the one it creates (its TagSpecification's type), as ARNs. */
-function ec2Resources(call: RecordedCall, templates: string[]): string[] {
+/**
+ * The EC2 resources a call names by id (an association's id stands for what it associates), and the one it
+ * creates (its TagSpecification's type), as ARNs.
+ */
+function ec2Resources(call: RecordedCall, templates: string[], lookups?: Lookups): string[] {
   const { account, region } = whereOf(call);
   const types = new Set(templates.map((t) => /:([a-z-]+)\/\$\{/.exec(t)?.[1]));
   const arns = new Set<string>();
-  for (const value of strings(call.params)) {
+  const ids = strings(call.params).flatMap((v) =>
+    /^[a-z]+assoc-/.test(v) ? (lookups?.associated(v) ?? []) : [v],
+  );
+  for (const value of ids) {
     const m = /^([a-z]+)-[0-9a-f]{8,}$/.exec(value);
     const type = m ? EC2_IDS[m[1]] : undefined;
     if (type && types.has(type)) arns.add(`arn:aws:ec2:${region}:${account}:${type}/${value}`);
@@ -258,7 +264,7 @@ export function resourcesOf(call: RecordedCall, action = call.action ?? "", look
     const pattern = templatePattern(template.replace("${Partition}", "aws"));
     for (const value of strings(call.params)) if (pattern.test(value)) carried.add(value);
   }
-  if (service === "ec2") return [...new Set([...carried, ...ec2Resources(call, templates)])];
+  if (service === "ec2") return [...new Set([...carried, ...ec2Resources(call, templates, lookups)])];
   const p = call.params;
   // A key named by its alias (or the alias's ARN): the alias is the resource; the judge follows it to its key.
   const alias = service === "kms" ? list(p.KeyId).find((k) => /(^|:)alias\//.test(k)) : undefined;
@@ -377,6 +383,8 @@ export interface Lookups {
   tagsOf(resource: string): Record<string, string> | undefined;
   /** An ARN as AWS spells it: a role or managed policy named without its path gets the path it has. */
   canonical(arn: string): string;
+  /** The ids an EC2 association (rtbassoc-, eipassoc-) associates. */
+  associated(association: string): string[];
 }
 
 /** Every request AWS authorizes for a recorded call: the call's own, and those it implies (module comment). */

@@ -27,7 +27,7 @@ import { statementsOf } from "../../rules/iam/policy";
 import type { TerraformElement } from "../../rules/iam/terraform";
 import { APPLICATION } from "../../stacks/names";
 import { callerTool, isReset, type Recorded, type RecordedCall } from "./calls";
-import { type CallRequest, iamRequests, type Lookups, whereOf } from "./iam-requests";
+import { type CallRequest, iamRequests, type Lookups, resourceTemplates, whereOf } from "./iam-requests";
 
 /** The role an operator works as in the tests' model of an account: an administrator's SSO role. */
 export const operatorArn = (account: string): string =>
@@ -105,6 +105,7 @@ export class PolicyWorld implements Lookups {
   private readonly buckets = new Map<string, string>(); // bucket -> account
   private readonly snapshotKeys = new Map<string, string>(); // snapshot ARN -> key ARN
   private readonly tags = new Map<string, Record<string, string>>(); // ARN or id -> tags
+  private readonly associations = new Map<string, string[]>(); // EC2 association id -> associated ids
 
   constructor(private readonly environments: Environments) {}
 
@@ -133,6 +134,14 @@ export class PolicyWorld implements Lookups {
         );
       }
       if (e.type === "aws_s3_bucket" && str(v.bucket)) this.buckets.set(v.bucket, account);
+      if (e.type === "aws_route_table_association" && str(v.id)) {
+        this.associations.set(
+          v.id,
+          [str(v.route_table_id), str(v.subnet_id)].filter((x): x is string => !!x),
+        );
+      } else if (str(v.association_id) && str(v.id)) {
+        this.associations.set(v.association_id, [v.id]); // an Elastic IP's association
+      }
       const tags = (v.tags_all ?? v.tags) as Record<string, string> | undefined;
       if (tags && Object.keys(tags).length > 0) {
         for (const id of [str(v.arn), str(v.id)]) if (id) this.tags.set(id, tags);
@@ -263,6 +272,10 @@ export class PolicyWorld implements Lookups {
     return account ? this.accounts.get(account)?.role(role)?.boundaryArn : undefined;
   }
 
+  associated(association: string): string[] {
+    return this.associations.get(association) ?? [];
+  }
+
   canonical(arn: string): string {
     const m = /^arn:aws:iam::(\d{12}):(role|policy)\/([^/]+)$/.exec(arn);
     const policies = m ? this.accounts.get(m[1]) : undefined;
@@ -373,6 +386,13 @@ export class PolicyWorld implements Lookups {
     const principal = as ? as(call) : this.principalOf(call);
     if (!principal) {
       unjudged.push({ call, reason: `no policies known for ${JSON.stringify(call.principal)}` });
+      return;
+    }
+    if (call.action && resourceTemplates(call.action) === undefined) {
+      unjudged.push({
+        call,
+        reason: `${call.action} is no IAM action (the recorder must map ${call.operation})`,
+      });
       return;
     }
     const requests: CallRequest[] | undefined = iamRequests(call, this);
