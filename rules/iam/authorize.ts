@@ -100,7 +100,15 @@ export function accountOf(arn: string): string | undefined {
   return account && /^\d{12}$/.test(account) ? account : undefined;
 }
 
+const callers = new WeakMap<Principal, Caller>();
+
 function callerOf(p: Principal): Caller {
+  let caller = callers.get(p);
+  if (!caller) callers.set(p, (caller = readCaller(p)));
+  return caller;
+}
+
+function readCaller(p: Principal): Caller {
   const kind = principalKind(p.arn);
   const assumed = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(p.arn);
   if (assumed) {
@@ -146,28 +154,37 @@ function covers(s: Statement, c: Caller, bounded: boolean): Grant | undefined {
   return namesCaller(s, c) ? undefined : "everyone";
 }
 
+const contextBases = new Map<string, Readonly<Record<string, string | undefined>>>();
+
 /** The request's context with the keys IAM sets itself, unless the caller gave them. */
 function requestContext(
   request: Request,
   c: Caller,
   resourceAccount: string | undefined,
 ): Request["context"] {
-  const context: Record<string, string | readonly string[] | undefined> = {};
-  if (c.kind === "service") {
-    context["aws:principalisawsservice"] = "true";
-    context["aws:principalservicename"] = c.arn;
-  } else if (c.kind !== "federated") {
-    context["aws:principalisawsservice"] = "false";
-    context["aws:principalarn"] = c.arn;
-    context["aws:principalaccount"] = c.account;
-    context["aws:principaltype"] = { role: "AssumedRole", user: "User", root: "Account" }[c.kind];
-    if (c.kind === "user") context["aws:username"] = c.arn.split("/").pop();
-    if (request.action.toLowerCase().startsWith("kms:")) context["kms:calleraccount"] = c.account;
+  const kms = request.action.toLowerCase().startsWith("kms:");
+  const key = `${c.kind} ${c.arn} ${resourceAccount} ${kms}`;
+  let base = contextBases.get(key);
+  if (!base) {
+    const context: Record<string, string | undefined> = {};
+    if (c.kind === "service") {
+      context["aws:principalisawsservice"] = "true";
+      context["aws:principalservicename"] = c.arn;
+    } else if (c.kind !== "federated") {
+      context["aws:principalisawsservice"] = "false";
+      context["aws:principalarn"] = c.arn;
+      context["aws:principalaccount"] = c.account;
+      context["aws:principaltype"] = { role: "AssumedRole", user: "User", root: "Account" }[c.kind];
+      if (c.kind === "user") context["aws:username"] = c.arn.split("/").pop();
+      if (kms) context["kms:calleraccount"] = c.account;
+    }
+    if (resourceAccount) context["aws:resourceaccount"] = resourceAccount;
+    // Our tools and Terraform call AWS over TLS.
+    context["aws:securetransport"] = "true";
+    if (contextBases.size > 10_000) contextBases.clear();
+    contextBases.set(key, (base = context));
   }
-  if (resourceAccount) context["aws:resourceaccount"] = resourceAccount;
-  // Our tools and Terraform call AWS over TLS.
-  context["aws:securetransport"] = "true";
-  return { ...context, ...request.context };
+  return request.context ? { ...base, ...request.context } : base;
 }
 
 /** IAM's decision for a principal's request on a resource with this policy (see the module's comment). */

@@ -31,6 +31,7 @@ export type Decision = "allowed" | "denied" | "not allowed";
 
 /** A policy variable in a Resource or condition value: `${aws:username}`, `${aws:PrincipalTag/team}`. */
 const VARIABLE = /\$\{([a-z0-9-]+:[^}]+)\}/gi;
+const VARIABLE_TEST = /\$\{[a-z0-9-]+:[^}]+\}/i;
 
 /** The value with its policy variables replaced from the request, or undefined when one has no value. */
 export function resolveVariables(value: string, context: Context): string | undefined {
@@ -44,19 +45,33 @@ export function resolveVariables(value: string, context: Context): string | unde
   return missing ? undefined : resolved;
 }
 
-/** A statement's action patterns, split once: plain names in a set, wildcard patterns in a list. */
-const actionSets = new WeakMap<Statement, { exact: Set<string>; patterns: string[] }>();
+/** IAM's wildcards as a regular expression's source (`*` any run, `?` one character). */
+function wildcardSource(pattern: string): string {
+  return pattern
+    .split("")
+    .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+    .join("");
+}
 
-export function actionMatches(s: Statement, action: string): boolean {
+/** A statement's action patterns, compiled once: plain names in a set, wildcard patterns in one expression. */
+const actionSets = new WeakMap<Statement, { exact: Set<string>; pattern?: RegExp }>();
+
+export function actionMatches(s: Statement, action: string, lowered = action.toLowerCase()): boolean {
   let sets = actionSets.get(s);
   if (!sets) {
-    const patterns = s.actions.filter((p) => p.includes("*") || p.includes("?"));
-    const exact = new Set(s.actions.filter((p) => !patterns.includes(p)).map((p) => p.toLowerCase()));
-    actionSets.set(s, (sets = { exact, patterns }));
+    const wild = s.actions.filter((p) => p.includes("*") || p.includes("?"));
+    const exact = new Set(
+      s.actions.filter((p) => !p.includes("*") && !p.includes("?")).map((p) => p.toLowerCase()),
+    );
+    const pattern = wild.length ? new RegExp(`^(?:${wild.map(wildcardSource).join("|")})$`, "is") : undefined;
+    actionSets.set(s, (sets = { exact, pattern }));
   }
-  const hit = sets.exact.has(action.toLowerCase()) || sets.patterns.some((p) => wildcardMatch(p, action));
+  const hit = sets.exact.has(lowered) || (sets.pattern?.test(action) ?? false);
   return s.notAction ? !hit : hit;
 }
+
+/** A statement's resource patterns without policy variables, compiled once into one expression. */
+const resourcePatterns = new WeakMap<Statement, { fixed?: RegExp; variable: string[] }>();
 
 /**
  * Whether a statement covers the resource. A resource policy's statement may leave Resource out (a trust policy
@@ -69,10 +84,21 @@ export function resourceMatches(
   inResourcePolicy = false,
 ): boolean {
   if (inResourcePolicy && s.resources.length === 0) return true;
-  const hit = s.resources.some((p) => {
-    const pattern = resolveVariables(p, context);
-    return pattern !== undefined && wildcardMatch(pattern, resource, false);
-  });
+  let compiled = resourcePatterns.get(s);
+  if (!compiled) {
+    const fixed = s.resources.filter((p) => !VARIABLE_TEST.test(p));
+    compiled = {
+      fixed: fixed.length ? new RegExp(`^(?:${fixed.map(wildcardSource).join("|")})$`, "s") : undefined,
+      variable: s.resources.filter((p) => VARIABLE_TEST.test(p)),
+    };
+    resourcePatterns.set(s, compiled);
+  }
+  const hit =
+    (compiled.fixed?.test(resource) ?? false) ||
+    compiled.variable.some((p) => {
+      const pattern = resolveVariables(p, context);
+      return pattern !== undefined && wildcardMatch(pattern, resource, false);
+    });
   return s.notResource ? !hit : hit;
 }
 
@@ -90,10 +116,15 @@ export function conditionsVerdict(s: Statement, context: Context): boolean | "un
 }
 
 /** Whether a statement applies to the request: action, resource and every condition (judged) hold. */
-export function applies(s: Statement, request: Request, inResourcePolicy = false): boolean {
+export function applies(
+  s: Statement,
+  request: Request,
+  inResourcePolicy = false,
+  lowered = request.action.toLowerCase(),
+): boolean {
   const context = request.context ?? {};
   return (
-    actionMatches(s, request.action) &&
+    actionMatches(s, request.action, lowered) &&
     resourceMatches(s, request.resource, context, inResourcePolicy) &&
     conditionsVerdict(s, context) === true
   );
@@ -105,7 +136,8 @@ export function firstApplying(
   effect: Statement["effect"],
   request: Request,
 ): Statement | undefined {
-  return statements.find((s) => s.effect === effect && applies(s, request));
+  const lowered = request.action.toLowerCase();
+  return statements.find((s) => s.effect === effect && applies(s, request, false, lowered));
 }
 
 /** IAM's decision for a request made by a principal with these identity policies and this boundary. */
