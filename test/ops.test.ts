@@ -117,6 +117,38 @@ describe("console (ECS Exec, recorded)", () => {
   });
 });
 
+describe("the AWS CLI a verb runs (console, rollback)", () => {
+  const inherited = { AWS_PROFILE: "someone-else", AWS_ACCESS_KEY_ID: "AKIAOTHER", PATH: "/usr/bin" };
+
+  it("gets the context's profile, never the shell's credentials, and the tool's name", () => {
+    const ctx = new OpsContext(production, undefined, { region: "us-west-2", profile: "prod-admin" });
+    const vars = ctx.cliEnvironment(undefined, inherited);
+    expect(vars).toMatchObject({
+      AWS_PROFILE: "prod-admin",
+      AWS_SDK_UA_APP_ID: "myamazingapp-ops",
+      PATH: "/usr/bin",
+    });
+    expect(vars.AWS_ACCESS_KEY_ID).toBeUndefined();
+  });
+
+  it("gets the context's keys (an assumed role's session too)", () => {
+    const credentials = { accessKeyId: "ASIAROLE", secretAccessKey: "s", sessionToken: "t" };
+    const ctx = new OpsContext(production, undefined, { region: "us-west-2", credentials });
+    expect(ctx.cliEnvironment("myamazingapp-ops-rollback", inherited)).toMatchObject({
+      AWS_ACCESS_KEY_ID: "ASIAROLE",
+      AWS_SECRET_ACCESS_KEY: "s",
+      AWS_SESSION_TOKEN: "t",
+      AWS_SDK_UA_APP_ID: "myamazingapp-ops-rollback",
+    });
+    expect(ctx.cliEnvironment(undefined, inherited).AWS_PROFILE).toBeUndefined();
+  });
+
+  it("keeps the default chain when the context has it", () => {
+    const ctx = new OpsContext(production, undefined, { region: "us-west-2" });
+    expect(ctx.cliEnvironment(undefined, inherited)).toMatchObject({ AWS_PROFILE: "someone-else" });
+  });
+});
+
 describe("run (recorded)", () => {
   const started = { tasks: [{ taskArn: TASK, lastStatus: "PROVISIONING" }], failures: [] };
   const stopped = (container: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({

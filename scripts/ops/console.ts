@@ -50,5 +50,6 @@ export async function openConsole(ctx: OpsContext): Promise<number> {
       "the Session Manager plugin is required for ECS Exec: https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html",
     );
   }
-  return spawnSync("aws", args, { stdio: "inherit" }).status ?? 1;
+  // The AWS CLI with the context's own credentials (a --profile, the emulator's keys), not the default chain's.
+  return spawnSync("aws", args, { stdio: "inherit", env: ctx.cliEnvironment() }).status ?? 1;
 }

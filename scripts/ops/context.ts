@@ -17,6 +17,7 @@ import type { EnvironmentConfig } from "../../config/environment";
 import { Naming } from "../../constructs/naming";
 import { APPLICATION, operatorNames } from "../../stacks/names";
 import { type AwsClientConfig, type Caller, clientConfigFor, requireAccount } from "../lib/aws";
+import { emulatorCertificate } from "../lib/emulator-certificate";
 
 /** The command line's name in the User-Agent of its calls (CloudTrail, the emulator's recorder). */
 export const OPS_TOOL = "myamazingapp-ops";
@@ -139,6 +140,32 @@ export class OpsContext {
       }
       throw error;
     }
+  }
+
+  /**
+   * The environment of an AWS CLI the verb runs (the rollback's release script, the console's ECS Exec): the same
+   * profile, the same keys, or the same default chain as the context's clients; for the emulator, its endpoint and
+   * certificate; and the tool's name in the User-Agent (`app/<tool>`).
+   */
+  cliEnvironment(tool: string = OPS_TOOL, inherited: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+    const { config } = this;
+    const vars: NodeJS.ProcessEnv = { ...inherited, AWS_SDK_UA_APP_ID: tool };
+    if (config.profile || config.credentials) {
+      for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"])
+        delete vars[name];
+    }
+    if (config.profile) vars.AWS_PROFILE = config.profile;
+    else if (config.credentials) {
+      vars.AWS_ACCESS_KEY_ID = config.credentials.accessKeyId;
+      vars.AWS_SECRET_ACCESS_KEY = config.credentials.secretAccessKey;
+      if (config.credentials.sessionToken) vars.AWS_SESSION_TOKEN = config.credentials.sessionToken;
+    }
+    if (config.endpoint) {
+      // The emulator: the AWS CLI goes to it, trusting its own certificate.
+      vars.AWS_ENDPOINT_URL = config.endpoint;
+      vars.AWS_CA_BUNDLE = emulatorCertificate().cert;
+    }
+    return vars;
   }
 
   sleep(): Promise<void> {

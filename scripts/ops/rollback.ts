@@ -10,7 +10,6 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { GetParameterHistoryCommand } from "@aws-sdk/client-ssm";
 import { PROJECT_ROOT } from "../lib/terraform";
-import { emulatorCertificate } from "../lib/emulator-certificate";
 import { OpsError, type OpsContext } from "./context";
 
 export const RELEASE_SCRIPT = path.join(PROJECT_ROOT, "constructs", "delivery", "release.sh");
@@ -53,65 +52,53 @@ export function requireTools(tools: string[]): void {
 export const ROLLBACK_TOOL = "myamazingapp-ops-rollback";
 
 /**
- * The AWS CLI's environment for the context's credentials: the same profile, the same keys, or the same
- * default chain; for the emulator, its endpoint and certificate.
+ * The release project's variables for the deployed service (constructs/delivery/release-step.ts sets the same
+ * ones on the CodeBuild project), read from the service itself, with the image to release.
  */
-export function cliEnvironment(ctx: OpsContext, inherited: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { config } = ctx;
-  const vars: NodeJS.ProcessEnv = { ...inherited, AWS_SDK_UA_APP_ID: ROLLBACK_TOOL };
-  if (config.profile || config.credentials) {
-    for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"])
-      delete vars[name];
-  }
-  if (config.profile) vars.AWS_PROFILE = config.profile;
-  else if (config.credentials) {
-    vars.AWS_ACCESS_KEY_ID = config.credentials.accessKeyId;
-    vars.AWS_SECRET_ACCESS_KEY = config.credentials.secretAccessKey;
-    if (config.credentials.sessionToken) vars.AWS_SESSION_TOKEN = config.credentials.sessionToken;
-  }
-  if (config.endpoint) {
-    // The emulator: the AWS CLI goes to it, trusting its own certificate.
-    vars.AWS_ENDPOINT_URL = config.endpoint;
-    vars.AWS_CA_BUNDLE = emulatorCertificate().cert;
-  }
-  return vars;
-}
-
-export async function rollback(ctx: OpsContext, to?: string): Promise<string> {
-  const image = await rollbackTarget(ctx, to);
+export async function releaseVariables(ctx: OpsContext, image: string): Promise<Record<string, string>> {
   const { service, taskDefinition } = await ctx.serviceAndTaskDefinition();
   const net = service.networkConfiguration?.awsvpcConfiguration;
-  const family = taskDefinition.family ?? ctx.names.taskFamily;
   const { container } = ctx.logConfiguration(taskDefinition);
-  requireTools(["aws", "jq"]);
-  ctx.out.progress(`rolling back ${ctx.env.name} to ${image} (the migrations are not run again)`);
-
-  const variables: Record<string, string> = {
+  return {
     CLUSTER: ctx.names.cluster,
     SERVICE: ctx.names.service,
-    TASK_FAMILY: family,
+    TASK_FAMILY: taskDefinition.family ?? ctx.names.taskFamily,
     CONTAINER_NAME: container,
     SUBNET_IDS: (net?.subnets ?? []).join(","),
     SECURITY_GROUP_IDS: (net?.securityGroups ?? []).join(","),
     IMAGE_PARAMETER: ctx.names.imageParameter,
     MIN_COUNT: String(ctx.env.service.minCount),
     IMAGE_URI: image,
-    SKIP_MIGRATIONS: "1",
     AWS_DEFAULT_REGION: ctx.env.region,
   };
+}
+
+/** Runs the release script with these variables and the AWS CLI environment; its output lines go to progress. */
+export function runReleaseScript(
+  ctx: OpsContext,
+  variables: Record<string, string>,
+  cli: NodeJS.ProcessEnv,
+): { status: number | null; stderr: string } {
+  requireTools(["aws", "jq"]);
   const workDir = path.join(PROJECT_ROOT, ".local", "rollback");
   mkdirSync(workDir, { recursive: true });
   const result = spawnSync("bash", [RELEASE_SCRIPT], {
     cwd: workDir,
-    env: { ...cliEnvironment(ctx, process.env), ...variables },
+    env: { ...cli, ...variables },
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
   });
   for (const line of (result.stdout ?? "").split("\n").filter(Boolean)) ctx.out.progress(line);
+  return { status: result.status, stderr: (result.stderr ?? "").trim() };
+}
+
+export async function rollback(ctx: OpsContext, to?: string): Promise<string> {
+  const image = await rollbackTarget(ctx, to);
+  const variables = { ...(await releaseVariables(ctx, image)), SKIP_MIGRATIONS: "1" };
+  ctx.out.progress(`rolling back ${ctx.env.name} to ${image} (the migrations are not run again)`);
+  const result = runReleaseScript(ctx, variables, ctx.cliEnvironment(ROLLBACK_TOOL));
   if (result.status !== 0) {
-    throw new OpsError(
-      `the release step refused or failed (exit ${result.status}):\n${(result.stderr ?? "").trim()}`,
-    );
+    throw new OpsError(`the release step refused or failed (exit ${result.status}):\n${result.stderr}`);
   }
   ctx.out.line(`rolled back ${ctx.env.name} to ${image}`);
   return image;
