@@ -4,6 +4,7 @@ import { loadBackend } from "./config/backend";
 import { loadGithubSettings } from "./config/github";
 import { applyLocalOverrides } from "./config/local";
 import { loadEnvironments } from "./config/load";
+import { foreignSubdomains } from "./config/domains";
 import { promotionOf } from "./config/promotion";
 import { synthAtomically } from "./config/outdir";
 import { projectRoot } from "./config/paths";
@@ -25,7 +26,14 @@ function main(): void {
     const app = new App({ outdir, stackTraces: false });
     for (const env of environments) {
       const promotion = promotionOf(env, environments);
-      new AppStack(app, appStackName(env.name), { env, backend, github, promotion });
+      const subdomains = foreignSubdomains(env, environments);
+      new AppStack(app, appStackName(env.name), {
+        env,
+        backend,
+        github,
+        promotion,
+        foreignSubdomains: subdomains,
+      });
     }
     const deployedByGithub = environments.filter((env) => env.githubActions);
     new GithubStack(app, GITHUB_STACK, { settings: github, backend, environments: deployedByGithub });

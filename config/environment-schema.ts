@@ -44,6 +44,7 @@ import {
   WEEKLY_CRON,
   MONTHLY_BUDGET_USD,
 } from "../constructs/limits";
+import { OIDC_PROVIDER_SOURCES } from "../constructs/github-oidc";
 import { ALARM_THRESHOLD_RANGES, DEFAULT_ALARM_THRESHOLDS } from "../constructs/service-alarms";
 import { flag, oneOf, section, text, whole } from "./schema";
 
@@ -211,8 +212,14 @@ const settings = {
     },
     "What terraform destroy may remove, and how fast.",
   ),
-  githubActions: flag(
-    "Deployed by GitHub Actions from the infrastructure repository: OIDC plan and deploy roles, and a GitHub environment.",
+  githubActions: section(
+    {
+      oidcProvider: oneOf(
+        OIDC_PROVIDER_SOURCES,
+        "The account's GitHub OIDC provider (one per account): create it in this stack, or use the existing one",
+      ),
+    },
+    "Deployed by GitHub Actions from the infrastructure repository: OIDC plan and deploy roles, and a GitHub environment (leave out for the emulator).",
   ),
   secrets: {
     type: "array",
@@ -251,7 +258,7 @@ const settings = {
   ),
 };
 /** Sections an environment file may leave out. */
-const OPTIONAL = ["delivery", "emulator"];
+const OPTIONAL = ["delivery", "emulator", "githubActions"];
 
 export const environmentSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",

@@ -1,11 +1,12 @@
 import type { DatabaseProps } from "../constructs/database";
+import type { OidcProviderSource } from "../constructs/github-oidc";
 import type { NetworkProps } from "../constructs/network";
 import type { AlarmThresholds } from "../constructs/service-alarms";
 
 /**
  * The shape of an environment file (environments/<name>.json). Everything that differs between
- * environments lives here, and every setting is required (only the `emulator` and `delivery` sections may
- * be left out): a file says all of it, and nothing is decided by a default somewhere else. The stacks
+ * environments lives here, and every setting is required (only the `emulator`, `delivery` and `githubActions`
+ * sections may be left out): a file says all of it, and nothing is decided by a default somewhere else. The stacks
  * (stacks/) hand these values to the constructs; where a section is exactly a construct's props, its type is.
  * The JSON Schema in ./environment-schema.ts mirrors this interface and is what files are checked against.
  */
@@ -45,9 +46,9 @@ export interface EnvironmentConfig {
   readonly teardown: TeardownConfig;
   /**
    * Deployed by GitHub Actions from the infrastructure repository: the stack gets the GitHub OIDC plan and
-   * deploy roles, and the GitHub stack an environment of this name. False for the local emulator.
+   * deploy roles, and the GitHub stack an environment of this name. Absent for the local emulator.
    */
-  readonly githubActions: boolean;
+  readonly githubActions?: GithubActionsConfig;
   /** Names of external-service secrets (container env var names); values are set by an operator. */
   readonly secrets: string[];
   /** Plain (non-secret) settings passed to the Rails containers. */
@@ -56,6 +57,14 @@ export interface EnvironmentConfig {
   readonly emulator?: EmulatorConfig;
   /** Continuous delivery of the app from GitHub; absent means no pipeline (the emulator lacks CodePipeline). */
   readonly delivery?: DeliveryConfig;
+}
+
+export interface GithubActionsConfig {
+  /**
+   * The account's GitHub OIDC provider (one per account): `create` it in this environment's stack, or use the
+   * `existing` one (created by another environment's stack in the same account, or by hand).
+   */
+  readonly oidcProvider: OidcProviderSource;
 }
 
 export interface CostConfig {

@@ -50,7 +50,7 @@ function environmentRules(env: EnvironmentConfig, file: string): string[] {
         : undefined,
     githubActions:
       env.githubActions && env.emulator
-        ? "must be false with emulator (GitHub Actions cannot reach a local emulator)"
+        ? "must be left out with emulator (GitHub Actions cannot reach a local emulator)"
         : undefined,
   });
 }

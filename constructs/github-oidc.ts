@@ -1,13 +1,28 @@
 import { Construct } from "constructs";
+import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { deployStatements } from "./deploy-permissions";
-import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { deployStatements, planStatements } from "./access/derive";
+import { GITHUB_OIDC_HOST, githubProvider } from "./access/identity";
+import type { AccessScope } from "./access/types";
 import { MANAGED_POLICY_MAX_CHARS, packStatements, policyDocument, type PolicyStatement } from "./iam";
-import { ACCOUNT_ID, BUCKET_NAME, checkPattern, GITHUB_REPOSITORY, refuse, STATE_KEY } from "./limits";
+import {
+  ACCOUNT_ID,
+  BUCKET_NAME,
+  checkOneOf,
+  checkPattern,
+  GITHUB_REPOSITORY,
+  refuse,
+  STATE_KEY,
+} from "./limits";
 import type { Naming } from "./naming";
+
+/** Where the account's GitHub OIDC provider comes from: this environment creates it, or another one did. */
+export const OIDC_PROVIDER_SOURCES = ["create", "existing"] as const;
+export type OidcProviderSource = (typeof OIDC_PROVIDER_SOURCES)[number];
 
 export interface GithubOidcProps {
   /** Resource names; the role names derive from it, so the GitHub stack can build their ARNs. */
@@ -20,18 +35,16 @@ export interface GithubOidcProps {
   readonly stateBucket: string;
   /** State object key of this environment's stack; its lock file is `<key>.tflock`. */
   readonly stateKey: string;
-  /** AWS region (the ARNs the deploy role is scoped to). */
-  readonly region: string;
-  /** The environment's permissions boundary: the deploy role creates and changes roles only with it. */
-  readonly boundaryArn: string;
-  /** Services the deploy role may pass the environment's roles to, e.g. `ecs-tasks.amazonaws.com`. */
-  readonly passedToServices: readonly string[];
-  /** Create the account's GitHub OIDC provider; false where another stack in the account owns it. @default true */
-  readonly createProvider?: boolean;
+  /** The environment's resources as the access data scopes them (constructs/access/): what the roles may do. */
+  readonly access: AccessScope;
+  /**
+   * `create`: this environment's stack creates the account's GitHub OIDC provider (one per account); `existing`:
+   * it uses the one the account has (created by another stack or by hand). Either way the roles only read it.
+   */
+  readonly oidcProvider: OidcProviderSource;
 }
 
-/** GitHub Actions' OIDC issuer (host, as IAM condition keys name it). */
-export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+export { GITHUB_OIDC_HOST };
 
 /** The two roles each environment gives GitHub Actions. */
 export type GithubRoleKind = "plan" | "deploy";
@@ -41,129 +54,117 @@ export function githubRoleName(naming: Naming, kind: GithubRoleKind): string {
   return naming.name(`github-${kind}`, 64);
 }
 
-/** ARN of an environment's GitHub role, built without a reference to the AWS stack. */
+/** ARN of an environment's GitHub role (in the access layer's IAM path), built without a reference to the stack. */
 export function githubRoleArn(naming: Naming, account: string, kind: GithubRoleKind): string {
-  return `arn:aws:iam::${account}:role/${githubRoleName(naming, kind)}`;
+  return naming.roleArn(account, githubRoleName(naming, kind), true);
 }
 
 /**
  * Lets GitHub Actions in the infrastructure repository reach this environment without stored keys: the
- * account's OIDC provider for GitHub, a read-only PLAN role that only pull-request workflows can assume, and
- * a DEPLOY role that only a job in this environment's GitHub environment can assume, scoped to this
- * environment's resources and bound by its permissions boundary (constructs/deploy-permissions.ts). The GitHub stack gives
- * that environment a deployment branch policy (protected branches only) and, for production, reviewers:
- * those, not this trust policy, are what hold deploys to main.
+ * account's OIDC provider for GitHub (created here or looked up), a PLAN role that only pull-request workflows can
+ * assume, and a DEPLOY role that only a job in this environment's GitHub environment can assume. What each may do
+ * is made from the access data (constructs/access/): the deploy role manages the environment's resources, the
+ * plan role reads the configuration `terraform plan` refreshes and no data. Both are bound by the environment's
+ * permissions boundary, and belong to its access layer (no role of the environment may change them). The GitHub
+ * stack gives the GitHub environment a deployment branch policy (protected branches only) and, for production,
+ * reviewers: those, not this trust policy, are what hold deploys to main.
  */
 export class GithubOidc extends Construct {
   public readonly providerArn: string;
   public readonly planRole: IamRole;
   public readonly deployRole: IamRole;
-  /** The managed policies that hold the deploy role's permissions (constructs/deploy-permissions.ts). */
+  /** The managed policies that hold the deploy role's permissions. */
   public readonly deployPolicies: IamPolicy[];
+  /** The managed policies that hold the plan role's permissions. */
+  public readonly planPolicies: IamPolicy[];
+  private readonly naming: Naming;
 
   constructor(scope: Construct, id: string, props: GithubOidcProps) {
     super(scope, id);
-    const { naming, account } = props;
+    const { naming, account, access } = props;
+    this.naming = naming;
+    const stateObject = `arn:aws:s3:::${props.stateBucket}/${props.stateKey}`;
     refuse("GithubOidc", {
       account: checkPattern(ACCOUNT_ID, account),
       repository: checkPattern(GITHUB_REPOSITORY, props.repository),
       stateBucket: checkPattern(BUCKET_NAME, props.stateBucket),
       stateKey: checkPattern(STATE_KEY, props.stateKey),
+      oidcProvider: checkOneOf(OIDC_PROVIDER_SOURCES, props.oidcProvider, "the GitHub OIDC provider"),
+    });
+    refuse("GithubOidc", {
+      access:
+        access.stateObjectArn === stateObject && access.account === account
+          ? undefined
+          : `must scope the same account and state (${account}, ${stateObject})`,
     });
 
-    if (props.createProvider ?? true) {
+    if (props.oidcProvider === "create") {
       // No thumbprint_list: since provider 5.x it is optional, and AWS trusts GitHub's issuer by its CA.
       this.providerArn = new IamOpenidConnectProvider(this, "provider", {
         url: `https://${GITHUB_OIDC_HOST}`,
         clientIdList: ["sts.amazonaws.com"],
       }).arn;
     } else {
-      this.providerArn = `arn:aws:iam::${account}:oidc-provider/${GITHUB_OIDC_HOST}`;
+      // Looked up by its ARN, so a plan in an account without one fails there, naming it.
+      this.providerArn = new DataAwsIamOpenidConnectProvider(this, "provider", {
+        arn: githubProvider(access),
+      }).arn;
     }
 
-    const stateObject = `arn:aws:s3:::${props.stateBucket}/${props.stateKey}`;
-    const listState: PolicyStatement = {
-      Sid: "ListStateBucket",
-      Effect: "Allow",
-      Action: "s3:ListBucket",
-      Resource: `arn:aws:s3:::${props.stateBucket}`,
-    };
-
-    // Pull-request code runs with the plan role, and a plan reads configuration, never data: no object but
-    // the state, no log events (which may hold personal data).
-    const noDataReads: PolicyStatement = {
-      Sid: "NoDataReads",
-      Effect: "Deny",
-      Action: ["s3:GetObject", "s3:GetObjectVersion"],
-      NotResource: stateObject,
-    };
     this.planRole = this.role("plan", `repo:${props.repository}:pull_request`, props);
-    new IamRolePolicyAttachment(this, "plan-read-only", {
-      role: this.planRole.name,
-      policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
-    });
-    new IamRolePolicy(this, "plan-policy", {
-      role: this.planRole.id,
-      name: "plan",
-      policy: policyDocument(
-        listState,
-        { Sid: "ReadState", Effect: "Allow", Action: "s3:GetObject", Resource: stateObject },
-        noDataReads,
-        {
-          Sid: "NoLogReads",
-          Effect: "Deny",
-          Action: ["logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery", "logs:StartLiveTail"],
-          Resource: "*",
-        },
-      ),
-    });
+    this.planPolicies = this.attach(this.planRole, "plan", planStatements(access));
 
     this.deployRole = this.role(
       "deploy",
       `repo:${props.repository}:environment:${naming.environment}`,
       props,
     );
-    // The deploy statements are longer than IAM allows a role's inline policies together (10240 characters):
-    // they go into managed policies, each under IAM's 6144, attached to the role.
-    this.deployPolicies = packStatements(
-      deployStatements({
-        naming,
-        account,
-        region: props.region,
-        boundaryArn: props.boundaryArn,
-        passedToServices: props.passedToServices,
-      }),
-      MANAGED_POLICY_MAX_CHARS - 500,
-    ).map((policy, i) => {
-      const managed = new IamPolicy(this, `deploy-permissions-${i + 1}`, {
-        name: naming.name(`github-deploy-${i + 1}`, 128),
-        description: `GitHub Actions: deploy ${naming.environment} (part ${i + 1})`,
-        policy,
-      });
-      new IamRolePolicyAttachment(this, `deploy-permissions-${i + 1}-attachment`, {
-        role: this.deployRole.name,
-        policyArn: managed.arn,
-      });
-      return managed;
-    });
+    this.deployPolicies = this.attach(this.deployRole, "deploy", deployStatements(access));
+    // The state: read and written by the deploy role only (the plan role reads it through its policies).
+    const stateStatements: PolicyStatement[] = [
+      {
+        Sid: "ListStateBucket",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: `arn:aws:s3:::${props.stateBucket}`,
+      },
+      {
+        Sid: "ReadWriteState",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject"],
+        Resource: stateObject,
+      },
+      {
+        Sid: "HoldTheStateLock",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        Resource: `${stateObject}.tflock`,
+      },
+    ];
     new IamRolePolicy(this, "deploy-policy", {
       role: this.deployRole.id,
       name: "deploy-state",
-      policy: policyDocument(
-        listState,
-        {
-          Sid: "ReadWriteState",
-          Effect: "Allow",
-          Action: ["s3:GetObject", "s3:PutObject"],
-          Resource: stateObject,
-        },
-        {
-          Sid: "HoldTheStateLock",
-          Effect: "Allow",
-          Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-          Resource: `${stateObject}.tflock`,
-        },
-      ),
+      policy: policyDocument(...stateStatements),
+    });
+  }
+
+  /**
+   * A role's statements in managed policies, each under IAM's 6144 characters (they exceed what IAM allows a
+   * role's inline policies together, 10240), attached to it.
+   */
+  private attach(role: IamRole, kind: GithubRoleKind, statements: PolicyStatement[]): IamPolicy[] {
+    const { naming } = this;
+    return packStatements(statements, MANAGED_POLICY_MAX_CHARS - 500).map((policy, i) => {
+      const managed = new IamPolicy(this, `${kind}-permissions-${i + 1}`, {
+        name: naming.name(`github-${kind}-${i + 1}`, 128),
+        description: `GitHub Actions: ${kind} ${naming.environment} (part ${i + 1})`,
+        policy,
+      });
+      new IamRolePolicyAttachment(this, `${kind}-permissions-${i + 1}-attachment`, {
+        role: role.name,
+        policyArn: managed.arn,
+      });
+      return managed;
     });
   }
 

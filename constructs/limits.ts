@@ -39,9 +39,13 @@ export const BUCKET_NAME = pattern(
  * Environment names. Twelve characters at most: the longest name built from one, the CodeStar connection
  * `myamazingapp-<environment>-github`, must fit AWS's 32-character limit.
  */
+/**
+ * No dash: every name of an environment starts `<application>-<environment>-`, and the IAM policies scope by that
+ * prefix, so no environment's prefix may begin another's (`production-b` would fall within `production-*`).
+ */
 export const ENVIRONMENT_NAME = pattern(
-  /^[a-z][a-z0-9-]{1,11}$/,
-  "2-12 lowercase letters, digits and dashes, starting with a letter",
+  /^[a-z][a-z0-9]{1,11}$/,
+  "2-12 lowercase letters and digits, starting with a letter (no dash: the prefix `<application>-<environment>-` must not begin another environment's names)",
 );
 
 /** AWS commercial regions a stack may target. */

@@ -46,6 +46,24 @@ export class Naming {
     return name;
   }
 
+  /** IAM path of the environment's roles and customer-managed policies: `/<application>/<environment>/`. */
+  get iamPath(): string {
+    return `/${this.application}/${this.environment}/`;
+  }
+
+  /**
+   * IAM path of the environment's access layer (the roles and policies no role of the environment may change):
+   * `/<application>/<environment>/access/`.
+   */
+  get accessPath(): string {
+    return `${this.iamPath}access/`;
+  }
+
+  /** ARN of a role of the environment (`inAccessLayer`: one of the access layer's). */
+  roleArn(account: string, name: string, inAccessLayer = false): string {
+    return `arn:aws:iam::${account}:role${inAccessLayer ? this.accessPath : this.iamPath}${name}`;
+  }
+
   /** Path-style name (log groups, parameters): `/<application>/<environment>/<purpose>`. */
   path(purpose: string): string {
     refuse("Naming", { purpose: checkPattern(PURPOSE, purpose) });

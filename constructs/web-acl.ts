@@ -97,7 +97,8 @@ export class WebAcl extends Construct {
     });
     // WAF only delivers to log groups whose names start with aws-waf-logs-.
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: `aws-waf-logs-${naming.prefix}`,
+      // Named like every other resource of the environment (`<prefix>-...`), which the IAM policies scope by.
+      name: `aws-waf-logs-${naming.name("web-acl")}`,
       retentionInDays: props.logRetentionDays,
       kmsKeyId: props.logEncryptionKeyArn,
     });

@@ -40,7 +40,7 @@ export const iamEscalationContained = {
     );
     if (!managesIam) return notApplicable("the role cannot change IAM");
     const acct = account(stack);
-    const self = `arn:aws:iam::${acct}:role/${role.block.name}`;
+    const self = `arn:aws:iam::${acct}:role${role.block.path ?? "/"}${role.block.name}`;
     const ownBoundary: string | undefined = role.block.permissions_boundary;
     const probes = [
       ...new Set([

@@ -11,7 +11,7 @@ export const iamRolesBounded = {
   check: (role, stack) => {
     const boundaries = stack
       .resources("aws_iam_policy")
-      .filter((p) => /-permissions-boundary$/.test(p.block.name ?? ""));
+      .filter((p) => /-(permissions-)?boundary$/.test(p.block.name ?? ""));
     if (boundaries.length === 0) return notApplicable("the stack has no permissions boundary");
     const own = stack.tryDeref(role.block.permissions_boundary);
     return requireThat(

@@ -22,9 +22,9 @@ import { ContainerRepository } from "../constructs/container-repository";
 import { Database } from "../constructs/database";
 import { DeliveryPipeline } from "../constructs/delivery/delivery-pipeline";
 import { Domain } from "../constructs/domain";
-import { DEPLOYED_SERVICES } from "../constructs/deploy-permissions";
 import { EncryptionKey } from "../constructs/encryption-key";
-import { GithubOidc, githubRoleName } from "../constructs/github-oidc";
+import type { AccessScope } from "../constructs/access/types";
+import { GithubOidc } from "../constructs/github-oidc";
 import { LoadBalancer } from "../constructs/load-balancer";
 import { Naming } from "../constructs/naming";
 import { Network } from "../constructs/network";
@@ -45,6 +45,8 @@ export interface AppStackProps {
   readonly github: GithubSettings;
   /** Which environment's released images this one promotes, and which promote its own. @default none */
   readonly promotion?: Promotion;
+  /** Domains other environments serve under this one's: its deploy role may not change their records. @default none */
+  readonly foreignSubdomains?: readonly string[];
 }
 
 /**
@@ -52,21 +54,23 @@ export interface AppStackProps {
  * AppSecrets.grantRead): `moved` blocks let Terraform keep the same policies instead of deleting and
  * recreating them. They can go once every environment has been applied with them.
  */
-/** IAM services any role of the environment may use at all: the permissions boundary's allow-list. */
-const BOUNDED_SERVICES = [...DEPLOYED_SERVICES, "ssmmessages", "rds-db"];
-
 /** Services the deploy role may hand the environment's roles to. */
 const PASSED_TO_SERVICES = [
   "ecs-tasks.amazonaws.com",
   "scheduler.amazonaws.com",
   "codebuild.amazonaws.com",
   "codepipeline.amazonaws.com",
-  "vpc-flow-logs.amazonaws.com",
   "monitoring.rds.amazonaws.com",
   "firehose.amazonaws.com",
   "logs.amazonaws.com",
   "states.amazonaws.com",
   "events.amazonaws.com",
+];
+
+/** AWS managed policies the stack attaches to its roles (the only ones outside its own a role may be given). */
+const MANAGED_POLICIES = [
+  "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+  "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
 ];
 
 /** What CloudWatch Logs does with the logs key for the environment's log groups. */
@@ -115,6 +119,8 @@ export class AppStack extends TerraformStack {
   public readonly delivery?: DeliveryPipeline;
   public readonly githubOidc?: GithubOidc;
   public readonly boundary: PermissionsBoundary;
+  /** Where the environment's resources are, as the access data (constructs/access/) scopes its policies. */
+  public readonly access: AccessScope;
   public readonly webAcl: WebAcl;
   /** Every log group's copy on S3. */
   public readonly logArchive: LogArchive;
@@ -148,16 +154,29 @@ export class AppStack extends TerraformStack {
 
     this.alarms = new AlarmTopic(this, "alarms", { naming, account: env.account, email: env.alarmEmail });
 
-    // Every role of the environment carries this boundary; the deploy role can create none without it.
-    this.boundary = new PermissionsBoundary(this, "permissions-boundary", {
-      naming,
-      account: env.account,
-      services: BOUNDED_SERVICES,
-      protectedRoleNames: [githubRoleName(naming, "deploy"), githubRoleName(naming, "plan")],
-      region: env.region,
-      stateObjectArn: `arn:aws:s3:::${state.bucket}/${state.key}`,
-    });
     this.keys = this.encryptionKeys(env, naming);
+    // Every role of the environment carries this boundary; the deploy role can create none without it.
+    const where: Omit<AccessScope, "boundaryArn"> = {
+      application: APPLICATION,
+      environment: env.name,
+      account: env.account,
+      region: env.region,
+      prefix: naming.prefix,
+      iamPath: naming.iamPath,
+      accessPath: naming.accessPath,
+      domain: env.domain.name,
+      foreignSubdomains: props.foreignSubdomains ?? [],
+      stateObjectArn: `arn:aws:s3:::${state.bucket}/${state.key}`,
+      secretsKeyArn: this.keys.secrets.key.arn,
+      databaseArn: `arn:aws:rds:${env.region}:${env.account}:db:${operatorNames(naming).database}`,
+      promotionSources: props.promotion?.from ? [promotionSource(props.promotion.from).repositoryArn] : [],
+      passedToServices: PASSED_TO_SERVICES,
+      managedPolicies: MANAGED_POLICIES,
+      metricNamespaces: [UPLOAD_AUDIT_NAMESPACE],
+      emptyBucketsOnDestroy: teardown.emptyOnDestroy,
+    };
+    this.boundary = new PermissionsBoundary(this, "permissions-boundary", { naming, scope: where });
+    const access = (this.access = { ...where, boundaryArn: this.boundary.arn });
 
     this.network = new Network(this, "network", {
       naming,
@@ -213,9 +232,11 @@ export class AppStack extends TerraformStack {
     });
     // Environments that promote this one's released images pull them from here, by their promote role only.
     this.repository.allowPullBy(
-      (props.promotion?.to ?? []).map(
-        (peer) =>
-          `arn:aws:iam::${peer.account}:role/${promoteRoleName(new Naming(APPLICATION, peer.environment))}`,
+      (props.promotion?.to ?? []).map((peer) =>
+        new Naming(APPLICATION, peer.environment).roleArn(
+          peer.account,
+          promoteRoleName(new Naming(APPLICATION, peer.environment)),
+        ),
       ),
       ECR_PULL,
     );
@@ -446,11 +467,14 @@ export class AppStack extends TerraformStack {
         repository: repositoryFullName(props.github, "infra"),
         stateBucket: state.bucket,
         stateKey: state.key,
-        region: env.region,
-        boundaryArn: this.boundary.arn,
-        passedToServices: PASSED_TO_SERVICES,
+        access,
+        oidcProvider: env.githubActions.oidcProvider,
       });
+      this.boundary.protect(this.githubOidc);
     }
+    // The execution role reads every secret at the tasks' start: who it is, and what it may read, is the access
+    // layer's (an administrator applies its changes).
+    this.boundary.protect(this.task.executionRole);
 
     this.archiveEveryLogGroup();
     this.outputs(appOrigin);
@@ -494,7 +518,7 @@ export class AppStack extends TerraformStack {
         ArnLike: {
           "kms:EncryptionContext:aws:logs:arn": [
             `arn:aws:logs:${region}:${account}:log-group:/${APPLICATION}/${env.name}/*`,
-            `arn:aws:logs:${region}:${account}:log-group:aws-waf-logs-${naming.prefix}`,
+            `arn:aws:logs:${region}:${account}:log-group:aws-waf-logs-${naming.name("web-acl")}`,
           ],
         },
       },

@@ -543,8 +543,15 @@ describe.each(["production", "staging", "local"])("the checked-in %s environment
     expect(days + 1).toBeLessThanOrEqual(14);
   });
 
-  it("gets GitHub roles exactly when GitHub Actions deploys it", () => {
-    expect(s.resources("aws_iam_openid_connect_provider")).toHaveLength(env.githubActions ? 1 : 0);
+  it("gets GitHub roles exactly when GitHub Actions deploys it, and the OIDC provider as the file says", () => {
+    const roles = s.resources("aws_iam_role").map((r) => r.block.name);
+    const github = roles.filter((n) => /-github-(plan|deploy)$/.test(n));
+    expect(github).toHaveLength(env.githubActions ? 2 : 0);
+    const created = env.githubActions?.oidcProvider === "create";
+    expect(s.resources("aws_iam_openid_connect_provider")).toHaveLength(created ? 1 : 0);
+    expect(s.dataSources("aws_iam_openid_connect_provider")).toHaveLength(
+      env.githubActions && !created ? 1 : 0,
+    );
   });
 });
 
@@ -571,7 +578,9 @@ describe("build once, promote: production releases what staging released", () =>
         Principal: { AWS: ["arn:aws:iam::111111111111:root"] },
         Condition: {
           ArnEquals: {
-            "aws:PrincipalArn": ["arn:aws:iam::111111111111:role/myamazingapp-production-delivery-promote"],
+            "aws:PrincipalArn": [
+              "arn:aws:iam::111111111111:role/myamazingapp/production/myamazingapp-production-delivery-promote",
+            ],
           },
         },
       }),

@@ -5,6 +5,7 @@ import { loadBackend } from "../config/backend";
 import type { EnvironmentConfig } from "../config/environment";
 import { applyLocalOverrides } from "../config/local";
 import { ConfigError, loadEnvironment, loadEnvironments, validateEnvironment } from "../config/load";
+import { foreignSubdomains } from "../config/domains";
 import { promotionOf } from "../config/promotion";
 import { PLATFORM_SECRETS, PLATFORM_VARIABLES } from "../constructs/app-task-definition";
 import { renderSchema, SCHEMA_FILE } from "../scripts/write-schema";
@@ -218,14 +219,14 @@ describe("bad environment files are refused with the file, the setting and what 
         e.emulator = { endpoint: "https://127.0.0.1:4566" };
         delete e.delivery;
       },
-      [/githubActions: must be false with emulator/],
+      [/githubActions: must be left out with emulator/],
     ],
     [
       "an emulator that is not on loopback",
       (e) => {
         e.emulator = { endpoint: "https://10.0.0.5:4566" };
         delete e.delivery;
-        e.githubActions = false;
+        delete e.githubActions;
       },
       [
         /emulator\.endpoint: "https:\/\/10\.0\.0\.5:4566" is malformed; expected https:\/\/127\.0\.0\.1:<port>/,
@@ -360,6 +361,13 @@ describe("promotion between environments (delivery.promoteFrom)", () => {
     writeFileSync(join(dir, "staging.json"), JSON.stringify(stg));
     return loadEnvironments(dir);
   }
+
+  it("names, for each environment, the domains other environments serve under its own (emulators aside)", () => {
+    const envs = loadEnvironments(ENV_DIR);
+    const byName = (name: string) => envs.find((e) => e.name === name)!;
+    expect(foreignSubdomains(byName("production"), envs)).toEqual(["staging.myamazingapp.cdlib.org"]);
+    expect(foreignSubdomains(byName("staging"), envs)).toEqual([]);
+  });
 
   it("production promotes what staging released; staging lets production's account pull", () => {
     const envs = load(() => undefined);

@@ -10,6 +10,7 @@ import { loadBackend } from "../config/backend";
 import type { EnvironmentConfig } from "../config/environment";
 import { loadGithubSettings } from "../config/github";
 import { loadEnvironment, loadEnvironments } from "../config/load";
+import { foreignSubdomains } from "../config/domains";
 import { promotionOf } from "../config/promotion";
 import { AppStack } from "../stacks/app-stack";
 import { appStackName } from "../stacks/names";
@@ -28,10 +29,17 @@ const cache = new Map<string, EnvironmentStack>();
 export function buildEnvironmentStack(file: string): { env: EnvironmentConfig; stack: AppStack } {
   const env = loadEnvironment(file);
   // The promotions between environments are read from every file of the folder, as main.ts does.
-  const promotion = promotionOf(env, loadEnvironments(dirname(file)));
+  const all = loadEnvironments(dirname(file));
+  const promotion = promotionOf(env, all);
   const backend = loadBackend(join(ROOT, "backend.tf.json"));
   const github = loadGithubSettings(join(ROOT, "config", "github.json"));
-  const stack = new AppStack(Testing.app(), appStackName(env.name), { env, backend, github, promotion });
+  const stack = new AppStack(Testing.app(), appStackName(env.name), {
+    env,
+    backend,
+    github,
+    promotion,
+    foreignSubdomains: foreignSubdomains(env, all),
+  });
   invokeAspects(stack);
   return { env, stack };
 }

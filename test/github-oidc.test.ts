@@ -1,6 +1,6 @@
+import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { GithubOidc, type GithubOidcProps, githubRoleArn } from "../constructs/github-oidc";
 import {
   INLINE_POLICIES_MAX_CHARS_PER_ROLE,
@@ -9,22 +9,24 @@ import {
   policySize,
 } from "../constructs/iam";
 import { Naming } from "../constructs/naming";
+import { testScope } from "./access-requests";
 import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
 
 const ACCOUNT = "111111111111";
 const STATE_KEY = "myamazingapp/myamazingapp-production.tfstate";
-const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/myamazingapp-production-permissions-boundary`;
+const STATE_OBJECT = `arn:aws:s3:::myamazingapp-terraform-state/${STATE_KEY}`;
+const naming = new Naming("myamazingapp", "production");
 const props: GithubOidcProps = {
-  naming: new Naming("myamazingapp", "production"),
+  naming,
   account: ACCOUNT,
   repository: "cdlib/myamazingapp-infra",
   stateBucket: "myamazingapp-terraform-state",
   stateKey: STATE_KEY,
-  region: "us-west-2",
-  boundaryArn: BOUNDARY,
-  passedToServices: ["ecs-tasks.amazonaws.com", "scheduler.amazonaws.com"],
+  access: testScope(naming, ACCOUNT, { stateObjectArn: STATE_OBJECT }),
+  oidcProvider: "create",
 };
-const STATE_OBJECT = `arn:aws:s3:::myamazingapp-terraform-state/${STATE_KEY}`;
+const stagingNaming = new Naming("myamazingapp", "staging");
+const STAGING_STATE = "arn:aws:s3:::myamazingapp-terraform-state/myamazingapp/myamazingapp-staging.tfstate";
 const asList = (v: string | string[] | undefined): string[] =>
   v === undefined ? [] : ([] as string[]).concat(v);
 
@@ -54,14 +56,15 @@ describe("GithubOidc", () => {
       oidc = new GithubOidc(scope, "github", props);
       shared = new GithubOidc(scope, "shared", {
         ...props,
-        naming: new Naming("myamazingapp", "staging"),
+        naming: stagingNaming,
         stateKey: "myamazingapp/myamazingapp-staging.tfstate",
-        createProvider: false,
+        access: testScope(stagingNaming, ACCOUNT, { stateObjectArn: STAGING_STATE }),
+        oidcProvider: "existing",
       });
     });
   });
 
-  it("creates GitHub's OIDC provider for the STS audience", () => {
+  it("with oidcProvider create, creates GitHub's OIDC provider for the STS audience", () => {
     expect(synth.json).toHaveResourceWithProperties(IamOpenidConnectProvider, {
       url: "https://token.actions.githubusercontent.com",
       client_id_list: ["sts.amazonaws.com"],
@@ -69,9 +72,13 @@ describe("GithubOidc", () => {
     expect(synth.resources("aws_iam_openid_connect_provider")).toHaveLength(1);
   });
 
-  it("with createProvider false, trusts the account's existing provider by its fixed ARN", () => {
+  it("with oidcProvider existing, looks the account's provider up by its ARN and trusts it, creating none", () => {
+    expect(synth.json).toHaveDataSourceWithProperties(DataAwsIamOpenidConnectProvider, {
+      arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+    });
+    const [id] = Object.keys(synth.config.data.aws_iam_openid_connect_provider);
     expect(trustOf(shared.deployRole)[0].Principal).toEqual({
-      Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+      Federated: `\${data.aws_iam_openid_connect_provider.${id}.arn}`,
     });
   });
 
@@ -107,40 +114,62 @@ describe("GithubOidc", () => {
     ).toBe("repo:cdlib/myamazingapp-infra:environment:staging");
   });
 
-  it("names the roles so that their ARNs can be built from the account id alone", () => {
+  it("names the roles so that their ARNs can be built from the account id alone, in the access layer's path", () => {
     expect(synth.of(oidc.planRole).name).toBe("myamazingapp-production-github-plan");
     expect(synth.of(oidc.deployRole).name).toBe("myamazingapp-production-github-deploy");
-    expect(githubRoleArn(props.naming, ACCOUNT, "deploy")).toBe(
-      `arn:aws:iam::${ACCOUNT}:role/myamazingapp-production-github-deploy`,
+    expect(githubRoleArn(naming, ACCOUNT, "deploy")).toBe(
+      `arn:aws:iam::${ACCOUNT}:role/myamazingapp/production/access/myamazingapp-production-github-deploy`,
     );
   });
 
   describe("plan role", () => {
-    it("reads everything through ReadOnlyAccess", () => {
-      expect(synth.json).toHaveResourceWithProperties(IamRolePolicyAttachment, {
-        role: ref(oidc.planRole, "name"),
-        policy_arn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
-      });
+    it("holds no AWS managed policy (no ReadOnlyAccess): only its own, within IAM's size limit", () => {
+      const attached = synth
+        .resources("aws_iam_role_policy_attachment")
+        .filter((a) => a.role === ref(oidc.planRole, "name"));
+      expect(attached.length).toBeGreaterThan(0);
+      for (const a of attached) expect(a.policy_arn).not.toMatch(/^arn:aws:iam::aws:policy\//);
+      for (const p of oidc.planPolicies) {
+        expect(policySize(synth.of(p).policy)).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+      }
     });
 
-    it("reads its environment's state, and writes nothing", () => {
+    it("writes nothing, and reads its own state object but no other", () => {
       const statements = policyOf(oidc.planRole);
+      const writes = statements
+        .filter((s) => s.Effect === "Allow")
+        .flatMap((s) => asList(s.Action))
+        .filter((a) =>
+          /:(Create|Put|Delete|Update|Modify|Attach|Detach|Tag|Untag|Set|Register|Run|Start)/.test(a),
+        );
+      expect(writes).toEqual([]);
       expect(statements).toContainEqual(
-        expect.objectContaining({ Action: "s3:GetObject", Resource: STATE_OBJECT }),
+        expect.objectContaining({ Action: "s3:GetObject", Resource: STATE_OBJECT, Effect: "Allow" }),
       );
-      const allowed = statements.filter((s) => s.Effect === "Allow").flatMap((s) => asList(s.Action));
-      expect(allowed.sort()).toEqual(["s3:GetObject", "s3:ListBucket"]);
-    });
-
-    it("cannot read data: no object but the state, no log events", () => {
-      const denies = policyOf(oidc.planRole).filter((s) => s.Effect === "Deny");
-      expect(denies).toContainEqual(
+      expect(statements).toContainEqual(
         expect.objectContaining({
-          Action: ["s3:GetObject", "s3:GetObjectVersion"],
+          Effect: "Deny",
+          Action: expect.arrayContaining(["s3:GetObject", "s3:GetObjectVersion"]),
           NotResource: STATE_OBJECT,
         }),
       );
-      expect(denies.flatMap((s) => asList(s.Action))).toContain("logs:GetLogEvents");
+    });
+
+    it("is denied the data reads a refresh never needs, on every resource", () => {
+      const denied = policyOf(oidc.planRole)
+        .filter((s) => s.Effect === "Deny" && asList(s.Resource).includes("*"))
+        .flatMap((s) => asList(s.Action));
+      expect(denied).toEqual(
+        expect.arrayContaining([
+          "ecr:BatchGetImage",
+          "ecr:GetDownloadUrlForLayer",
+          "rds:DownloadDBLogFilePortion",
+          "logs:GetLogEvents",
+          "secretsmanager:GetSecretValue",
+          "kms:Decrypt",
+          "sqs:ReceiveMessage",
+        ]),
+      );
     });
   });
 
@@ -166,51 +195,17 @@ describe("GithubOidc", () => {
       statements = policyOf(oidc.deployRole);
     });
 
-    it("never allows every action", () => {
+    it("never allows every action, nor every action of a service", () => {
       for (const s of [...statements, ...policyOf(oidc.planRole)]) {
-        expect(asList(s.Action)).not.toContain("*");
-        expect(asList(s.Action)).not.toContain("*:*");
+        expect(asList(s.Action).filter((a) => a === "*" || a.endsWith(":*"))).toEqual([]);
       }
     });
 
-    it("grants no service-wide wildcard, and no `*` resource but for actions that take no ARN", () => {
-      for (const st of statements) {
-        expect(asList(st.Action).filter((a) => a.endsWith(":*"))).toEqual([]);
-        if (asList(st.Resource).includes("*")) expect(st.Sid).toBe("ActionsWithoutResourceLevelPermissions");
-      }
-    });
-
-    it("creates and changes roles only of its environment, and only with the environment's boundary", () => {
-      const bounded = statements.find((st) => st.Sid === "EnvironmentRolesWithTheBoundary")!;
-      expect(bounded).toMatchObject({
-        Resource: `arn:aws:iam::${ACCOUNT}:role/myamazingapp-production-*`,
-        Condition: { StringEquals: { "iam:PermissionsBoundary": BOUNDARY } },
-      });
-      expect(asList(bounded.Action)).toEqual(expect.arrayContaining(["iam:CreateRole", "iam:PutRolePolicy"]));
-      const createRole = statements.filter((st) =>
-        asList(st.Action).some((a) => a === "iam:CreateRole" || a === "iam:PutRolePolicy"),
+    it("grants on `*` only the actions AWS takes nowhere else, in the statements that list them", () => {
+      const onEverything = [...statements, ...policyOf(oidc.planRole)].filter(
+        (s) => s.Effect === "Allow" && asList(s.Resource).includes("*"),
       );
-      expect(createRole).toEqual([bounded]);
-    });
-
-    it("passes the environment's roles only to the services named", () => {
-      expect(statements.filter((st) => asList(st.Action).includes("iam:PassRole"))).toEqual([
-        expect.objectContaining({
-          Resource: `arn:aws:iam::${ACCOUNT}:role/myamazingapp-production-*`,
-          Condition: {
-            StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "scheduler.amazonaws.com"] },
-          },
-        }),
-      ]);
-    });
-
-    it("changes only this environment's buckets, and reads no secret value", () => {
-      const buckets = statements.find((st) => st.Sid === "EnvironmentBuckets")!;
-      expect(buckets.Resource).toBe("arn:aws:s3:::myamazingapp-production-*");
-      expect(asList(buckets.Action)).not.toContain("s3:GetObject");
-      const actions = statements.flatMap((st) => asList(st.Action));
-      expect(actions).not.toContain("secretsmanager:GetSecretValue");
-      expect(actions).not.toContain("ec2:GetPasswordData");
+      for (const s of onEverything) expect(s.Sid).toMatch(/^(Actions|Reads)AwsTakesOnlyOnEveryResource/);
     });
 
     it("reads and writes its own state key and lock file, and no other key", () => {
@@ -226,7 +221,13 @@ describe("GithubOidc", () => {
       const stateBucketObjects = statements
         .flatMap((s) => asList(s.Resource))
         .filter((r) => r.startsWith("arn:aws:s3:::myamazingapp-terraform-state/"));
-      expect(stateBucketObjects.sort()).toEqual([STATE_OBJECT, `${STATE_OBJECT}.tflock`]);
+      expect([...new Set(stateBucketObjects)].sort()).toEqual([STATE_OBJECT, `${STATE_OBJECT}.tflock`]);
+    });
+
+    it("reads no secret value and no instance password", () => {
+      const actions = statements.filter((s) => s.Effect === "Allow").flatMap((s) => asList(s.Action));
+      expect(actions).not.toContain("secretsmanager:GetSecretValue");
+      expect(actions).not.toContain("ec2:GetPasswordData");
     });
   });
 
@@ -249,6 +250,18 @@ describe("GithubOidc", () => {
     it("a state bucket that is not a bucket name", () => {
       expect(attempt({ stateBucket: "Not_A_Bucket" })).toThrow(
         /GithubOidc: stateBucket: "Not_A_Bucket" is malformed/,
+      );
+    });
+
+    it("an OIDC provider source other than create or existing", () => {
+      expect(attempt({ oidcProvider: "import" as GithubOidcProps["oidcProvider"] })).toThrow(
+        /GithubOidc: oidcProvider: "import" is not allowed; allowed values: create, existing/,
+      );
+    });
+
+    it("an access scope of another state or account than the roles'", () => {
+      expect(attempt({ access: testScope(naming, "222222222222") })).toThrow(
+        /GithubOidc: access: must scope the same account and state/,
       );
     });
   });

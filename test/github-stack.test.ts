@@ -3,11 +3,10 @@ import { Testing } from "cdktf";
 import { BranchProtection } from "@cdktf/provider-github/lib/branch-protection";
 import { loadBackend } from "../config/backend";
 import { type GithubSettings, loadGithubSettings } from "../config/github";
-import { GithubOidc } from "../constructs/github-oidc";
 import { type GithubEnvironment, GithubStack, type GithubStackProps } from "../stacks/github-stack";
 import { GITHUB_STACK } from "../stacks/names";
-import { Naming } from "../constructs/naming";
-import { type Block, synthConstruct } from "./helpers";
+import { synthCheckedIn } from "./environment-stacks";
+import type { Block } from "./helpers";
 
 const ROOT = join(__dirname, "..");
 const settings = loadGithubSettings(join(ROOT, "config", "github.json"));
@@ -113,11 +112,12 @@ describe("GithubStack", () => {
     expect(variable("github_actions_environment_variable", "AWS_DEPLOY_ROLE_ARN", "production")).toEqual([
       expect.objectContaining({
         repository: "myamazingapp-infra",
-        value: "arn:aws:iam::111111111111:role/myamazingapp-production-github-deploy",
+        value:
+          "arn:aws:iam::111111111111:role/myamazingapp/production/access/myamazingapp-production-github-deploy",
       }),
     ]);
     expect(variable("github_actions_environment_variable", "AWS_DEPLOY_ROLE_ARN", "staging")[0].value).toBe(
-      "arn:aws:iam::222222222222:role/myamazingapp-staging-github-deploy",
+      "arn:aws:iam::222222222222:role/myamazingapp/staging/access/myamazingapp-staging-github-deploy",
     );
     expect(variable("github_actions_environment_variable", "AWS_REGION", "production")[0].value).toBe(
       "us-east-1",
@@ -127,32 +127,27 @@ describe("GithubStack", () => {
   it("names the plan roles in repository variables: the plan environment's, and each one's by suffix", () => {
     const repoVar = (name: string) => variable("github_actions_variable", name)[0]?.value;
     expect(repoVar("AWS_PLAN_ROLE_ARN")).toBe(
-      "arn:aws:iam::222222222222:role/myamazingapp-staging-github-plan",
+      "arn:aws:iam::222222222222:role/myamazingapp/staging/access/myamazingapp-staging-github-plan",
     );
     expect(repoVar("AWS_REGION")).toBe("us-west-2");
     expect(repoVar("AWS_PLAN_ROLE_ARN_PRODUCTION")).toBe(
-      "arn:aws:iam::111111111111:role/myamazingapp-production-github-plan",
+      "arn:aws:iam::111111111111:role/myamazingapp/production/access/myamazingapp-production-github-plan",
     );
     expect(repoVar("AWS_REGION_PRODUCTION")).toBe("us-east-1");
   });
 
-  it("builds the same role ARNs the AWS stacks create", () => {
-    let oidc!: GithubOidc;
-    const aws = synthConstruct((scope) => {
-      oidc = new GithubOidc(scope, "oidc", {
-        naming: new Naming("myamazingapp", "production"),
-        account: "111111111111",
-        repository: "cdlib/myamazingapp-infra",
-        stateBucket: backend.bucket,
-        stateKey: `${backend.keyPrefix}myamazingapp-production.tfstate`,
-        region: "us-east-1",
-        boundaryArn: "arn:aws:iam::111111111111:policy/myamazingapp-production-permissions-boundary",
-        passedToServices: ["ecs-tasks.amazonaws.com"],
-      });
-    });
-    const deployArn = variable("github_actions_environment_variable", "AWS_DEPLOY_ROLE_ARN", "production")[0]
-      .value;
-    expect(deployArn).toBe(`arn:aws:iam::111111111111:role/${aws.of(oidc.deployRole).name}`);
+  it("builds the same role ARNs the AWS stacks create, IAM path included", () => {
+    const aws = JSON.parse(synthCheckedIn("production").text);
+    const roles = Object.values<Block>(aws.resource.aws_iam_role);
+    const arnOf = (kind: string) => {
+      const role = roles.find((r) => r.name === `myamazingapp-production-github-${kind}`)!;
+      return `arn:aws:iam::111111111111:role${role.path}${role.name}`;
+    };
+    expect(
+      variable("github_actions_environment_variable", "AWS_DEPLOY_ROLE_ARN", "production")[0].value,
+    ).toBe(arnOf("deploy"));
+    expect(variable("github_actions_variable", "AWS_PLAN_ROLE_ARN_PRODUCTION")[0].value).toBe(arnOf("plan"));
+    expect(arnOf("deploy")).toContain(":role/myamazingapp/production/");
   });
 
   describe("refuses", () => {

@@ -64,6 +64,12 @@ describe("limits: the one home of every pattern and range", () => {
     expect(() => naming.name(`delivery-artifacts-${"1".repeat(12)}`, 63)).not.toThrow();
   });
 
+  it("an environment name holds no dash, so no environment's name prefix begins another's", () => {
+    expect(checkPattern(ENVIRONMENT_NAME, "production2")).toBeUndefined();
+    // production's policies name `myamazingapp-production-*`: an environment production-b would fall within it.
+    expect(checkPattern(ENVIRONMENT_NAME, "production-b")).toMatch(/no dash/);
+  });
+
   it("upload expiry keeps the two-week promise with S3's rounding to midnight", () => {
     expect(UPLOAD_EXPIRY_DAYS.max + 1).toBeLessThanOrEqual(MAX_UPLOAD_AGE_DAYS);
     expect(checkRange(UPLOAD_EXPIRY_DAYS, 13)).toBeUndefined();

@@ -46,9 +46,14 @@ describe("Naming", () => {
     ["leading dash", "myamazingapp", "-production"],
     ["empty environment", "myamazingapp", ""],
     ["slash", "myamazingapp", "prod/eu"],
+    [
+      "dash in environment (production-b would fall within production's names)",
+      "myamazingapp",
+      "production-b",
+    ],
   ])("refuses invalid characters (%s)", (_why, application, environment) => {
     expect(() => new Naming(application, environment)).toThrow(
-      /^Naming: (application|environment): ".*" is malformed; expected .*lowercase letters, digits and dashes/,
+      /^Naming: (application|environment): ".*" is malformed; expected .*lowercase letters(, digits and dashes| and digits)/,
     );
   });
 

@@ -91,7 +91,7 @@ describe("WebAcl", () => {
 
   it("logs every request to an encrypted aws-waf-logs- group, without credentials", () => {
     expect(synth.of(acl.logGroup)).toMatchObject({
-      name: "aws-waf-logs-myamazingapp-test",
+      name: "aws-waf-logs-myamazingapp-test-web-acl",
       kms_key_id: props.logEncryptionKeyArn,
       retention_in_days: 365,
     });

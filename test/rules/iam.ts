@@ -59,25 +59,28 @@ export const iamCases: Record<FamilyRuleId<"iam">, Case> = {
         at: "github-oidc/deploy-role",
         apply: (s) => {
           delete s.block("github-oidc/deploy-role").permissions_boundary;
-          s.editStatement("EnvironmentRolesWithTheBoundary", (x) => ({ ...x, Condition: undefined }));
+          s.editStatement("EnvironmentRolesOnlyWithTheBoundary", (x) => ({ ...x, Condition: undefined }));
         },
       },
       {
         what: "the deploy role may pass the environment's roles to any service, EC2 included",
         at: "github-oidc/deploy-role",
-        apply: (s) =>
-          s.editStatement("PassEnvironmentRolesToTheirServices", (x) => ({ ...x, Condition: undefined })),
+        apply: (s) => {
+          s.editStatement("PassEnvironmentRolesToTheServicesThatRunThem", (x) => ({
+            ...x,
+            Condition: undefined,
+          }));
+          s.editPolicy("permissions-boundary/policy", (st) => st.filter((x) => x.Sid !== "PassToServices"));
+        },
       },
       {
         what: "the boundary no longer forbids lifting it, and the deploy role may",
         at: "github-oidc/deploy-role",
         apply: (s) => {
-          s.editPolicy("permissions-boundary/policy", (st) =>
-            st.filter((x) => x.Sid !== "NoLiftingTheBoundary"),
-          );
+          s.editPolicy("permissions-boundary/policy", (st) => st.filter((x) => x.Sid !== "NoLifting"));
           grant(s, "github-oidc/deploy-policy", {
             Action: "iam:DeleteRolePermissionsBoundary",
-            Resource: "arn:aws:iam::*:role/myamazingapp-production-*",
+            Resource: "arn:aws:iam::*:role/myamazingapp/production/*",
           });
         },
       },
