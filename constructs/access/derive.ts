@@ -299,6 +299,8 @@ export function boundaryStatements(s: AccessScope, services = SERVICE_ACCESS): P
         "kms:PutKeyPolicy",
         "kms:ScheduleKeyDeletion",
         "kms:Disable*",
+        // No AWS service needs a grant of the secrets key (Secrets Manager uses it directly): none is made.
+        "kms:*Grant",
       ],
       Resource: ["arn:aws:secretsmanager:*", s.secretsKeyArn],
     },

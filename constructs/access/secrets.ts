@@ -96,6 +96,18 @@ export const PARAMETERS: ServiceAccess = {
   boundary: { named: (s) => [environmentParameters(s)] },
 };
 
+/** Terraform types whose service encrypts with an environment key, with the caller's permissions. */
+const KEY_USERS = [
+  "aws_db_instance",
+  "aws_ecr_repository",
+  "aws_kinesis_firehose_delivery_stream",
+  "aws_scheduler_schedule",
+  "aws_sns_topic",
+  "aws_sqs_queue",
+  "aws_codebuild_project",
+  "aws_codepipeline",
+];
+
 export const KEYS: ServiceAccess = {
   services: ["kms"],
   grants: [
@@ -130,17 +142,15 @@ export const KEYS: ServiceAccess = {
       resources: (s) => [keysHere(s)],
       condition: taggedExisting,
       terraform: Object.fromEntries(
-        [
-          "aws_db_instance",
-          "aws_ecr_repository",
-          "aws_kinesis_firehose_delivery_stream",
-          "aws_scheduler_schedule",
-          "aws_sns_topic",
-          "aws_sqs_queue",
-          "aws_codebuild_project",
-          "aws_codepipeline",
-        ].map((t) => [t, { write: ["kms:CreateGrant", "kms:GenerateDataKey", "kms:Decrypt"] }]),
+        KEY_USERS.map((t) => [t, { write: ["kms:GenerateDataKey", "kms:Decrypt"] }]),
       ),
+    },
+    {
+      // A grant changes who may use a key: only one an AWS service asks for, for the resource it encrypts.
+      sid: "GrantsForTheServicesThatUseThem",
+      resources: (s) => [keysHere(s)],
+      condition: (s) => ({ ...taggedExisting(s), Bool: { "kms:GrantIsForAWSResource": "true" } }),
+      terraform: Object.fromEntries(KEY_USERS.map((t) => [t, { write: ["kms:CreateGrant"] }])),
     },
     {
       sid: "EnvironmentKeyAliases",
