@@ -8,7 +8,8 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
-import { stopEmulator } from "../scripts/lib/emulator";
+import { probeEmulator, stopEmulator } from "../scripts/lib/emulator";
+import { environmentNamed, environmentNames } from "../scripts/lib/environments";
 import { requireTerraform, runTerraform } from "../scripts/lib/terraform";
 import { localEmulatorPort, localTerraformEnv } from "../scripts/local/deploy";
 import { loadEnvironment } from "../config/load";
@@ -18,8 +19,30 @@ import { APPLICATION } from "../stacks/names";
 import { CHECKED_THROUGH, leftovers, LEFTOVER_CHECKS, stackOf, uncheckedTypes } from "./e2e/leftovers";
 import { verifyDeployment, presignedMultipartRoundTrip } from "./e2e/verify";
 import { verifyLogArchive, verifyMonitoring } from "./e2e/operations";
-import { beforeFirstRelease, oneOffAndLogs, releaseAndRollBack, secretsBeforeRelease } from "./e2e/day-two";
+import {
+  beforeFirstRelease,
+  oneOffAndLogs,
+  releaseAndRollBack,
+  secretsBeforeRelease,
+  wrongAccountRefused,
+} from "./e2e/day-two";
 import { moveFromLocal } from "./e2e/move";
+import { recordCalls } from "./e2e/calls";
+import {
+  ADMIN_CALLS,
+  appliedState,
+  CALLS,
+  DEPLOY_CALLS,
+  judgeTerraform,
+  judgeTools,
+  type Judgement,
+  PLAN_CALLS,
+  startAfresh,
+  TOOLS,
+  writeSummary,
+} from "./e2e/judge";
+import { inAwsPolicies } from "./e2e/shadow";
+import type { Block } from "../rules/stack-view";
 import { ROOT, runLocal, startLocal, waitForOutput, WORK_DIR } from "./e2e/local-run";
 
 const port = localEmulatorPort();
@@ -41,6 +64,21 @@ const env = { LOCAL_AWS_PORT: String(port) };
 /** The image repository of the local stack (the releases name images in it). */
 const repository = () => `${localEnv.account}.dkr.ecr.${localEnv.region}.amazonaws.com/${naming.name("web")}`;
 const MIN = 60_000;
+/** Every environment file: the judge knows which account each environment's resources are in. */
+const environments = environmentNames().map((name) => environmentNamed(name));
+/** What the judge found, written to .local/e2e-calls-summary.json at the end. */
+const judged: Record<string, Judgement> = {};
+/** The local stack's applied state just before its destroy: the policies Terraform's calls are judged against. */
+let localState: Block | undefined;
+/** Runs `fn` with the emulator's calls recorded into `file`, then back into the run's own record. */
+async function recordingInto<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  await recordCalls(port, file);
+  try {
+    return await fn();
+  } finally {
+    await recordCalls(port, CALLS);
+  }
+}
 /** Seconds per phase of the core run (fresh deploy, verify, plan, destroy), for `npm run bench -- --e2e`. */
 const timings: Record<string, number> = {};
 async function timed<T>(phase: string, fn: () => Promise<T>): Promise<T> {
@@ -54,10 +92,17 @@ async function timed<T>(phase: string, fn: () => Promise<T>): Promise<T> {
 
 afterAll(() => {
   writeFileSync(join(ROOT, ".local", "e2e-timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
+  writeSummary(judged);
 });
 
-beforeAll(() => {
+beforeAll(async () => {
   requireTerraform(); // fails loudly, never skips, when Terraform is missing
+  // Every call the emulator serves is recorded (scripts/emulator/moto_server.py, 14), from the first deploy's
+  // emulator on (it inherits the variable), or from now on in one already running. The first deploy creates
+  // what only an administrator may (docs/security.md): its calls are an administrator's.
+  startAfresh();
+  process.env.MOTO_CALL_LOG = ADMIN_CALLS;
+  if ((await probeEmulator(port)) === "moto") await recordCalls(port, ADMIN_CALLS);
 });
 
 describe("faults before anything is deployed", () => {
@@ -112,6 +157,7 @@ describe("local deployment", () => {
       const second = await timed("deploy", () => runLocal("deploy", env));
       expect(second.output).toMatch(/Converged: a fresh plan changes nothing/);
       expect(second.code).toBe(0);
+      await recordCalls(port, CALLS);
     },
     10 * MIN,
   );
@@ -152,10 +198,13 @@ describe("local deployment", () => {
     "terraform plan reports no changes (no perpetual diffs)",
     async () => {
       const plan = await timed("plan", () =>
-        runTerraform(["plan", "-detailed-exitcode", "-input=false", "-no-color", "-parallelism=30"], {
-          cwd: WORK_DIR,
-          env: localTerraformEnv(() => undefined),
-        }),
+        // As a pull request's plan runs (.github/workflows/pull-request.yml): without the state lock.
+        recordingInto(PLAN_CALLS, () =>
+          runTerraform(
+            ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-parallelism=30", "-lock=false"],
+            { cwd: WORK_DIR, env: localTerraformEnv(() => undefined) },
+          ),
+        ),
       );
       expect(plan.stderr).toBe("");
       expect(plan.code).toBe(0);
@@ -174,10 +223,12 @@ describe("local deployment", () => {
       expect(init.stderr).toBe("");
       expect(init.code).toBe(0);
       const plan = await timed("take-over", () =>
-        runTerraform(["plan", "-detailed-exitcode", "-input=false", "-no-color", "-parallelism=30"], {
-          cwd: dir,
-          env: terraformEnv,
-        }),
+        recordingInto(ADMIN_CALLS, () =>
+          runTerraform(["plan", "-detailed-exitcode", "-input=false", "-no-color", "-parallelism=30"], {
+            cwd: dir,
+            env: terraformEnv,
+          }),
+        ),
       );
       expect(plan.stdout).toMatch(/No changes\. Your infrastructure matches the configuration\./);
       expect(plan.code).toBe(0);
@@ -189,11 +240,14 @@ describe("local deployment", () => {
     "a second environment in another region and account deploys beside local, from its one file, and goes",
     async () => {
       const second = { ...env, LOCAL_ENVIRONMENT: westEnv.name };
+      // A new environment, deployed and destroyed by an administrator.
+      await recordCalls(port, ADMIN_CALLS);
       const deployed = await timed("second-deploy", () => runLocal("deploy", second));
       expect(deployed.output).toMatch(/Converged: a fresh plan changes nothing/);
       expect(deployed.code).toBe(0);
       // It passes the same checks as local, in its own account and region...
       await verifyDeployment(port, join(ROOT, "environments", "localwest.json"));
+      const westState = await appliedState(join(ROOT, ".local", "work", west.prefix));
       // ... every resource type of its stack is there...
       const types = westTypes();
       expect(uncheckedTypes(types)).toEqual([]);
@@ -212,6 +266,12 @@ describe("local deployment", () => {
       const destroyed = await timed("second-destroy", () => runLocal("destroy --keep-emulator", second));
       expect(destroyed.code).toBe(0);
       expect(await leftovers(port, west, types)).toEqual([]);
+      await recordCalls(port, CALLS);
+      // Terraform's calls in its account, deploy and destroy, are all allowed to its administrator.
+      const terraform = judgeTerraform(westEnv, westState, environments, ADMIN_CALLS, "administrator");
+      judged["localwest: Terraform as an administrator"] = terraform;
+      expect(terraform.unjudged).toEqual([]);
+      expect(terraform.refusals).toEqual([]);
     },
     10 * MIN,
   );
@@ -219,6 +279,8 @@ describe("local deployment", () => {
   it(
     "two deploys at once: exactly one is refused with a clear message, the other succeeds, state stays usable",
     async () => {
+      // Deploys of an existing environment, as CI makes them with the GitHub deploy role.
+      await recordCalls(port, DEPLOY_CALLS);
       const results = await Promise.all([runLocal("deploy", env), runLocal("deploy", env)]);
       const refused = results.filter((r) => r.code !== 0);
       expect(refused).toHaveLength(1);
@@ -228,6 +290,7 @@ describe("local deployment", () => {
       expect(succeeded).toHaveLength(1);
       expect(succeeded[0].output).toMatch(/Local deployment ready/);
       const again = await runLocal("deploy", env);
+      await recordCalls(port, CALLS);
       expect(again.code).toBe(0);
       expect(again.output).toMatch(/No changes: the local deployment already matches the code/);
     },
@@ -253,7 +316,10 @@ describe("local deployment", () => {
   it(
     "the first release (the release step's script) starts minCount tasks; rollback walks the history back",
     async () => {
-      await timed("release", () => releaseAndRollBack(port, repository()));
+      const inAws = inAwsPolicies(localEnv, await appliedState(WORK_DIR)).policies;
+      const releaseRole = inAws.role(naming.name("delivery-release"));
+      expect(releaseRole).toBeDefined();
+      await timed("release", () => releaseAndRollBack(port, repository(), releaseRole!));
     },
     3 * MIN,
   );
@@ -267,11 +333,32 @@ describe("local deployment", () => {
   );
 
   it(
+    "every verb refuses credentials of another account before any call, naming both accounts",
+    async () => {
+      await wrongAccountRefused(port);
+    },
+    MIN,
+  );
+
+  it(
     "the runbook's moves (docs/moving.md), each side with its own account's credentials: the database restores in another account and region, the image by digest",
     async () => {
       await timed("move", () => moveFromLocal(port, repository()));
     },
     3 * MIN,
+  );
+
+  it(
+    "every AWS call of the operator's tools, the bootstrap and the release step is one AWS would allow",
+    async () => {
+      const tools = judgeTools(localEnv, await appliedState(WORK_DIR), environments);
+      judged["tools as their principals"] = tools;
+      expect(tools.unjudged).toEqual([]);
+      expect(tools.refusals).toEqual([]);
+      // Each tool was heard: a judge that sees no call proves nothing.
+      expect(TOOLS.filter((tool) => !tools.verdicts.some((v) => v.tool === tool))).toEqual([]);
+    },
+    2 * MIN,
   );
 
   it(
@@ -291,6 +378,9 @@ describe("local deployment", () => {
     "destroy removes everything the deploy created",
     async () => {
       const types = deployedTypes();
+      localState = await appliedState(WORK_DIR);
+      // Destroying an environment is an administrator's.
+      await recordCalls(port, ADMIN_CALLS);
       const result = await timed("destroy", () => runLocal("destroy --keep-emulator", env));
       expect(result.output).toMatch(/Destroy complete!/);
       expect(result.code).toBe(0);
@@ -298,6 +388,30 @@ describe("local deployment", () => {
       expect(await stopEmulator({ projectRoot: ROOT })).toBe(true);
     },
     6 * MIN,
+  );
+
+  it(
+    "Terraform's own calls are allowed: a deploy of the existing environment to the GitHub deploy role, a pull request's plan to the plan role, the first deploy and the destroy to an administrator",
+    () => {
+      expect(localState).toBeDefined();
+      const judge = (file: string, who: "deploy" | "plan" | "administrator") =>
+        judgeTerraform(localEnv, localState!, environments, file, who);
+      const deploy = (judged["local: Terraform as the deploy role"] = judge(DEPLOY_CALLS, "deploy"));
+      const plan = (judged["local: terraform plan as the plan role"] = judge(PLAN_CALLS, "plan"));
+      const admin = (judged["local: Terraform as an administrator"] = judge(ADMIN_CALLS, "administrator"));
+      for (const j of [deploy, plan, admin]) expect(j.verdicts.length).toBeGreaterThan(0);
+      expect({ deploy: deploy.unjudged, plan: plan.unjudged, admin: admin.unjudged }).toEqual({
+        deploy: [],
+        plan: [],
+        admin: [],
+      });
+      expect({ deploy: deploy.refusals, plan: plan.refusals, admin: admin.refusals }).toEqual({
+        deploy: [],
+        plan: [],
+        admin: [],
+      });
+    },
+    2 * MIN,
   );
 });
 

@@ -3,7 +3,7 @@
  * runs no task and says it awaits its first release; a release is refused while secrets have no value; the
  * secrets are set; the first release (through the release step's own script, the AWS CLI pointed at the
  * emulator) starts minCount tasks; rollback goes back through the parameter's history; status, a one-off task,
- * logs (the service's and the weekly task's) and a restart work.
+ * logs (the service's and the weekly task's) and a restart work; credentials of another account are refused.
  */
 import {
   CloudWatchLogsClient,
@@ -25,6 +25,12 @@ import { runOneOff } from "../../scripts/ops/run";
 import { restart, setSecret, showSecrets } from "../../scripts/ops/secrets";
 import { status } from "../../scripts/ops/status";
 import { LOCAL_ENVIRONMENT_FILE } from "../../scripts/local/session";
+import type { RolePolicies } from "../../rules/iam/account-policies";
+import { ops } from "../../scripts/ops";
+import { adminProfile, profileContext, withAdminProfiles } from "./move";
+import { releaseAsPipeline } from "./pipeline";
+import { ROOT } from "./local-run";
+import { join } from "node:path";
 
 export interface Transcript {
   readonly lines: string[];
@@ -77,8 +83,15 @@ export async function secretsBeforeRelease(port: number, image: string): Promise
   expect((await showSecrets(ctx)).filter((s) => !s.hasValue)).toEqual([]);
 }
 
-/** The first release starts minCount tasks and raises the floor; rollback walks the history back. */
-export async function releaseAndRollBack(port: number, repository: string): Promise<void> {
+/**
+ * The first release (the pipeline's release step, as its CodeBuild role) starts minCount tasks and raises the
+ * floor; rollback (the operator's) walks the history back.
+ */
+export async function releaseAndRollBack(
+  port: number,
+  repository: string,
+  releaseRole: RolePolicies,
+): Promise<void> {
   const { ctx } = context(port);
   const cfg = emulatorClientConfig(port, ctx.env.region);
   const min = ctx.env.service.minCount;
@@ -89,7 +102,7 @@ export async function releaseAndRollBack(port: number, repository: string): Prom
       )
     ).services?.[0]?.desiredCount;
 
-  await rollback(ctx, `${repository}:v1`);
+  await releaseAsPipeline(ctx, releaseRole, `${repository}:v1`);
   expect(await desired()).toBe(min);
   const { ScalableTargets } = await new ApplicationAutoScalingClient(cfg).send(
     new DescribeScalableTargetsCommand({
@@ -164,4 +177,23 @@ export async function oneOffAndLogs(port: number): Promise<void> {
 
   const { ctx: r } = context(port);
   expect(await restart(r, false)).toMatch(/^ecs-svc\//);
+}
+
+/** Every verb refuses credentials of another account than the environment's before any call, naming both. */
+export async function wrongAccountRefused(port: number): Promise<void> {
+  const vars = { LOCAL_AWS_PORT: String(port) };
+  const local = applyLocalOverrides(loadEnvironment(LOCAL_ENVIRONMENT_FILE), vars);
+  const west = applyLocalOverrides(loadEnvironment(join(ROOT, "environments", "localwest.json")), vars);
+  await withAdminProfiles([local, west], async () => {
+    const said: string[] = [];
+    // The operator signed in to localwest's account, and restarts local.
+    const refused = ops(["restart", "local", "--profile", adminProfile(west)], (env, profile) =>
+      profileContext(port, env, said, profile),
+    );
+    await expect(refused).rejects.toThrow(OpsError);
+    const message = await refused.catch((e: Error) => e.message);
+    expect(message).toContain(`are for account ${west.account}`);
+    expect(message).toContain(`but local is in account ${local.account}`);
+    expect(message).not.toMatch(/not deployed/);
+  });
 }
