@@ -22,6 +22,8 @@ import { type OwnEmulator, startOwnEmulator } from "./own-emulator";
 
 const local = loadEnvironment(join(__dirname, "..", "environments", "local.json"));
 let emulator: OwnEmulator;
+// Each bootstrap is a dozen calls to an emulator of its own, which a busy machine slows.
+jest.setTimeout(30_000);
 let config: AwsClientConfig;
 let s3: S3Client;
 
