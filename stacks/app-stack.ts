@@ -15,6 +15,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { CostControls } from "../constructs/cost-controls";
 import { Dashboard } from "../constructs/dashboard";
 import { LogArchive } from "../constructs/log-archive";
+import { LogDelivery } from "../constructs/log-delivery";
 import { RotationRestart } from "../constructs/rotation-restart";
 import { ServiceAlarms } from "../constructs/service-alarms";
 import { UPLOAD_AUDIT_NAMESPACE, UploadAgeAudit } from "../constructs/upload-age-audit";
@@ -224,6 +225,9 @@ export class AppStack extends TerraformStack {
       accessLogBucket: this.loadBalancer.logBucket,
       forceDestroy: teardown.emptyOnDestroy,
     });
+
+    // The state machines' and the web ACL's logging write through AWS's log delivery, which this policy admits.
+    new LogDelivery(this, "log-delivery", { naming, account: env.account, region: env.region });
 
     this.repository = new ContainerRepository(this, "repository", {
       naming,

@@ -143,6 +143,7 @@ describe.each([
       "aws_appautoscaling_target",
       "aws_ce_anomaly_monitor",
       "aws_ce_anomaly_subscription",
+      "aws_cloudwatch_log_resource_policy",
       "aws_codestarconnections_connection",
       "aws_codestarnotifications_notification_rule",
       "aws_db_instance",
@@ -312,6 +313,8 @@ const TAKEOVER: Case[] = [
     },
   ],
   ["assume the account's administrator role", { action: "sts:AssumeRole", resource: ADMIN_ROLE }],
+  ["replace the account's log resource policies", { action: "logs:PutResourcePolicy", resource: "*" }],
+  ["delete the account's log resource policies", { action: "logs:DeleteResourcePolicy", resource: "*" }],
   ["get a session token", { action: "sts:GetSessionToken", resource: "*" }],
   [
     "update the same application's other environment's service",

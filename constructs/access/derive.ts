@@ -165,7 +165,6 @@ export const BOUNDARY_UNSCOPED = [
   "application-autoscaling:Describe*",
   "logs:Describe*",
   "logs:*LogDeliver*",
-  "logs:*ResourcePolic*",
   "route53:Get*",
   "route53:List*",
   "ecs:De*TaskDefinition",

@@ -15,7 +15,10 @@ export const environmentLogGroups = (s: AccessScope): string[] => [
 export const environmentStreams = (s: AccessScope): string =>
   arn(s, "firehose", `deliverystream/${s.prefix}-*`);
 
-/** The vended-logs calls that services (Step Functions, the web ACL) make with the caller's permissions. */
+/**
+ * The vended-logs calls that services (Step Functions, the web ACL) make with the caller's permissions. The log
+ * resource policy that admits their deliveries is an administrator's (constructs/log-delivery.ts).
+ */
 const LOG_DELIVERIES = [
   "logs:CreateLogDelivery",
   "logs:GetLogDelivery",
@@ -69,17 +72,6 @@ export const LOGS: ServiceAccess = {
       terraform: ["aws_cloudwatch_log_resource_policy", "aws_wafv2_web_acl_logging_configuration"],
       read: true,
     },
-    ...["PutResourcePolicy", "DeleteResourcePolicy"].map((action) => ({
-      action: `logs:${action}`,
-      why:
-        "Log resource policies are the account's and take no resource: they admit services (EventBridge, the web ACL, " +
-        "Step Functions' log delivery) writing into log groups",
-      terraform: [
-        "aws_cloudwatch_log_resource_policy",
-        "aws_wafv2_web_acl_logging_configuration",
-        "aws_sfn_state_machine",
-      ],
-    })),
     ...LOG_DELIVERIES.map((action) => ({
       action,
       why: "Vended log deliveries (Step Functions, the web ACL) take no resource",
@@ -88,6 +80,10 @@ export const LOGS: ServiceAccess = {
     })),
   ],
   boundary: { named: environmentLogGroups },
+  administrator: {
+    aws_cloudwatch_log_resource_policy:
+      "Log resource policies are the account's, and IAM authorizes them only on every one of them: an administrator applies the environment's",
+  },
   runtime: [
     {
       // AmazonRDSEnhancedMonitoringRole writes the operating system metrics into the account's RDSOSMetrics group.
