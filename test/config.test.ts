@@ -169,6 +169,21 @@ describe("bad environment files are refused with the file, the setting and what 
       [/name: "staging-europe" is malformed; expected 2-12 lowercase letters/],
     ],
     [
+      "an environment name with a dash, which would begin another environment's names",
+      (e) => (e.name = "staging-b"),
+      [/name: "staging-b" is malformed; expected 2-12 lowercase letters and digits, .*no dash/],
+    ],
+    [
+      "a GitHub OIDC provider neither created nor existing",
+      (e) => (e.githubActions = { oidcProvider: "import" }),
+      [/githubActions\.oidcProvider: "import" is not allowed; allowed values: create, existing/],
+    ],
+    [
+      "GitHub Actions without saying where the OIDC provider comes from",
+      (e) => (e.githubActions = {}),
+      [/githubActions: missing required setting "oidcProvider"/],
+    ],
+    [
       "a secret the stack sets itself",
       (e) => e.secrets.push("DATABASE_PASSWORD"),
       [/secrets\[3\]: "DATABASE_PASSWORD" is set by the stack itself/],
