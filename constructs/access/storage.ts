@@ -14,6 +14,7 @@ const BUCKET_PARTS: Record<string, [write: string[], read: string[]]> = {
     ["s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucketTagging"],
     [
       "s3:ListBucket",
+      "s3:GetBucketLocation",
       "s3:GetBucketAcl",
       "s3:GetBucketCORS",
       "s3:GetBucketWebsite",
