@@ -156,6 +156,18 @@ describe("the requests AWS authorizes for a recorded call", () => {
     ],
     ["`*` for an action on no resource", call("sts:GetCallerIdentity", {}), ["*"]],
     [
+      "the ARN a call carries, never the service's default beside it",
+      call("scheduler:ListTagsForResource", {
+        ResourceArn: "arn:aws:scheduler:us-west-2:111111111111:schedule-group/g",
+      }),
+      ["arn:aws:scheduler:us-west-2:111111111111:schedule-group/g"],
+    ],
+    [
+      "the service's default when the call names none",
+      call("scheduler:GetSchedule", { Name: "s" }),
+      ["arn:aws:scheduler:us-west-2:111111111111:schedule/default/s"],
+    ],
+    [
       "S3's bucket and key, without an account",
       call("s3:GetObject", { Bucket: "b", Key: "a/b c" }),
       ["arn:aws:s3:::b/a/b c"],

@@ -111,7 +111,9 @@ const VARIABLES: Record<
     const definition = list(p.taskDefinition ?? p.family).map((t) => t.split("/").pop() ?? t)[0];
     const [family, revision] = definition?.split(":") ?? [];
     return {
-      ClusterName: list(p.cluster ?? p.clusterName ?? "default").map(lastSegment),
+      ClusterName: list(p.cluster ?? p.clusterName).map(lastSegment),
+      // What ECS uses when the call names no cluster.
+      "?ClusterName": ["default"],
       ServiceName: [...list(p.service), ...list(p.services), ...list(p.serviceName)].map(lastSegment),
       TaskDefinitionFamilyName: family ? [family] : [],
       TaskDefinitionRevisionNumber: family ? [revision ?? "*"] : [],
@@ -168,8 +170,10 @@ const VARIABLES: Record<
   scheduler: (p, call) => ({
     ScheduleName: /Schedules?$/.test(call.operation ?? "") ? list(p.Name) : [],
     GroupName: list(
-      p.GroupName ?? p.groupName ?? (/ScheduleGroup/.test(call.operation ?? "") ? p.Name : "default"),
+      p.GroupName ?? p.groupName ?? (/ScheduleGroup/.test(call.operation ?? "") ? p.Name : undefined),
     ),
+    // The group Scheduler uses when the call names none.
+    "?GroupName": ["default"],
   }),
   firehose: (p) => ({ DeliveryStreamName: list(p.DeliveryStreamName) }),
   events: (p) => ({
@@ -281,16 +285,27 @@ export function resourcesOf(call: RecordedCall, action = call.action ?? "", look
     }
   }
   // The templates filled from the parameters that name resources (an ARN among them is carried already).
+  const given = VARIABLES[service]?.(p, call) ?? {};
   const named = Object.fromEntries(
-    Object.entries(VARIABLES[service]?.(p, call) ?? {}).map(([k, v]) => [
-      k,
-      v.filter((x) => !x.startsWith("arn:")),
-    ]),
+    Object.entries(given)
+      .filter(([k]) => !k.startsWith("?"))
+      .map(([k, v]) => [k, v.filter((x) => !x.startsWith("arn:"))] as const)
+      .filter(([, v]) => v.length > 0),
   );
-  const values = { ...fixed, ...named };
-  for (const template of templates) {
-    const filled = fill(template, values).map((arn) => lookups?.canonical(arn) ?? arn);
-    if (filled.length > 0) return [...new Set([...carried, ...filled])];
+  // What the service uses when the call names nothing (`?Name`): only when nothing else names the resource.
+  const fallbacks = Object.fromEntries(
+    Object.entries(given)
+      .filter(([k]) => k.startsWith("?"))
+      .map(([k, v]) => [k.slice(1), v]),
+  );
+  for (const values of [
+    { ...fixed, ...named },
+    ...(carried.size > 0 ? [] : [{ ...fixed, ...fallbacks, ...named }]),
+  ]) {
+    for (const template of templates) {
+      const filled = fill(template, values).map((arn) => lookups?.canonical(arn) ?? arn);
+      if (filled.length > 0) return [...new Set([...carried, ...filled])];
+    }
   }
   if (carried.size > 0) return [...carried];
   // Only optional resource types, none named (a describe of everything); or ids AWS makes up and the call does
