@@ -140,7 +140,8 @@ export class PolicyWorld implements Lookups {
           [str(v.route_table_id), str(v.subnet_id)].filter((x): x is string => !!x),
         );
       } else if (str(v.association_id) && str(v.id)) {
-        this.associations.set(v.association_id, [v.id]); // an Elastic IP's association
+        // An Elastic IP's association: on the address itself, or on the NAT gateway that holds it.
+        this.associations.set(v.association_id, [str(v.allocation_id) ?? v.id]);
       }
       const tags = (v.tags_all ?? v.tags) as Record<string, string> | undefined;
       if (tags && Object.keys(tags).length > 0) {
