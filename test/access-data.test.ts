@@ -58,6 +58,23 @@ describe.each(scopes)("the %s policies made from the access data", (_env, scope)
     expect(unknown).toEqual([]);
   });
 
+  it("name IAM resources as IAM accepts them: a resource type first, never a wildcard in its place", () => {
+    // IAM refuses such a policy (MalformedPolicyDocument: "IAM resource path must either be "*" or start with
+    // user/, ... role/, ..."), and so does the emulator.
+    const types =
+      /^(user|federated-user|role|group|instance-profile|mfa|server-certificate|policy|sms-mfa|saml-provider|oidc-provider|report|access-report)\//;
+    const malformed = statements.flatMap(([policy, st]) =>
+      [...list(st.Resource), ...list(st.NotResource)]
+        .filter((r) => r.startsWith("arn:aws:iam::"))
+        .filter((r) => {
+          const resource = r.split(":").slice(5).join(":");
+          return resource !== "*" && !types.test(resource);
+        })
+        .map((r) => `${named(policy, st)}: ${r}`),
+    );
+    expect(malformed).toEqual([]);
+  });
+
   it("grant each action on a resource type it authorizes (or on * where it takes none)", () => {
     const dead = statements
       .filter(([, st]) => st.Effect === "Allow" && !COARSE.has(st.Sid ?? ""))

@@ -58,6 +58,12 @@ export const DATABASE: ServiceAccess = {
       terraform: ["aws_db_instance", "aws_db_parameter_group"],
       read: true,
     },
+    {
+      action: "rds:DescribeDBInstances",
+      why: "The provider finds the instance by its resource id, a filter that names no instance: AWS takes it on *",
+      terraform: ["aws_db_instance"],
+      read: true,
+    },
   ],
   boundary: { named: environmentDatabase },
   administrator: {

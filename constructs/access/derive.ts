@@ -168,12 +168,13 @@ export const BOUNDARY_UNSCOPED = [
   "route53:Get*",
   "route53:List*",
   "ecs:De*TaskDefinition",
-  "rds:DescribeDBEngineVersions",
+  "rds:Describe*",
   "secretsmanager:ListSecrets",
   "ssm:DescribeParameters",
   "kms:ListAliases",
   "wafv2:ListWebACLs",
   "acm:ListCertificates",
+  "states:Validate*",
   "iam:GetOpenIDConnectProvider",
 ];
 
@@ -249,7 +250,8 @@ export function boundaryStatements(s: AccessScope, services = SERVICE_ACCESS): P
       Sid: "NoAccessLayer",
       Effect: "Deny",
       Action: IAM_WRITES,
-      Resource: `arn:aws:iam::${s.account}:*${s.accessPath}*`,
+      // IAM takes no wildcard for the resource type: a role's and a policy's ARN, each.
+      Resource: ["role", "policy"].map((type) => `arn:aws:iam::${s.account}:${type}${s.accessPath}*`),
     },
     {
       Sid: "OnlyThisBoundary",

@@ -68,6 +68,7 @@ export const LOAD_BALANCING: ServiceAccess = {
     ["DescribeListeners", "aws_lb_listener"],
     ["DescribeListenerAttributes", "aws_lb_listener"],
     ["DescribeListenerCertificates", "aws_lb_listener"],
+    ["DescribeCapacityReservation", "aws_lb"],
   ]
     .map(([action, terraform]) => ({
       action: `elasticloadbalancing:${action}`,
@@ -180,7 +181,8 @@ export const DNS: ServiceAccess = {
         ...(s.foreignSubdomains.length > 0
           ? {
               "ForAllValues:StringNotLike": {
-                [RECORD_NAMES]: s.foreignSubdomains.flatMap((d) => [d, `*.${d}`]),
+                // `*staging.example.org` for staging.example.org and below (and, over-strict, a name ending so).
+                [RECORD_NAMES]: s.foreignSubdomains.map((d) => `*${d}`),
               },
             }
           : {}),

@@ -141,5 +141,13 @@ export const STATE_MACHINES: ServiceAccess = {
       },
     },
   ],
+  unscoped: [
+    {
+      action: "states:ValidateStateMachineDefinition",
+      why: "The provider checks a definition at plan time; it takes no resource",
+      terraform: ["aws_sfn_state_machine"],
+      read: true,
+    },
+  ],
   boundary: { named: environmentStateMachines },
 };
