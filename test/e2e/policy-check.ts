@@ -134,6 +134,11 @@ export class PolicyWorld implements Lookups {
         );
       }
       if (e.type === "aws_s3_bucket" && str(v.bucket)) this.buckets.set(v.bucket, account);
+      // RDS makes and tags the master secret it manages (rds!db-...): the state knows it from the instance.
+      const master = ([] as Array<{ secret_arn?: string }>).concat(v.master_user_secret ?? [])[0]?.secret_arn;
+      if (e.type === "aws_db_instance" && master && str(v.arn)) {
+        this.tags.set(master, { "aws:rds:primaryDBInstanceArn": v.arn });
+      }
       if (e.type === "aws_route_table_association" && str(v.id)) {
         this.associations.set(
           v.id,
