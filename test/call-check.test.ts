@@ -6,6 +6,7 @@
  * acted in that account. The end-to-end test judges every call the tools really make (test/e2e-local.test.ts).
  */
 import { StackView } from "../rules/stack-view";
+import { AccountPolicies } from "../rules/iam/account-policies";
 import { stackPolicies } from "../rules/helpers/iam";
 import { stackWhere } from "../rules/helpers/iam";
 import { synthesizedElements } from "../rules/iam/terraform";
@@ -230,5 +231,36 @@ describe("the requests AWS authorizes for a recorded call", () => {
     expect(put.request.context).toMatchObject({
       "iam:permissionsboundary": "arn:aws:iam::111111111111:policy/b",
     });
+  });
+});
+
+describe("what the judge knows of an applied state", () => {
+  it("the database's master secret by the tag RDS puts on it, an association by what it associates", () => {
+    const where = { account: "111111111111", region: "us-west-2" };
+    const db = "arn:aws:rds:us-west-2:111111111111:db:myamazingapp-production-db";
+    const secret = "arn:aws:secretsmanager:us-west-2:111111111111:secret:rds!db-1234-AbCdEf";
+    const w = new PolicyWorld(environments).addAccount(new AccountPolicies(where, []), [
+      {
+        mode: "managed",
+        type: "aws_db_instance",
+        name: "d",
+        values: { arn: db, master_user_secret: [{ secret_arn: secret }] },
+      },
+      {
+        mode: "managed",
+        type: "aws_route_table_association",
+        name: "a",
+        values: { id: "rtbassoc-1", route_table_id: "rtb-1", subnet_id: "subnet-1" },
+      },
+      {
+        mode: "managed",
+        type: "aws_nat_gateway",
+        name: "n",
+        values: { id: "nat-1", allocation_id: "eipalloc-1", association_id: "eipassoc-1" },
+      },
+    ]);
+    expect(w.tagsOf(secret)).toEqual({ "aws:rds:primaryDBInstanceArn": db });
+    expect(w.associated("rtbassoc-1")).toEqual(["rtb-1", "subnet-1"]);
+    expect(w.associated("eipassoc-1")).toEqual(["eipalloc-1"]);
   });
 });
