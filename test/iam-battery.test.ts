@@ -36,7 +36,7 @@ function expectNone(findings: readonly Evaluated[]): void {
 const OUTSIDE: Array<[string, OwnerKey]> = [
   ["another application's resources", "other-app"],
   ["the same application's other environment", "other-env"],
-  ["an environment whose names start with this one's (<environment>-b)", "extended-env"],
+  ["an environment whose names start with this one's (<environment>2)", "extended-env"],
   [
     "the account: administrator and SSO roles, users, groups, identity providers, account settings",
     "account",

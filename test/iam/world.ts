@@ -114,7 +114,8 @@ export class World {
     const provider = stack.config.provider?.aws?.[0]?.default_tags?.[0]?.tags ?? {};
     this.tags = { application, environment, ...provider };
     const otherEnvironment = environment === "staging" ? "production" : "staging";
-    const extended = `${environment}-b`.slice(0, 12);
+    // Environment names carry no dash (constructs/limits.ts), so the nearest name that starts with this one's is `<environment>2`.
+    const extended = `${environment}2`.slice(0, 12);
     this.owners = [
       { key: "env", label: `this environment (${this.prefix})`, outside: false, application, environment },
       {
