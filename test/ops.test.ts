@@ -6,69 +6,16 @@
 import { loadEnvironment } from "../config/load";
 import { ops } from "../scripts/ops";
 import { consoleCommand } from "../scripts/ops/console";
-import { OpsContext, OpsError, type Output } from "../scripts/ops/context";
+import { OpsError } from "../scripts/ops/context";
 import { parseSince } from "../scripts/ops/logs";
 import { rollbackTarget } from "../scripts/ops/rollback";
 import { runOneOff } from "../scripts/ops/run";
 import { join } from "node:path";
+import { recorder, service, taskDefinition } from "./ops-recording";
 
 const production = loadEnvironment(join(__dirname, "..", "environments", "production.json"));
+const recorded = recorder(production);
 const TASK = "arn:aws:ecs:us-west-2:111111111111:task/myamazingapp-production/0123456789abcdef";
-
-/** Recorded answers of ECS, CloudWatch Logs and SSM, by command name; a list answers successive calls. */
-type Recording = Record<string, unknown | unknown[]>;
-
-const service = {
-  serviceName: "myamazingapp-production-web",
-  status: "ACTIVE",
-  desiredCount: 2,
-  runningCount: 2,
-  taskDefinition: "arn:aws:ecs:us-west-2:111111111111:task-definition/myamazingapp-production-web:12",
-  networkConfiguration: {
-    awsvpcConfiguration: { subnets: ["subnet-a", "subnet-b"], securityGroups: ["sg-app"] },
-  },
-  deployments: [{ id: "ecs-svc/1", status: "PRIMARY", rolloutState: "COMPLETED" }],
-};
-const taskDefinition = {
-  family: "myamazingapp-production-web",
-  revision: 12,
-  taskDefinitionArn: service.taskDefinition,
-  containerDefinitions: [
-    {
-      name: "web",
-      logConfiguration: {
-        logDriver: "awslogs",
-        options: { "awslogs-group": "/myamazingapp/production/web", "awslogs-stream-prefix": "app" },
-      },
-    },
-  ],
-};
-
-function recorded(recording: Recording): {
-  ctx: OpsContext;
-  lines: string[];
-  progress: string[];
-  calls: string[];
-} {
-  const lines: string[] = [];
-  const progress: string[] = [];
-  const calls: string[] = [];
-  const out: Output = { line: (t) => lines.push(t), progress: (t) => progress.push(t) };
-  const ctx = new OpsContext(production, out, { region: production.region }, { pollMs: 1 });
-  const answer = async (command: { constructor: { name: string }; input: unknown }) => {
-    const name = command.constructor.name.replace(/Command$/, "");
-    calls.push(name);
-    const found = recording[name];
-    if (found === undefined) throw new Error(`no recorded answer for ${name}`);
-    if (Array.isArray(found)) return found.length > 1 ? found.shift() : found[0];
-    if (found instanceof Error) throw found;
-    return found;
-  };
-  for (const client of [ctx.ecs, ctx.logs, ctx.ssm, ctx.secrets]) {
-    jest.spyOn(client, "send").mockImplementation(answer as never);
-  }
-  return { ctx, lines, progress, calls };
-}
 
 const logsNotYet = Object.assign(new Error("The specified log stream does not exist."), {
   name: "ResourceNotFoundException",
