@@ -68,3 +68,23 @@ describe("documentation links", () => {
     expect(statSync(join(ROOT, "README.md")).size).toBeLessThan(12 * 1024);
   });
 });
+
+describe("advice on secrets", () => {
+  /** Every document, and every script that prints a command for an operator to run. */
+  const advising = [
+    ...DOCUMENTS,
+    ...readdirSync(join(ROOT, "constructs", "delivery"))
+      .filter((f) => f.endsWith(".sh"))
+      .map((f) => join(ROOT, "constructs", "delivery", f)),
+    ...readdirSync(join(ROOT, "scripts", "ops")).map((f) => join(ROOT, "scripts", "ops", f)),
+  ];
+
+  it("never puts a secret's value on a command line, where ps and the shell's history keep it", () => {
+    const onCommandLine = advising.flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(/--secret-string[ =](?!file:\/\/)(\S+)/g)].map(
+        (m) => `${relative(ROOT, file)}: --secret-string ${m[1]}`,
+      ),
+    );
+    expect(onCommandLine).toEqual([]);
+  });
+});

@@ -81,7 +81,10 @@ while IFS=$'\t' read -r variable secret_arn; do
   [[ -n "$secret_arn" ]] || continue
   aws secretsmanager describe-secret --secret-id "$secret_arn" --output json >secret.json
   if ! jq -e '[.VersionIdsToStages // {} | .[] | .[]] | index("AWSCURRENT") != null' secret.json >/dev/null; then
-    missing+=("$variable: secret $(jq -r '.Name' secret.json) has no value; set it with: aws secretsmanager put-secret-value --secret-id $(jq -r '.Name' secret.json) --secret-string '<value>'")
+    # The value goes in from a file, never on a command line (where ps and the shell's history keep it).
+    name=$(jq -r '.Name' secret.json)
+    environment=$(cut -d/ -f2 <<<"$name")
+    missing+=("$variable: secret $name has no value; set it with: npm run ops -- secrets $environment set $variable < file-with-the-value")
   fi
 done < <(jq -r '.taskDefinition.containerDefinitions[].secrets[]?
   | select(.valueFrom | startswith("arn:aws:secretsmanager:"))
