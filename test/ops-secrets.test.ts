@@ -4,7 +4,6 @@
  * Manager would refuse or silently store wrong (too large, not UTF-8, a byte-order mark, only whitespace) is
  * refused or fixed with a word. Errors say what happened, not "no credentials" for every message with the word.
  */
-import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { loadEnvironment } from "../config/load";
 import { ops, type StandardInput } from "../scripts/ops";
@@ -151,57 +150,6 @@ describe("the command line", () => {
     expect(await ops(["secrets", "production", "set", "SMTP_PASSWORD"], () => ctx, input)).toBe(0);
     expect(inputs.PutSecretValue).toEqual([expect.objectContaining({ SecretString: "from a pipe" })]);
   });
-});
-
-describe("the real command", () => {
-  const OPS = join(ROOT, "scripts", "ops.ts");
-  const quiet = {
-    ...process.env,
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_PROFILE: "",
-    AWS_CONFIG_FILE: "/nonexistent",
-  };
-
-  it("refuses a mistyped name at once, though standard input stays open and empty", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", OPS, "secrets", "production", "set", "NOPE"], {
-      cwd: ROOT,
-      env: quiet,
-      stdio: ["pipe", "pipe", "pipe"], // standard input is never closed: a read would wait for ever
-    });
-    let stderr = "";
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        resolve(null);
-      }, 30_000);
-      child.on("close", (c) => {
-        clearTimeout(timer);
-        resolve(c);
-      });
-    });
-    child.stdin.destroy();
-    expect(stderr).toContain('ops: secrets set: "NOPE" is not a secret of production');
-    expect(code).toBe(2);
-  }, 40_000);
-
-  it("refuses to read a terminal", () => {
-    if (spawnSync("script", ["--version"], { stdio: "ignore" }).error) {
-      throw new Error(
-        "script (util-linux) is required to give the command a terminal: apt-get install util-linux",
-      );
-    }
-    const command = `${process.execPath} --import tsx ${OPS} secrets production set SMTP_PASSWORD`;
-    const run = spawnSync("script", ["-qec", command, "/dev/null"], {
-      cwd: ROOT,
-      env: quiet,
-      encoding: "utf8",
-      timeout: 30_000,
-      input: "", // script's own input ends at once; the command's is the terminal script gives it
-    });
-    expect(run.stdout).toContain("a terminal would show it as typed");
-    expect(run.status).toBe(2);
-  }, 40_000);
 });
 
 describe("errors, as they are", () => {
