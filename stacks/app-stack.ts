@@ -88,6 +88,11 @@ function promotionSource(from: PromotionPeer): PromotionSource {
   };
 }
 
+/** A parameter the stack does not manage (release.sh makes and removes it), by its name and ARN. */
+function ssmParameter(env: EnvironmentConfig, name: string): { name: string; arn: string } {
+  return { name, arn: `arn:aws:ssm:${env.region}:${env.account}:parameter${name}` };
+}
+
 const MOVED_FROM = {
   databaseCredentials: "aws_iam_role_policy.task_read-database-credentials_181E04DE",
   appSecrets: "aws_iam_role_policy.secrets_read_ABEA197E",
@@ -370,6 +375,7 @@ export class AppStack extends TerraformStack {
         alarmTopicArn: this.alarms.topic.arn,
         logRetentionDays: env.logRetentionDays,
         imageParameter: this.deployedImage,
+        releaseLockParameter: ssmParameter(env, operatorNames(naming).releaseLockParameter),
         minCount: env.service.minCount,
         promoteFrom: props.promotion?.from ? promotionSource(props.promotion.from) : undefined,
         forceDestroy: teardown.emptyOnDestroy,

@@ -72,6 +72,8 @@ export function operatorNames(naming: Naming) {
     /** Secrets Manager name of an external-service secret: `<app>/<env>/<NAME>`. */
     secret: (name: string) => `${naming.application}/${naming.environment}/${name}`,
     imageParameter: naming.path("image"),
+    /** The SSM parameter a release or rollback holds while it runs (constructs/delivery/release.sh). */
+    releaseLockParameter: naming.path("release-lock"),
     weeklyRunsLogGroup: naming.path("weekly-stats-runs"),
   };
 }

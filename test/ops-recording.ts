@@ -45,14 +45,17 @@ export interface Recorded {
   readonly inputs: Record<string, unknown[]>;
 }
 
-/** A context of `env` whose AWS calls are answered from a recording. */
-export function recorder(env: EnvironmentConfig): (recording: Recording) => Recorded {
+/** A context of `env` whose AWS calls are answered from a recording; what it reports also goes to `also`. */
+export function recorder(env: EnvironmentConfig, also?: Output): (recording: Recording) => Recorded {
   return (recording) => {
     const lines: string[] = [];
     const progress: string[] = [];
     const calls: string[] = [];
     const inputs: Record<string, unknown[]> = {};
-    const out: Output = { line: (t) => lines.push(t), progress: (t) => progress.push(t) };
+    const out: Output = {
+      line: (t) => (lines.push(t), also?.line(t)),
+      progress: (t) => (progress.push(t), also?.progress(t)),
+    };
     const ctx = new OpsContext(env, out, { region: env.region }, { pollMs: 1 });
     const answer = async (command: { constructor: { name: string }; input: unknown }) => {
       const name = command.constructor.name.replace(/Command$/, "");
@@ -64,9 +67,8 @@ export function recorder(env: EnvironmentConfig): (recording: Recording) => Reco
       if (found instanceof Error) throw found;
       return found;
     };
-    for (const client of [ctx.ecs, ctx.logs, ctx.ssm, ctx.secrets]) {
-      jest.spyOn(client, "send").mockImplementation(answer as never);
-    }
+    // Plain assignment, not jest.spyOn: a script outside jest (test/rollback-driver.ts) records too.
+    for (const client of [ctx.ecs, ctx.logs, ctx.ssm, ctx.secrets]) client.send = answer as never;
     return { ctx, lines, progress, calls, inputs };
   };
 }

@@ -8,7 +8,6 @@ import { ops } from "../scripts/ops";
 import { consoleCommand } from "../scripts/ops/console";
 import { OpsError } from "../scripts/ops/context";
 import { parseSince } from "../scripts/ops/logs";
-import { rollbackTarget } from "../scripts/ops/rollback";
 import { runOneOff } from "../scripts/ops/run";
 import { join } from "node:path";
 import { recorder, service, taskDefinition } from "./ops-recording";
@@ -115,28 +114,6 @@ describe("run (recorded)", () => {
     await expect(runOneOff(ctx, ["true"])).rejects.toThrow(
       "no AWS credentials for production (account 111111111111): sign in first, e.g. aws sso login",
     );
-  });
-});
-
-describe("rollback target (recorded parameter history)", () => {
-  const history = (...values: string[]) => ({
-    GetParameterHistory: { Parameters: values.map((Value) => ({ Value })) },
-  });
-  const repo = "111111111111.dkr.ecr.us-west-2.amazonaws.com/myamazingapp-production-web";
-
-  it("goes to the image released before the current one, skipping the placeholder", async () => {
-    const { ctx } = recorded(history(`${repo}:bootstrap`, `${repo}:a1`, `${repo}:b2`, `${repo}:c3`));
-    expect(await rollbackTarget(ctx)).toBe(`${repo}:b2`);
-  });
-
-  it("after a rollback, goes further back only if asked: the previous value differs from the current", async () => {
-    const { ctx } = recorded(history(`${repo}:a1`, `${repo}:b2`, `${repo}:a1`));
-    expect(await rollbackTarget(ctx)).toBe(`${repo}:b2`);
-  });
-
-  it("refuses when nothing was released before", async () => {
-    const { ctx } = recorded(history(`${repo}:bootstrap`, `${repo}:a1`));
-    await expect(rollbackTarget(ctx)).rejects.toThrow("no earlier release to roll back to");
   });
 });
 
