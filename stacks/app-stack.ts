@@ -148,7 +148,7 @@ export class AppStack extends TerraformStack {
       tags: { application: APPLICATION, environment: env.name, owner: env.owner, "managed-by": "cdktf" },
       emulatorEndpoint,
     });
-    const state = stateBackend(backend, id, emulatorEndpoint, env);
+    const state = stateBackend(backend, id, env, emulatorEndpoint);
     useS3Backend(this, state);
 
     this.alarms = new AlarmTopic(this, "alarms", { naming, account: env.account, email: env.alarmEmail });
