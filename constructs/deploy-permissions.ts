@@ -249,6 +249,8 @@ export function deployStatements(props: DeployPermissionsProps): PolicyStatement
       [
         here("logs", `log-group:/${naming.application}/${naming.environment}/*`),
         here("logs", `log-group:aws-waf-logs-${prefix}*`),
+        // The groups of the database's exported logs, named by RDS after the instance (constructs/database.ts).
+        here("logs", `log-group:/aws/rds/instance/${naming.name("db")}/*`),
       ],
     ),
     allow(

@@ -242,6 +242,8 @@ export class AppStack extends TerraformStack {
       restoreFromSnapshot: env.database.restoreFromSnapshot,
       encryptionKeyArn: this.keys.data.key.arn,
       secretEncryptionKey: this.keys.secrets,
+      logsKeyArn: this.keys.logs.key.arn,
+      logRetentionDays: env.logRetentionDays,
     });
 
     const appOrigin = `https://${env.domain.name}`;
@@ -501,6 +503,8 @@ export class AppStack extends TerraformStack {
           "kms:EncryptionContext:aws:logs:arn": [
             `arn:aws:logs:${region}:${account}:log-group:/${APPLICATION}/${env.name}/*`,
             `arn:aws:logs:${region}:${account}:log-group:aws-waf-logs-${naming.prefix}`,
+            // The database's exported logs, in the groups RDS names after the instance (constructs/database.ts).
+            `arn:aws:logs:${region}:${account}:log-group:/aws/rds/instance/${operatorNames(naming).database}/*`,
           ],
         },
       },

@@ -114,6 +114,15 @@ describe("the production deploy role", () => {
         resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/myamazingapp/production/app`,
       },
     ],
+    ...["CreateLogGroup", "PutRetentionPolicy", "AssociateKmsKey", "PutSubscriptionFilter"].map(
+      (action): [string, Request] => [
+        `${action} on the group RDS exports the database's PostgreSQL log to`,
+        {
+          action: `logs:${action}`,
+          resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/rds/instance/myamazingapp-production-db/postgresql`,
+        },
+      ],
+    ),
     ...["firehose", "logs", "states"].map((service): [string, Request] => [
       `pass such a role to ${service}`,
       {
@@ -197,6 +206,13 @@ describe("the production deploy role", () => {
       {
         action: "firehose:CreateDeliveryStream",
         resource: `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/myamazingapp-staging-logs-task`,
+      },
+    ],
+    [
+      "create the log group of another database's exports",
+      {
+        action: "logs:CreateLogGroup",
+        resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/rds/instance/otherapp-db/postgresql`,
       },
     ],
     [
