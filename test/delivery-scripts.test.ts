@@ -556,6 +556,19 @@ describe("release.sh", () => {
       ).toEqual([]);
     });
 
+    it("stops, changing nothing, when the revision the service runs has no app container to compare", () => {
+      const withoutApp: Rule = {
+        match: `ecs describe-task-definition --task-definition ${RUNNING}`,
+        stdout: { taskDefinition: { ...currentTaskDefinition.taskDefinition, containerDefinitions: [] } },
+      };
+      const run = release({ aws: [withoutApp, ...settled()] });
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain(`${RUNNING} has no container web`);
+      expect(withdrew(run)).toEqual([]);
+      expect(run.callsTo("aws", "ecs register-task-definition")).toEqual([]);
+      expect(run.ssm[LOCK]).toBeUndefined();
+    });
+
     it("leaves everything while a deployment is still in progress", () => {
       const run = release(
         scenario({

@@ -176,7 +176,8 @@ if jq -e '.services[0] | .taskDefinition != null and (.deployments // [] | lengt
   running=$(jq -r '.services[0].taskDefinition' before.json)
   running_image=$(aws ecs describe-task-definition --task-definition "$running" --output json | app_image)
   recorded=$(aws ssm get-parameter --name "$IMAGE_PARAMETER" --query Parameter.Value --output text)
-  if [[ -n "$running_image" && "$running_image" != "$recorded" ]]; then
+  [[ -n "$running_image" ]] || fail "$running has no container $CONTAINER_NAME"
+  if [[ "$running_image" != "$recorded" ]]; then
     echo "The service runs $running_image, an earlier release's deployment that completed after its step ended; recording it"
     record_image "$running_image"
   fi
