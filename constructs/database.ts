@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
@@ -9,6 +10,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { assumedBy, policyDocument } from "./iam";
 import {
+  checkLogRetention,
   checkTwoAzs,
   BACKUP_RETENTION_DAYS,
   checkOptionalPattern,
@@ -54,6 +56,10 @@ export interface DatabaseProps {
   readonly encryptionKeyArn: string;
   /** Customer-managed key of the RDS-managed master password's secret; readers are granted its use too. */
   readonly secretEncryptionKey: EncryptionKey;
+  /** Customer-managed key of the log groups RDS exports the PostgreSQL and upgrade logs to. */
+  readonly logsKeyArn: string;
+  /** Days CloudWatch Logs keeps those exported logs (a value CloudWatch Logs accepts). */
+  readonly logRetentionDays: number;
   /**
    * Create the instance from this DB snapshot (moving the app: docs/moving.md); only the first deploy reads it.
    * @default a new, empty database
@@ -61,13 +67,19 @@ export interface DatabaseProps {
   readonly restoreFromSnapshot?: string;
 }
 
+/** The logs RDS exports to CloudWatch Logs, each to the group `/aws/rds/instance/<identifier>/<log>`. */
+export const EXPORTED_LOGS = ["postgresql", "upgrade"] as const;
+
 /**
  * RDS PostgreSQL, Multi-AZ, encrypted, private, in isolated subnets. RDS generates the master password
  * and keeps it in Secrets Manager, so it never appears in code or Terraform state; `allowFrom` opens
- * PostgreSQL to one security group.
+ * PostgreSQL to one security group. The log groups RDS exports to are made here, before the instance, with
+ * their retention and key: RDS would otherwise create them itself, kept forever and under no key of ours.
  */
 export class Database extends Construct {
   public readonly instance: DbInstance;
+  /** The log groups of the exported logs, by log (`postgresql`, `upgrade`). */
+  public readonly logGroups: Record<(typeof EXPORTED_LOGS)[number], CloudwatchLogGroup>;
   public readonly securityGroup: SecurityGroup;
   /** Secrets Manager secret (JSON with `username` and `password`) that RDS manages. */
   public readonly masterUserSecretArn: string;
@@ -105,8 +117,17 @@ export class Database extends Construct {
         })
       : undefined;
 
+    const identifier = naming.name("db");
+    const logGroup = (log: (typeof EXPORTED_LOGS)[number]) =>
+      new CloudwatchLogGroup(this, log, {
+        name: `/aws/rds/instance/${identifier}/${log}`,
+        retentionInDays: props.logRetentionDays,
+        kmsKeyId: props.logsKeyArn,
+      });
+    this.logGroups = { postgresql: logGroup("postgresql"), upgrade: logGroup("upgrade") };
+
     this.instance = new DbInstance(this, "postgres", {
-      identifier: naming.name("db"),
+      identifier,
       engine: "postgres",
       engineVersion,
       instanceClass: props.instanceClass,
@@ -135,7 +156,7 @@ export class Database extends Construct {
       maintenanceWindow: "sun:10:30-sun:11:30",
       copyTagsToSnapshot: true,
       autoMinorVersionUpgrade: true,
-      enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+      enabledCloudwatchLogsExports: [...EXPORTED_LOGS],
       performanceInsightsEnabled: props.performanceInsights,
       performanceInsightsRetentionPeriod: props.performanceInsights ? 7 : undefined,
       performanceInsightsKmsKeyId: props.performanceInsights ? props.encryptionKeyArn : undefined,
@@ -146,6 +167,8 @@ export class Database extends Construct {
       finalSnapshotIdentifier: deletionProtection ? naming.name("db-final") : undefined,
       // Only creation reads the snapshot: the setting can go once restored, without replacing the database.
       lifecycle: { ignoreChanges: ["snapshot_identifier"] },
+      // The groups first, or the first export creates them without retention or key.
+      dependsOn: Object.values(this.logGroups),
     });
     this.masterUserSecretArn = this.instance.masterUserSecret.get(0).secretArn;
     this.secretEncryptionKey = props.secretEncryptionKey;
@@ -177,6 +200,7 @@ export class Database extends Construct {
         Database.checkStorageCeiling(props.allocatedStorageGiB, props.maxAllocatedStorageGiB),
       backupRetentionDays: checkRange(BACKUP_RETENTION_DAYS, props.backupRetentionDays),
       restoreFromSnapshot: checkOptionalPattern(DB_SNAPSHOT, props.restoreFromSnapshot),
+      logRetentionDays: checkLogRetention(props.logRetentionDays),
     });
   }
 

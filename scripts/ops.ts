@@ -12,7 +12,7 @@ import { parseSince, showLogs } from "./ops/logs";
 import { MOVE_SECRETS_GONE, moveDatabase, moveImage, requireBothAccounts } from "./ops/move";
 import { rollback } from "./ops/rollback";
 import { runOneOff } from "./ops/run";
-import { restart, setSecret, showSecrets } from "./ops/secrets";
+import { checkSecretName, restart, setSecret, showSecrets } from "./ops/secrets";
 import { status } from "./ops/status";
 
 export const HELP = `usage: npm run ops -- <verb> <environment> [options]
@@ -70,6 +70,21 @@ function flagValue(args: string[], flag: string): string | undefined {
   return value;
 }
 
+/** Where `secrets set` reads its value: standard input (the tests give their own). */
+export interface StandardInput {
+  /** True when it is a terminal: what is typed there would show on the screen. */
+  readonly isTerminal: boolean;
+  /** All of it, as bytes. */
+  read(): Buffer;
+}
+
+const processStdin: StandardInput = {
+  get isTerminal() {
+    return process.stdin.isTTY === true;
+  },
+  read: () => readFileSync(0),
+};
+
 /** Takes a flag and its value out of the options (never out of a command after `--`). */
 function takeFlag(args: string[], flag: string): { value?: string; rest: string[] } {
   const end = args.includes("--") ? args.indexOf("--") : args.length;
@@ -80,7 +95,11 @@ function takeFlag(args: string[], flag: string): { value?: string; rest: string[
 }
 
 /** Runs one command line; returns the process exit code. */
-export async function ops(argv: string[], ctxFor: ContextFor = defaultContext): Promise<number> {
+export async function ops(
+  argv: string[],
+  ctxFor: ContextFor = defaultContext,
+  stdin: StandardInput = processStdin,
+): Promise<number> {
   const [verb, name, ...options] = argv;
   if (!verb || verb === "help" || verb === "--help" || verb === "-h") {
     console.log(HELP);
@@ -126,7 +145,16 @@ export async function ops(argv: string[], ctxFor: ContextFor = defaultContext): 
       return 0;
     case "secrets": {
       if (rest[0] === "set") {
-        await setSecret(ctx, rest[1], readFileSync(0, "utf8"));
+        // The name first: a typo must not wait for, or swallow, a value.
+        const variable = checkSecretName(env, rest[1]);
+        if (stdin.isTerminal) {
+          throw new OpsError(
+            `secrets set reads the value from standard input, and a terminal would show it as typed: ` +
+              `npm run ops -- secrets ${env.name} set ${variable} < file-with-the-value (or pipe it in)`,
+            2,
+          );
+        }
+        await setSecret(ctx, variable, stdin.read());
         return 0;
       }
       const statuses = await showSecrets(ctx);

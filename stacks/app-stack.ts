@@ -93,6 +93,11 @@ function promotionSource(from: PromotionPeer): PromotionSource {
   };
 }
 
+/** A parameter the stack does not manage (release.sh makes and removes it), by its name and ARN. */
+function ssmParameter(env: EnvironmentConfig, name: string): { name: string; arn: string } {
+  return { name, arn: `arn:aws:ssm:${env.region}:${env.account}:parameter${name}` };
+}
+
 const MOVED_FROM = {
   databaseCredentials: "aws_iam_role_policy.task_read-database-credentials_181E04DE",
   appSecrets: "aws_iam_role_policy.secrets_read_ABEA197E",
@@ -150,7 +155,7 @@ export class AppStack extends TerraformStack {
       tags: { application: APPLICATION, environment: env.name, owner: env.owner, "managed-by": "cdktf" },
       emulatorEndpoint,
     });
-    const state = stateBackend(backend, id, emulatorEndpoint, env);
+    const state = stateBackend(backend, id, env, emulatorEndpoint);
     useS3Backend(this, state);
 
     this.alarms = new AlarmTopic(this, "alarms", { naming, account: env.account, email: env.alarmEmail });
@@ -262,6 +267,8 @@ export class AppStack extends TerraformStack {
       restoreFromSnapshot: env.database.restoreFromSnapshot,
       encryptionKeyArn: this.keys.data.key.arn,
       secretEncryptionKey: this.keys.secrets,
+      logsKeyArn: this.keys.logs.key.arn,
+      logRetentionDays: env.logRetentionDays,
     });
 
     const appOrigin = `https://${env.domain.name}`;
@@ -395,6 +402,7 @@ export class AppStack extends TerraformStack {
         alarmTopicArn: this.alarms.topic.arn,
         logRetentionDays: env.logRetentionDays,
         imageParameter: this.deployedImage,
+        releaseLockParameter: ssmParameter(env, operatorNames(naming).releaseLockParameter),
         minCount: env.service.minCount,
         promoteFrom: props.promotion?.from ? promotionSource(props.promotion.from) : undefined,
         forceDestroy: teardown.emptyOnDestroy,
@@ -523,6 +531,8 @@ export class AppStack extends TerraformStack {
           "kms:EncryptionContext:aws:logs:arn": [
             `arn:aws:logs:${region}:${account}:log-group:/${APPLICATION}/${env.name}/*`,
             `arn:aws:logs:${region}:${account}:log-group:aws-waf-logs-${naming.name("web-acl")}`,
+            // The database's exported logs, in the groups RDS names after the instance (constructs/database.ts).
+            `arn:aws:logs:${region}:${account}:log-group:/aws/rds/instance/${operatorNames(naming).database}/*`,
           ],
         },
       },

@@ -44,7 +44,7 @@ export function perEnvironment(variable: string, envName: string): string {
 
 /**
  * The GitHub side of delivery, in its own stack with only the GitHub provider (its token comes from
- * GITHUB_TOKEN): main protected in both repositories (reviews, status checks on an up-to-date branch, no
+ * GITHUB_TOKEN; its state in production's state bucket): main protected in both repositories (reviews, status checks on an up-to-date branch, no
  * force pushes, admins included), and in the infrastructure repository one GitHub environment per AWS
  * environment (protected branches only; production waits for its reviewers) holding the Actions variables
  * that name each environment's OIDC roles. Role ARNs are built from account ids and the naming rule, so this
@@ -63,7 +63,10 @@ export class GithubStack extends TerraformStack {
     validate(props);
 
     new GithubProvider(this, "github", { owner: settings.owner });
-    useS3Backend(this, stateBackend(props.backend, id));
+    // Its state lives where `npm run bootstrap -- production` puts production's: the bucket of the account and
+    // region of the environment it protects most (validate() makes sure there is one).
+    const production = environments.find((e) => e.name === PRODUCTION)!;
+    useS3Backend(this, stateBackend(props.backend, id, production));
 
     this.branchProtections = {
       infra: this.protectMain("infra", settings.infraRepository, settings.requiredApprovals),

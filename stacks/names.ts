@@ -38,23 +38,24 @@ export function stateBucketName(backend: BackendSettings, home: StateHome): stri
 }
 
 /**
- * Where a stack keeps its state, under the stack's own key: an environment's stack in the state bucket of its
- * account and region; the GitHub stack (no AWS account of its own) in backend.tf.json's bucket as written.
+ * Where a stack keeps its state, under the stack's own key, in the state bucket of an account and region that
+ * `npm run bootstrap` makes: an environment's stack in its own; the GitHub stack (no AWS account of its own) in
+ * production's (stacks/github-stack.ts).
  */
 export function stateBackend(
   backend: BackendSettings,
   stackName: string,
+  home: StateHome,
   emulatorEndpoint?: string,
-  home?: StateHome,
 ): S3StateBackendProps {
   return {
-    bucket: home ? stateBucketName(backend, home) : backend.bucket,
+    bucket: stateBucketName(backend, home),
     key: stateKey(backend.keyPrefix, stackName),
-    region: home ? home.region : backend.region,
+    region: home.region,
     encrypt: backend.encrypt,
     useLockfile: backend.useLockfile,
     emulatorEndpoint,
-    ...(emulatorEndpoint && home ? { emulatorAccount: home.account } : {}),
+    ...(emulatorEndpoint ? { emulatorAccount: home.account } : {}),
   };
 }
 
@@ -72,6 +73,8 @@ export function operatorNames(naming: Naming) {
     /** Secrets Manager name of an external-service secret: `<app>/<env>/<NAME>`. */
     secret: (name: string) => `${naming.application}/${naming.environment}/${name}`,
     imageParameter: naming.path("image"),
+    /** The SSM parameter a release or rollback holds while it runs (constructs/delivery/release.sh). */
+    releaseLockParameter: naming.path("release-lock"),
     weeklyRunsLogGroup: naming.path("weekly-stats-runs"),
   };
 }

@@ -10,6 +10,7 @@ import type { EnvironmentConfig } from "../config/environment";
 import { PLATFORM_VARIABLES } from "../constructs/app-task-definition";
 import type { Block } from "./helpers";
 import { type Element, StackView } from "../rules/stack-view";
+import { wildcardMatch } from "../rules/iam/actions";
 import { ROOT, synthCheckedIn, synthEnvironmentFile } from "./environment-stacks";
 import { Naming } from "../constructs/naming";
 import { operatorNames } from "../stacks/names";
@@ -406,6 +407,35 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
         streams.add(stream.name);
       }
       expect(streams.size).toBe(groups.length);
+    });
+
+    it("the database's exported logs: groups made before the instance, kept, under the logs key that admits them, archived", () => {
+      const db = s.only("aws_db_instance");
+      expect(db.block.enabled_cloudwatch_logs_exports).toEqual(["postgresql", "upgrade"]);
+      for (const log of ["postgresql", "upgrade"]) {
+        // The name RDS writes to: it would create the group itself, unkept and unencrypted, were it missing.
+        const name = `/aws/rds/instance/myamazingapp-wiring-db/${log}`;
+        const group = s.find("aws_cloudwatch_log_group", (b) => b.name === name);
+        expect(db.block.depends_on).toContain(`aws_cloudwatch_log_group.${group.name}`);
+        expect(group.block.retention_in_days).toBe(60);
+        const key = s.deref(group.block.kms_key_id);
+        const alias = s.find("aws_kms_alias", (b) => b.target_key_id === s.ref(key, "key_id"));
+        expect(alias.block.name).toBe("alias/myamazingapp-wiring-logs");
+        // CloudWatch Logs may use the key for exactly this group (the encryption context names its ARN).
+        const admitted = JSON.parse(key.block.policy).Statement.find(
+          (st: Block) => st.Principal?.Service === "logs.eu-west-1.amazonaws.com",
+        ).Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"] as string[];
+        const arn = `arn:aws:logs:eu-west-1:333333333333:log-group:${name}`;
+        expect(admitted.some((pattern) => wildcardMatch(pattern, arn, false))).toBe(true);
+        expect(
+          admitted.some((pattern) => wildcardMatch(pattern, arn.replace("wiring-db", "other-db"), false)),
+        ).toBe(false);
+        const [filter] = s.referring("aws_cloudwatch_log_subscription_filter", "log_group_name", group);
+        const stream = s.deref(filter.block.destination_arn);
+        expect(stream.block.extended_s3_configuration.prefix).toBe(
+          `cloudwatch/aws/rds/instance/myamazingapp-wiring-db/${log}/`,
+        );
+      }
     });
 
     it("alarms: every threshold of the file, in the unit CloudWatch compares", () => {

@@ -10,20 +10,28 @@ import {
   GetBucketPolicyCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+  ListBucketsCommand,
   PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { Testing } from "cdktf";
+import { loadBackend } from "../config/backend";
+import { loadGithubSettings } from "../config/github";
+import { GithubStack } from "../stacks/github-stack";
+import { GITHUB_STACK } from "../stacks/names";
 import { loadEnvironment } from "../config/load";
 import { bootstrap, describeSteps } from "../scripts/bootstrap";
 import { type AwsClientConfig, requireAccount } from "../scripts/lib/aws";
 import { environmentNamed } from "../scripts/lib/environments";
-import { NONCURRENT_DAYS } from "../scripts/lib/state-bucket";
 import { type OwnEmulator, startOwnEmulator } from "./own-emulator";
+
+// Each test makes several calls to the emulator, which a busy machine answers slowly.
+jest.setTimeout(60_000);
 
 const local = loadEnvironment(join(__dirname, "..", "environments", "local.json"));
 let emulator: OwnEmulator;
-// Each bootstrap is a dozen calls to an emulator of its own, which a busy machine slows.
-jest.setTimeout(30_000);
 let config: AwsClientConfig;
 let s3: S3Client;
 
@@ -51,7 +59,7 @@ describe("bootstrap", () => {
       BucketKeyEnabled: true,
     });
     const lifecycle = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
-    expect(lifecycle.Rules?.[0].NoncurrentVersionExpiration?.NoncurrentDays).toBe(NONCURRENT_DAYS);
+    expect(lifecycle.Rules?.[0].NoncurrentVersionExpiration?.NoncurrentDays).toBe(90);
     const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy!);
     const denied = policy.Statement.flatMap((st: { Effect: string; Action: string | string[] }) =>
       st.Effect === "Deny" ? [st.Action].flat() : [],
@@ -80,14 +88,74 @@ describe("bootstrap", () => {
     ]);
   });
 
-  it("refuses credentials of another account, naming both", async () => {
+  it("refuses credentials of another account, naming both, and makes nothing there", async () => {
+    // The emulator acts in the account an access key names: these credentials are account 222233334444's.
+    const elsewhere = emulator.config(local.region, "222233334444");
+    await expect(bootstrap(local, elsewhere)).rejects.toThrow(
+      new RegExp(`the credentials are for account 222233334444 .*, but local is in account ${local.account}`),
+    );
+    const listed = await new S3Client(elsewhere).send(new ListBucketsCommand({}));
+    expect(listed.Buckets ?? []).toEqual([]);
     const production = { name: "production", account: "111111111111" };
     await expect(requireAccount(config, production)).rejects.toThrow(
       "the credentials are for account 123456789012 (arn:aws:sts::123456789012:user/moto), but production is in account 111111111111",
     );
-    await expect(bootstrap({ ...local, account: "111111111111" }, config)).rejects.toThrow(
-      "but local is in account 111111111111",
+  });
+
+  it("keeps the bucket's other lifecycle rules when it writes its own", async () => {
+    const otherRule = {
+      ID: "expire-scratch-uploads",
+      Status: "Enabled" as const,
+      Filter: { Prefix: "scratch/" },
+      Expiration: { Days: 3 },
+    };
+    await s3.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: bucket,
+        LifecycleConfiguration: {
+          Rules: [
+            otherRule,
+            // Ours, changed by hand: 30 days instead of 90.
+            {
+              ID: "old-state-versions",
+              Status: "Enabled",
+              Filter: { Prefix: "" },
+              NoncurrentVersionExpiration: { NoncurrentDays: 30, NewerNoncurrentVersions: 10 },
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            },
+          ],
+        },
+      }),
     );
+    const repaired = await bootstrap(local, config);
+    expect(repaired.steps.filter((s) => s.action !== "unchanged")).toEqual([
+      { part: "lifecycle (old versions after 90 days)", action: "updated" },
+    ]);
+    const { Rules } = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
+    expect(Rules?.find((r) => r.ID === "expire-scratch-uploads")).toMatchObject({
+      Filter: { Prefix: "scratch/" },
+      Expiration: { Days: 3 },
+    });
+    expect(
+      Rules?.find((r) => r.ID === "old-state-versions")?.NoncurrentVersionExpiration?.NoncurrentDays,
+    ).toBe(90);
+    expect(Rules).toHaveLength(2);
+    // And a run with everything right changes nothing, the other rule included.
+    expect((await bootstrap(local, config)).steps.every((s) => s.action === "unchanged")).toBe(true);
+  });
+
+  it("makes the bucket the GitHub stack keeps its state in, with production's bootstrap", async () => {
+    const production = environmentNamed("production");
+    const github = new GithubStack(Testing.app(), GITHUB_STACK, {
+      settings: loadGithubSettings(join(__dirname, "..", "config", "github.json")),
+      backend: loadBackend(join(__dirname, "..", "backend.tf.json")),
+      environments: [production, environmentNamed("staging")],
+    });
+    const state = JSON.parse(Testing.synth(github)).terraform.backend.s3;
+    const inProduction = emulator.config(production.region, production.account);
+    await bootstrap(production, inProduction);
+    const where = await new S3Client(inProduction).send(new HeadBucketCommand({ Bucket: state.bucket }));
+    expect(where.BucketRegion).toBe(state.region);
   });
 
   it("refuses an environment that does not exist, listing those that do", () => {

@@ -25,6 +25,8 @@ const props: Omit<DatabaseProps, "secretEncryptionKey"> = {
   databaseName: "myamazingapp",
   enhancedMonitoring: true,
   encryptionKeyArn: "arn:aws:kms:us-west-2:111111111111:key/data",
+  logsKeyArn: "arn:aws:kms:us-west-2:111111111111:key/logs",
+  logRetentionDays: 400,
 };
 
 /** A database in `scope`, with the secrets key it needs built there too. */
@@ -113,6 +115,33 @@ describe("Database", () => {
       `\${aws_db_instance.${id}.master_user_secret[0].secret_arn}`,
     );
   });
+
+  it("makes the groups RDS exports its logs to before the instance, kept as asked under the logs key", () => {
+    const groups = synth
+      .resources("aws_cloudwatch_log_group")
+      .filter((g) => g.name.includes("myamazingapp-test-db"));
+    expect(groups.map((g) => [g.name, g.retention_in_days, g.kms_key_id])).toEqual([
+      [
+        "/aws/rds/instance/myamazingapp-test-db/postgresql",
+        400,
+        "arn:aws:kms:us-west-2:111111111111:key/logs",
+      ],
+      ["/aws/rds/instance/myamazingapp-test-db/upgrade", 400, "arn:aws:kms:us-west-2:111111111111:key/logs"],
+    ]);
+    // Every log exported has its group, and the instance waits for them.
+    expect(instance.enabled_cloudwatch_logs_exports).toEqual(["postgresql", "upgrade"]);
+    expect(instance.depends_on).toEqual([
+      `aws_cloudwatch_log_group.${ref(protectedDb.logGroups.postgresql, "id").split(".")[1]}`,
+      `aws_cloudwatch_log_group.${ref(protectedDb.logGroups.upgrade, "id").split(".")[1]}`,
+    ]);
+  });
+
+  it.each([0, 10, 366])(
+    "refuses logRetentionDays %p (a value CloudWatch Logs accepts)",
+    (logRetentionDays) => {
+      expect(() => database(newStack(), "db", { logRetentionDays })).toThrow(/Database: logRetentionDays/);
+    },
+  );
 
   it("sizes the instance and its storage as asked", () => {
     expect(instance).toMatchObject({

@@ -71,6 +71,10 @@ function build(scope: Construct, env: string, extra: Partial<DeliveryPipelinePro
     securityGroupIds: ["sg-app"],
     alarmTopicArn: ALARMS,
     imageParameter,
+    releaseLockParameter: {
+      name: naming.path("release-lock"),
+      arn: `arn:aws:ssm:us-west-2:${ACCOUNT}:parameter/myamazingapp/${env}/release-lock`,
+    },
     minCount: 3,
     branch: "main",
     requireApproval: false,
@@ -231,6 +235,7 @@ describe("DeliveryPipeline", () => {
         SUBNET_IDS: '${join(",", ["subnet-aaa", "subnet-bbb"])}',
         SECURITY_GROUP_IDS: '${join(",", ["sg-app"])}',
         IMAGE_PARAMETER: ref(prod.imageParameter, "name"),
+        RELEASE_LOCK_PARAMETER: "/myamazingapp/production/release-lock",
         MIN_COUNT: "3",
       });
     });
@@ -287,14 +292,22 @@ describe("DeliveryPipeline", () => {
       });
     });
 
-    it("deploys only the app service and writes only the image parameter", () => {
+    it("deploys only the app service and writes only the image parameter and its own lock", () => {
       const statements = policiesOf(prod.pipeline.release.role);
       expect(statements.find((s) => asList(s.Action).includes("ecs:UpdateService"))?.Resource).toBe(
         `arn:aws:ecs:us-west-2:${ACCOUNT}:service/myamazingapp-test/myamazingapp-test-web`,
       );
-      expect(statements.find((s) => s.Action === "ssm:PutParameter")?.Resource).toBe(
-        ref(prod.imageParameter, "arn"),
+      const writing = (action: string) =>
+        statements.filter((s) => asList(s.Action).includes(action)).flatMap((s) => asList(s.Resource));
+      expect(writing("ssm:PutParameter").sort()).toEqual(
+        [
+          ref(prod.imageParameter, "arn"),
+          `arn:aws:ssm:us-west-2:${ACCOUNT}:parameter/myamazingapp/production/release-lock`,
+        ].sort(),
       );
+      expect(writing("ssm:DeleteParameter")).toEqual([
+        `arn:aws:ssm:us-west-2:${ACCOUNT}:parameter/myamazingapp/production/release-lock`,
+      ]);
     });
 
     it("uses only its own GitHub connection", () => {

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,6 +25,8 @@ export interface Answer {
   readonly stdout?: unknown;
   readonly stderr?: string;
   readonly exit?: number;
+  /** How long the command takes before it answers, ms (a wait that is interrupted meanwhile). */
+  readonly delayMs?: number;
 }
 
 /** What a stubbed command answers to calls whose arguments start with `match`. */
@@ -35,6 +37,10 @@ export interface Call {
   readonly args: string[];
   readonly files: Record<string, string>;
   readonly stdin?: string;
+  /** The folder it was called in, and AWS_REGION and AWS_DEFAULT_REGION as it saw them. */
+  readonly cwd: string;
+  readonly region?: string;
+  readonly defaultRegion?: string;
 }
 
 export interface ScriptRun {
@@ -45,6 +51,8 @@ export interface ScriptRun {
   readonly calls: Call[];
   /** The folder the script ran in (its output files are there). */
   readonly dir: string;
+  /** The SSM parameters when it ended. */
+  readonly ssm: Record<string, string>;
   /** Calls of one command whose arguments start with `prefix`. */
   callsTo(command: string, prefix: string): Call[];
   /** A JSON file the script wrote, or undefined. */
@@ -57,18 +65,25 @@ function requireTool(tool: string, install: string): void {
   }
 }
 
-/**
- * Runs a delivery script with bash in a fresh folder holding `files`, with `aws` and `docker` replaced by
- * stubs that answer from `scenario` and record their calls. jq is the real one: it computes, it calls nothing.
- */
-export function runScript(
-  script: string,
-  opts: { env: Record<string, string>; scenario: Record<string, Rule[]>; files?: Record<string, string> },
-): ScriptRun {
-  requireTool("jq", "install it with your package manager (Debian: apt-get install jq)");
-  const dir = mkdtempSync(join(tmpdir(), "delivery-script-"));
+/** Stubs of `aws` and `docker` in `<dir>/.bin`, answering from `scenario`, and SSM parameters kept in a file. */
+export interface Stubs {
+  /** The folder to put first on PATH. */
+  readonly bin: string;
+  /** The variables the stubs read (where the scenario, the call log and the parameters are). */
+  readonly env: Record<string, string>;
+  /** Every call so far, in order. */
+  calls(): Call[];
+  /** The SSM parameters as they are now. */
+  ssm(): Record<string, string>;
+}
+
+export function makeStubs(
+  dir: string,
+  scenario: Record<string, Rule[]>,
+  ssm: Record<string, string> = {},
+): Stubs {
   const bin = join(dir, ".bin");
-  mkdirSync(bin);
+  mkdirSync(bin, { recursive: true });
   for (const command of ["aws", "docker"]) {
     const wrapper = join(bin, command);
     writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${STUB}" ${command} "$@"\n`);
@@ -76,37 +91,84 @@ export function runScript(
   }
   const scenarioFile = join(bin, "scenario.json");
   const log = join(bin, "calls.jsonl");
-  writeFileSync(scenarioFile, JSON.stringify(opts.scenario));
-  for (const [name, content] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, name), content);
-  const result = spawnSync("bash", [join(SCRIPTS, script)], {
-    cwd: dir,
-    env: {
-      PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`,
-      HOME: dir,
-      STUB_SCENARIO: scenarioFile,
-      STUB_LOG: log,
-      ...opts.env,
-    },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  const calls: Call[] = existsSync(log)
-    ? readFileSync(log, "utf8")
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l) as Call)
-    : [];
+  const parameters = join(bin, "ssm.json");
+  writeFileSync(scenarioFile, JSON.stringify(scenario));
+  writeFileSync(parameters, JSON.stringify(ssm));
   return {
-    code: result.status ?? 1,
-    stdout: result.stdout,
-    stderr: result.stderr,
-    calls,
-    dir,
-    callsTo: (command, prefix) =>
-      calls.filter((c) => c.command === command && `${c.args.join(" ")} `.startsWith(`${prefix} `)),
-    output: (file) =>
-      existsSync(join(dir, file))
-        ? (JSON.parse(readFileSync(join(dir, file), "utf8")) as unknown)
-        : undefined,
+    bin,
+    env: { STUB_SCENARIO: scenarioFile, STUB_LOG: log, STUB_SSM: parameters },
+    calls: () =>
+      existsSync(log)
+        ? readFileSync(log, "utf8")
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l) as Call)
+        : [],
+    ssm: () => JSON.parse(readFileSync(parameters, "utf8")) as Record<string, string>,
   };
+}
+
+interface ScriptOptions {
+  env: Record<string, string>;
+  scenario: Record<string, Rule[]>;
+  files?: Record<string, string>;
+  ssm?: Record<string, string>;
+}
+
+/** A fresh folder holding `files`, stubs for its commands, and how bash runs `script` there. */
+function prepare(script: string, opts: ScriptOptions) {
+  requireTool("jq", "install it with your package manager (Debian: apt-get install jq)");
+  const dir = mkdtempSync(join(tmpdir(), "delivery-script-"));
+  const stubs = makeStubs(dir, opts.scenario, opts.ssm);
+  for (const [name, content] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, name), content);
+  const env = { PATH: `${stubs.bin}:/usr/local/bin:/usr/bin:/bin`, HOME: dir, ...stubs.env, ...opts.env };
+  const result = (code: number, stdout: string, stderr: string): ScriptRun => {
+    const calls = stubs.calls();
+    return {
+      code,
+      stdout,
+      stderr,
+      calls,
+      dir,
+      ssm: stubs.ssm(),
+      callsTo: (command, prefix) =>
+        calls.filter((c) => c.command === command && `${c.args.join(" ")} `.startsWith(`${prefix} `)),
+      output: (file) =>
+        existsSync(join(dir, file))
+          ? (JSON.parse(readFileSync(join(dir, file), "utf8")) as unknown)
+          : undefined,
+    };
+  };
+  return { args: [join(SCRIPTS, script)], dir, env, result, stubs };
+}
+
+/**
+ * Runs a delivery script with bash in a fresh folder holding `files`, with `aws` and `docker` replaced by
+ * stubs that answer from `scenario` and record their calls, and SSM's parameters starting as `ssm`. jq is the
+ * real one: it computes, it calls nothing.
+ */
+export function runScript(script: string, opts: ScriptOptions): ScriptRun {
+  const { args, dir, env, result } = prepare(script, opts);
+  const run = spawnSync("bash", args, { cwd: dir, env, encoding: "utf8", timeout: 60_000 });
+  return result(run.status ?? 1, run.stdout, run.stderr);
+}
+
+/**
+ * Starts the same in a process group of its own, as a terminal runs a command (Ctrl-C signals the group);
+ * `done` resolves when it ends.
+ */
+export function startScript(
+  script: string,
+  opts: ScriptOptions,
+): { pid: number; calls: () => Call[]; done: Promise<ScriptRun> } {
+  const { args, dir, env, result, stubs } = prepare(script, opts);
+  const child = spawn("bash", args, { cwd: dir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const done = new Promise<ScriptRun>((resolve) =>
+    child.on("close", (code, signal) => resolve(result(code ?? (signal ? 128 : 1), stdout, stderr))),
+  );
+  return { pid: child.pid!, calls: stubs.calls, done };
 }

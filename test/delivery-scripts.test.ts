@@ -5,7 +5,15 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { requiredVariables, type Rule, runScript, SCRIPTS, type ScriptRun } from "./delivery-script-runner";
+import {
+  type Answer,
+  requiredVariables,
+  type Rule,
+  runScript,
+  SCRIPTS,
+  type ScriptRun,
+  startScript,
+} from "./delivery-script-runner";
 
 const SHA = "3f2a1b0c4d5e6f708192a3b4c5d6e7f809112233";
 const REPOSITORY = "111111111111.dkr.ecr.us-west-2.amazonaws.com/myamazingapp-test-web";
@@ -91,8 +99,13 @@ describe("release.sh", () => {
     SUBNET_IDS: "subnet-a,subnet-b",
     SECURITY_GROUP_IDS: "sg-app",
     IMAGE_PARAMETER: "/myamazingapp/test/image",
+    RELEASE_LOCK_PARAMETER: "/myamazingapp/test/release-lock",
     MIN_COUNT: "2",
   };
+  /** The image released before: the service's revision runs it, and SSM holds it when a release starts. */
+  const PREVIOUS = `${REPOSITORY}:bootstrap`;
+  const RUNNING = `${FAMILY_ARN}:7`;
+  const LOCK = env.RELEASE_LOCK_PARAMETER;
   const SMTP_SECRET =
     "arn:aws:secretsmanager:us-west-2:111111111111:secret:myamazingapp/test/SMTP_PASSWORD-AbCdEf";
   const DB_SECRET = "arn:aws:secretsmanager:us-west-2:111111111111:secret:rds!db-1234-XyZ";
@@ -160,17 +173,21 @@ describe("release.sh", () => {
           services: [
             {
               desiredCount: 2,
+              taskDefinition: RUNNING,
               deployments: [{ id: DEPLOYMENT, status: "PRIMARY", rolloutState: "COMPLETED" }],
             },
           ],
         },
       },
       {
+        match: "ecs list-task-definitions",
+        stdout: { taskDefinitionArns: [`${FAMILY_ARN}:6`, RUNNING] },
+      },
+      {
         match: "application-autoscaling describe-scalable-targets",
         stdout: { ScalableTargets: [{ MinCapacity: 0, MaxCapacity: 4 }] },
       },
       { match: "application-autoscaling register-scalable-target", stdout: {} },
-      { match: "ssm put-parameter", stdout: { Version: 2 } },
       {
         match: "ecr batch-get-image",
         stdout: { images: [{ imageManifest: '{"schemaVersion":2}', imageId: { imageTag: SHA } }] },
@@ -180,12 +197,23 @@ describe("release.sh", () => {
     ];
     return { aws: rules.map((r) => overrides[r.match] ?? r) };
   }
-  const release = (rules: Record<string, Rule[]>, extra: Partial<typeof env> = {}, imageFile?: string) =>
+  const release = (
+    rules: Record<string, Rule[]>,
+    extra: Partial<typeof env> = {},
+    imageFile?: string,
+    ssm: Record<string, string> = { [env.IMAGE_PARAMETER]: PREVIOUS },
+  ) =>
     runScript("release.sh", {
       env: { ...env, ...extra },
       scenario: rules,
       files: { "image.json": imageFile ?? JSON.stringify({ imageUri: IMAGE }) },
+      ssm,
     });
+  /** The values the release wrote to the image parameter, in order. */
+  const recorded = (run: ScriptRun) =>
+    run
+      .callsTo("aws", `ssm put-parameter --name ${env.IMAGE_PARAMETER}`)
+      .map((c) => c.args[c.args.indexOf("--value") + 1]);
   const withdrew = (run: ScriptRun) =>
     run
       .callsTo("aws", "ecs deregister-task-definition")
@@ -252,10 +280,8 @@ describe("release.sh", () => {
     });
 
     it("records the released image in the SSM parameter, keeps the revision, and writes its artifacts", () => {
-      const [put] = run.callsTo("aws", "ssm put-parameter");
-      expect(put.args).toEqual(
-        expect.arrayContaining(["--name", "/myamazingapp/test/image", "--value", IMAGE, "--overwrite"]),
-      );
+      expect(recorded(run)).toEqual([IMAGE]);
+      expect(run.ssm[env.IMAGE_PARAMETER]).toBe(IMAGE);
       expect(withdrew(run)).toEqual([]);
       expect(run.output("imagedefinitions.json")).toEqual([{ name: "web", imageUri: IMAGE }]);
       expect(run.output("release.json")).toEqual({
@@ -279,7 +305,7 @@ describe("release.sh", () => {
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/Migration failed: task STOPPED, exit code 1/);
     expect(run.callsTo("aws", "ecs update-service")).toEqual([]);
-    expect(run.callsTo("aws", "ssm put-parameter")).toEqual([]);
+    expect(recorded(run)).toEqual([]);
     expect(withdrew(run)).toEqual([NEW_REVISION]);
   });
 
@@ -330,7 +356,7 @@ describe("release.sh", () => {
     );
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(`Deployment ${DEPLOYMENT} did not complete (rollout: FAILED)`);
-    expect(run.callsTo("aws", "ssm put-parameter")).toEqual([]);
+    expect(recorded(run)).toEqual([]);
     expect(withdrew(run)).toEqual([NEW_REVISION]);
   });
 
@@ -354,22 +380,211 @@ describe("release.sh", () => {
     );
   });
 
-  it("fails when the deploy never settles, without recording the image", () => {
+  /** The service before the release (settled on RUNNING), then while ECS rolls the new revision out. */
+  const rollingOut: Rule = {
+    match: "ecs describe-services",
+    responses: [
+      {
+        stdout: {
+          services: [
+            {
+              desiredCount: 2,
+              taskDefinition: RUNNING,
+              deployments: [{ id: "ecs-svc/previous", status: "PRIMARY", rolloutState: "COMPLETED" }],
+            },
+          ],
+        },
+      },
+      {
+        stdout: {
+          services: [
+            {
+              desiredCount: 2,
+              taskDefinition: NEW_REVISION,
+              deployments: [
+                { id: DEPLOYMENT, status: "PRIMARY", rolloutState: "IN_PROGRESS" },
+                { id: "ecs-svc/previous", status: "ACTIVE", rolloutState: "COMPLETED" },
+              ],
+            },
+          ],
+        },
+      },
+    ],
+  };
+
+  it("when the deploy wait gives up while ECS still rolls the revision out: fails, records nothing, leaves the revision to ECS", () => {
     const run = release(
       scenario({
         "ecs wait services-stable": { match: "ecs wait services-stable", exit: 255 },
-        "ecs describe-services": {
-          match: "ecs describe-services",
-          stdout: {
-            services: [{ deployments: [{ id: DEPLOYMENT, status: "PRIMARY", rolloutState: "IN_PROGRESS" }] }],
-          },
-        },
+        "ecs describe-services": rollingOut,
       }),
     );
     expect(run.code).not.toBe(0);
     expect(run.callsTo("aws", "ecs wait services-stable")).toHaveLength(6);
-    expect(run.callsTo("aws", "ssm put-parameter")).toEqual([]);
-    expect(withdrew(run)).toEqual([NEW_REVISION]);
+    expect(recorded(run)).toEqual([]);
+    // Deregistering it would leave the service deploying an inactive revision.
+    expect(withdrew(run)).toEqual([]);
+    expect(run.stdout).toContain(
+      `Deployment ${DEPLOYMENT} is still rolling out ${NEW_REVISION} (IN_PROGRESS)`,
+    );
+    expect(run.ssm[LOCK]).toBeUndefined();
+  });
+
+  it("when interrupted (Ctrl-C) during the deploy wait: stops, leaves the revision ECS rolls out, releases the lock", async () => {
+    const { pid, calls, done } = startScript("release.sh", {
+      env,
+      scenario: scenario({
+        "ecs wait services-stable": { match: "ecs wait services-stable", delayMs: 30_000 },
+        "ecs describe-services": rollingOut,
+      }),
+      files: { "image.json": JSON.stringify({ imageUri: IMAGE }) },
+      ssm: { [env.IMAGE_PARAMETER]: PREVIOUS },
+    });
+    // Once the wait has begun, the terminal's Ctrl-C reaches the whole process group: bash and the waiting CLI.
+    const waiting = () => calls().some((c) => c.args.join(" ").startsWith("ecs wait services-stable"));
+    for (let i = 0; i < 300 && !waiting(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(waiting()).toBe(true);
+    process.kill(-pid, "SIGINT");
+    const run = await done;
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain("Interrupted");
+    expect(withdrew(run)).toEqual([]);
+    expect(recorded(run)).toEqual([]);
+    expect(run.stdout).toContain(`Deployment ${DEPLOYMENT} is still rolling out ${NEW_REVISION}`);
+    expect(run.ssm[LOCK]).toBeUndefined();
+    expect(run.ssm[env.IMAGE_PARAMETER]).toBe(PREVIOUS);
+  }, 60_000);
+
+  describe("one release or rollback at a time (the lock)", () => {
+    it("holds the lock from before it reads anything until it ends, naming who holds it", () => {
+      const run = release(scenario());
+      expect(run.code).toBe(0);
+      const lockCall = run.calls.findIndex((c) =>
+        c.args.join(" ").startsWith(`ssm put-parameter --name ${LOCK}`),
+      );
+      const firstEcs = run.calls.findIndex((c) => c.args[0] === "ecs");
+      expect(lockCall).toBeGreaterThanOrEqual(0);
+      expect(lockCall).toBeLessThan(firstEcs);
+      const taken = run.calls[lockCall].args;
+      expect(taken).not.toContain("--overwrite"); // fails when another holds it
+      expect(JSON.parse(taken[taken.indexOf("--value") + 1])).toMatchObject({ image: IMAGE });
+      expect(run.ssm[LOCK]).toBeUndefined(); // removed at the end
+    });
+
+    it("refuses while another holds it, changing nothing, and says what to remove if that one is dead", () => {
+      const held = JSON.stringify({
+        holder: "rollback by ops@laptop",
+        image: `${REPOSITORY}:0ld`,
+        since: "2026-11-27T07:00:00Z",
+        until: Math.floor(Date.now() / 1000) + 3600,
+      });
+      const run = release(scenario(), {}, undefined, { [env.IMAGE_PARAMETER]: PREVIOUS, [LOCK]: held });
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain(
+        `Another release or rollback of this environment is running: rollback by ops@laptop, releasing ${REPOSITORY}:0ld since 2026-11-27T07:00:00Z. Nothing was changed.`,
+      );
+      expect(run.stderr).toContain(`aws ssm delete-parameter --name ${LOCK}`);
+      expect(run.calls.filter((c) => c.args[0] === "ecs")).toEqual([]);
+      expect(run.ssm[LOCK]).toBe(held); // still the other's
+    });
+
+    it("takes over a lock past its time (its holder was killed), and removes it at the end", () => {
+      const stale = JSON.stringify({ holder: "the pipeline release step (build x)", until: 1 });
+      const run = release(scenario(), {}, undefined, { [env.IMAGE_PARAMETER]: PREVIOUS, [LOCK]: stale });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain("Taking over the release lock of the pipeline release step (build x)");
+      expect(recorded(run)).toEqual([IMAGE]);
+      expect(run.ssm[LOCK]).toBeUndefined();
+    });
+  });
+
+  describe("settling what an earlier release left (the service, the record and the weekly job agree)", () => {
+    /** AWS's answers once the service has settled on RUNNING, with `newer` revisions of the family. */
+    const settled = (newer: string[] = []) =>
+      scenario({
+        "ecs describe-task-definition": {
+          match: "ecs describe-task-definition",
+          stdout: currentTaskDefinition,
+        },
+        "ecs list-task-definitions": {
+          match: "ecs list-task-definitions",
+          stdout: {
+            taskDefinitionArns: [
+              RUNNING,
+              ...newer,
+              `${FAMILY_ARN}-worker:12`, // another family that shares the prefix
+            ],
+          },
+        },
+      })["aws"];
+    const describing = (arn: string, image: string, status = "ACTIVE"): Rule => ({
+      match: `ecs describe-task-definition --task-definition ${arn}`,
+      stdout: {
+        taskDefinition: {
+          ...currentTaskDefinition.taskDefinition,
+          taskDefinitionArn: arn,
+          status,
+          containerDefinitions: [{ ...currentTaskDefinition.taskDefinition.containerDefinitions[0], image }],
+        },
+      },
+    });
+
+    it("records the image the service runs when an earlier release ended before its deployment completed", () => {
+      const finished = `${REPOSITORY}:finished-late`;
+      const run = release({ aws: [describing(RUNNING, finished), ...settled()] });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`The service runs ${finished}`);
+      expect(recorded(run)).toEqual([finished, IMAGE]);
+    });
+
+    it("withdraws a newer revision of another image (a deployment ECS rolled back), and keeps Terraform's newer one", () => {
+      const rolledBack = `${FAMILY_ARN}:9`;
+      const terraforms = `${FAMILY_ARN}:10`;
+      const run = release({
+        aws: [
+          describing(RUNNING, PREVIOUS),
+          describing(rolledBack, `${REPOSITORY}:rolled-back`),
+          describing(terraforms, PREVIOUS),
+          ...settled([rolledBack, terraforms]),
+        ],
+      });
+      expect(run.code).toBe(0);
+      expect(withdrew(run)).toEqual([rolledBack]);
+      expect(recorded(run)).toEqual([IMAGE]);
+      expect(
+        run.callsTo("aws", `ecs describe-task-definition --task-definition ${FAMILY_ARN}-worker:12`),
+      ).toEqual([]);
+    });
+
+    it("stops, changing nothing, when the revision the service runs has no app container to compare", () => {
+      const withoutApp: Rule = {
+        match: `ecs describe-task-definition --task-definition ${RUNNING}`,
+        stdout: { taskDefinition: { ...currentTaskDefinition.taskDefinition, containerDefinitions: [] } },
+      };
+      const run = release({ aws: [withoutApp, ...settled()] });
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain(`${RUNNING} has no container web`);
+      expect(withdrew(run)).toEqual([]);
+      expect(run.callsTo("aws", "ecs register-task-definition")).toEqual([]);
+      expect(run.ssm[LOCK]).toBeUndefined();
+    });
+
+    it("leaves everything while a deployment is still in progress", () => {
+      const run = release(
+        scenario({
+          "ecs describe-services": {
+            match: "ecs describe-services",
+            responses: [
+              rollingOut.responses[1],
+              scenario()["aws"].find((r) => r.match === "ecs describe-services") as Answer,
+            ],
+          },
+        }),
+      );
+      expect(run.code).toBe(0);
+      expect(run.callsTo("aws", "ecs list-task-definitions")).toEqual([]);
+      expect(recorded(run)).toEqual([IMAGE]);
+    });
   });
 
   it("marks the released image in ECR with a released-<time> tag on the same manifest", () => {
@@ -418,9 +633,11 @@ describe("release.sh", () => {
     );
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain("1 secret(s) without a value");
+    // The command it gives reads the value from a file: a value on a command line shows in ps and the history.
     expect(run.stderr).toContain(
-      "SMTP_PASSWORD: secret myamazingapp/test/SMTP_PASSWORD has no value; set it with: aws secretsmanager put-secret-value --secret-id myamazingapp/test/SMTP_PASSWORD",
+      "SMTP_PASSWORD: secret myamazingapp/test/SMTP_PASSWORD has no value; set it with: npm run ops -- secrets test set SMTP_PASSWORD < file-with-the-value",
     );
+    expect(run.stderr).not.toContain("--secret-string");
     expect(run.callsTo("aws", "ecs register-task-definition")).toEqual([]);
     expect(run.callsTo("aws", "ecs update-service")).toEqual([]);
   });
@@ -465,8 +682,7 @@ describe("release.sh", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Rollback: the migrations are not run again");
     expect(run.callsTo("aws", "ecs run-task")).toEqual([]);
-    const [put] = run.callsTo("aws", "ssm put-parameter");
-    expect(put.args[put.args.indexOf("--value") + 1]).toBe(older);
+    expect(recorded(run)).toEqual([older]);
   });
 
   it("refuses to start without the image record, calling nothing", () => {

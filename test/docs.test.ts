@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import { synthCheckedIn } from "./environment-stacks";
 
 const ROOT = join(__dirname, "..");
 const DOCUMENTS = [
@@ -66,5 +67,60 @@ describe("documentation links", () => {
 
   it("keeps the README an entry point, under 12 KB", () => {
     expect(statSync(join(ROOT, "README.md")).size).toBeLessThan(12 * 1024);
+  });
+});
+
+describe("advice on secrets", () => {
+  /** Every document, and every script that prints a command for an operator to run. */
+  const advising = [
+    ...DOCUMENTS,
+    ...readdirSync(join(ROOT, "constructs", "delivery"))
+      .filter((f) => f.endsWith(".sh"))
+      .map((f) => join(ROOT, "constructs", "delivery", f)),
+    ...readdirSync(join(ROOT, "scripts", "ops")).map((f) => join(ROOT, "scripts", "ops", f)),
+  ];
+
+  it("never puts a secret's value on a command line, where ps and the shell's history keep it", () => {
+    const onCommandLine = advising.flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(/--secret-string[ =](?!file:\/\/)(\S+)/g)].map(
+        (m) => `${relative(ROOT, file)}: --secret-string ${m[1]}`,
+      ),
+    );
+    expect(onCommandLine).toEqual([]);
+  });
+});
+
+describe("day one in the README", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const dayOne = readme.slice(
+    readme.indexOf("## Day one"),
+    readme.indexOf("\n## ", readme.indexOf("## Day one") + 1),
+  );
+
+  it.each([
+    ["the state bucket", "npm run bootstrap -- production"],
+    ["where the GitHub stack's state lives", "Production's bucket also holds the GitHub stack's state"],
+    ["the account's GitHub OIDC provider", "OIDC provider"],
+    ["a zone of its own, in two steps", "domain.createZone"],
+    ["the administrator's first deploy", "npx cdktf deploy myamazingapp-production"],
+    ["the alarm e-mail's confirmation", "Confirm the alarm e-mail's subscription"],
+    ["the secrets", "npm run ops -- secrets production set"],
+    ["the GitHub connection's handshake", "complete the GitHub connection"],
+    ["the GitHub stack", "npx cdktf deploy myamazingapp-github"],
+    ["the first release", "starts the pipeline"],
+  ])("names %s", (_step, text) => {
+    expect(dayOne).toContain(text);
+  });
+
+  it("gives a first step for a zone of its own that targets the stack's hosted zone", () => {
+    const doc = readFileSync(join(ROOT, "docs", "day-one.md"), "utf8");
+    const filter = /apply -target="aws_route53_zone\.\$\(jq -r '([^']+)' \$stack\/cdk\.tf\.json\)"/.exec(
+      doc,
+    )?.[1];
+    expect(filter).toBe(".resource.aws_route53_zone | keys[0]");
+    const stack = JSON.parse(synthCheckedIn("staging").text);
+    const [zone] = Object.keys(stack.resource.aws_route53_zone);
+    expect(Object.keys(stack.resource.aws_route53_zone)).toEqual([zone]);
+    expect(stack.resource.aws_route53_zone[zone].name).toBe("staging.myamazingapp.cdlib.org");
   });
 });

@@ -47,9 +47,12 @@ describe("GithubStack", () => {
     expect(Object.keys(config.data ?? {}).filter((t) => t.startsWith("aws_"))).toEqual([]);
   });
 
-  it("keeps its state in the shared S3 backend under its own key, with S3 locking", () => {
+  it("keeps its state in the bucket bootstrap makes for production's account and region, under its own key", () => {
+    // `npm run bootstrap -- production` makes exactly this bucket (test/bootstrap.test.ts); the bare name in
+    // backend.tf.json is only the prefix, and no command makes a bucket of that name.
     expect(config.terraform.backend.s3).toMatchObject({
-      bucket: backend.bucket,
+      bucket: "myamazingapp-terraform-state-111111111111-us-east-1",
+      region: "us-east-1",
       key: `${backend.keyPrefix}myamazingapp-github.tfstate`,
       encrypt: true,
       use_lockfile: true,

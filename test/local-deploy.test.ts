@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -8,14 +8,16 @@ import {
   plannedChanges,
   type PlanJson,
 } from "../scripts/local/plan-check";
-import { isAlive } from "../scripts/lib/process";
+import { identify, isAlive } from "../scripts/lib/process";
 import {
   lockHolder,
   lockIdFromError,
   markerFile,
   markerIsStale,
   readMarker,
+  recordRunLockChild,
   releaseRunLock,
+  runLockMessage,
   tryAcquireRunLock,
   UNWRITTEN_LOCK_MS,
   writeMarker,
@@ -123,24 +125,80 @@ Lock Info:
 
   it("lets one run at a time use the checkout, and takes over a lock left by a dead run", () => {
     const file = join(mkdtempSync(join(tmpdir(), "runlock-")), "stack.run.lock");
+    const me = identify();
     expect(tryAcquireRunLock(file)).toBeUndefined();
-    expect(tryAcquireRunLock(file, 4242)).toBe(process.pid); // a second run sees the live holder
+    expect(tryAcquireRunLock(file, { pid: 4242 })?.run).toEqual(me); // a second run sees the live holder
     releaseRunLock(file, 4242); // not the holder: nothing happens
-    expect(tryAcquireRunLock(file, 4242)).toBe(process.pid);
+    expect(tryAcquireRunLock(file, { pid: 4242 })?.run).toEqual(me);
     releaseRunLock(file);
     const dead = spawnSync(process.execPath, ["-e", "0"]).pid ?? 0;
-    expect(tryAcquireRunLock(file, dead)).toBeUndefined(); // a killed run's lock...
+    expect(tryAcquireRunLock(file, { pid: dead })).toBeUndefined(); // a killed run's lock...
     expect(tryAcquireRunLock(file)).toBeUndefined(); // ...is taken over
-    // The lock appears with its pid inside, and no draft is left beside it.
-    expect(readFileSync(file, "utf8")).toBe(`${process.pid}\n`);
+    // The lock appears with its holder inside, and no draft is left beside it.
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ run: me });
     expect(readdirSync(dirname(file))).toEqual(["stack.run.lock"]);
+  });
+
+  describe("a run's Terraform and a reused pid", () => {
+    let sleeper: ChildProcess;
+    beforeAll(() => {
+      sleeper = spawn("sleep", ["60"], { stdio: "ignore" });
+    });
+    afterAll(() => sleeper.kill("SIGKILL"));
+    const dead = () => spawnSync(process.execPath, ["-e", "0"]).pid ?? 0;
+
+    it("stays held while the Terraform of a killed run still runs, and says what to delete once truly stale", () => {
+      const file = join(mkdtempSync(join(tmpdir(), "runlock-")), "stack.run.lock");
+      const killed = { pid: dead() };
+      expect(tryAcquireRunLock(file, killed)).toBeUndefined();
+      recordRunLockChild(file, killed, identify(sleeper.pid!)); // the run started Terraform, then was killed
+      const holder = tryAcquireRunLock(file);
+      expect(holder).toEqual({ run: killed, terraform: identify(sleeper.pid!) });
+      expect(runLockMessage(".local/stack.run.lock", holder!)).toBe(
+        `The local state is locked: a run (pid ${killed.pid}, its Terraform pid ${sleeper.pid}) is using this ` +
+          "checkout. Another deploy or destroy is running; wait for it to finish, then run again. Nothing was " +
+          "changed by this run. If no deploy, destroy or Terraform of this checkout is running, the lock is left " +
+          "over: delete .local/stack.run.lock",
+      );
+    });
+
+    it("is taken over when its pid now belongs to a process that started after the lock was written", () => {
+      const file = join(mkdtempSync(join(tmpdir(), "runlock-")), "stack.run.lock");
+      // Recorded with its start time: the same pid with another start is another process.
+      writeFileSync(file, JSON.stringify({ run: { pid: sleeper.pid, start: "1" } }));
+      expect(tryAcquireRunLock(file)).toBeUndefined();
+      // An older lock holds the pid alone: a process started after the file was written is not its writer.
+      writeFileSync(file, `${sleeper.pid}\n`);
+      const hourAgo = (Date.now() - 3_600_000) / 1000;
+      utimesSync(file, hourAgo, hourAgo);
+      expect(tryAcquireRunLock(file)).toBeUndefined();
+      // ... while one written after the process started is its.
+      writeFileSync(file, `${sleeper.pid}\n`);
+      expect(tryAcquireRunLock(file)?.run.pid).toBe(sleeper.pid);
+    });
+
+    it("calls a marker stale only when neither its run nor its Terraform is that same process any more", () => {
+      const running = identify(sleeper.pid!);
+      expect(
+        markerIsStale({
+          deployPid: dead(),
+          terraformPid: running.pid,
+          terraformStart: running.start,
+          startedAt: "",
+        }),
+      ).toBe(false);
+      expect(
+        markerIsStale({ deployPid: dead(), terraformPid: running.pid, terraformStart: "1", startedAt: "" }),
+      ).toBe(true);
+      expect(markerIsStale({ deployPid: running.pid, deployStart: "1", startedAt: "" })).toBe(true);
+    });
   });
 
   it("does not take a lock without a pid for a dead run's while a run may still be writing it", () => {
     // Two deploys started together once both ran: the second read the first's lock before its pid was in it.
     const file = join(mkdtempSync(join(tmpdir(), "runlock-")), "stack.run.lock");
     writeFileSync(file, "");
-    expect(tryAcquireRunLock(file)).toBe(0);
+    expect(tryAcquireRunLock(file)).toEqual({ run: { pid: 0 } });
     const old = (Date.now() - UNWRITTEN_LOCK_MS - 1000) / 1000;
     utimesSync(file, old, old);
     expect(tryAcquireRunLock(file)).toBeUndefined();

@@ -11,76 +11,13 @@ import { ops } from "../scripts/ops";
 import { consoleCommand } from "../scripts/ops/console";
 import { OpsContext, OpsError, type Output } from "../scripts/ops/context";
 import { parseSince } from "../scripts/ops/logs";
-import { rollbackTarget } from "../scripts/ops/rollback";
 import { runOneOff } from "../scripts/ops/run";
 import { join } from "node:path";
+import { recorder, type Recording, service, taskDefinition } from "./ops-recording";
 
 const production = loadEnvironment(join(__dirname, "..", "environments", "production.json"));
+const recorded = recorder(production);
 const TASK = "arn:aws:ecs:us-west-2:111111111111:task/myamazingapp-production/0123456789abcdef";
-/** What STS says of credentials of the environment's own account (production's, in its file). */
-const OWN_ACCOUNT = {
-  Account: "111111111111",
-  Arn: "arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_AdministratorAccess_0a1b2c/jane",
-};
-
-/** Recorded answers of ECS, CloudWatch Logs and SSM, by command name; a list answers successive calls. */
-type Recording = Record<string, unknown | unknown[]>;
-
-const service = {
-  serviceName: "myamazingapp-production-web",
-  status: "ACTIVE",
-  desiredCount: 2,
-  runningCount: 2,
-  taskDefinition: "arn:aws:ecs:us-west-2:111111111111:task-definition/myamazingapp-production-web:12",
-  networkConfiguration: {
-    awsvpcConfiguration: { subnets: ["subnet-a", "subnet-b"], securityGroups: ["sg-app"] },
-  },
-  deployments: [{ id: "ecs-svc/1", status: "PRIMARY", rolloutState: "COMPLETED" }],
-};
-const taskDefinition = {
-  family: "myamazingapp-production-web",
-  revision: 12,
-  taskDefinitionArn: service.taskDefinition,
-  containerDefinitions: [
-    {
-      name: "web",
-      logConfiguration: {
-        logDriver: "awslogs",
-        options: { "awslogs-group": "/myamazingapp/production/web", "awslogs-stream-prefix": "app" },
-      },
-    },
-  ],
-};
-
-function recorded(recording: Recording): {
-  ctx: OpsContext;
-  lines: string[];
-  progress: string[];
-  calls: string[];
-} {
-  const lines: string[] = [];
-  const progress: string[] = [];
-  const calls: string[] = [];
-  const out: Output = { line: (t) => lines.push(t), progress: (t) => progress.push(t) };
-  const ctx = new OpsContext(production, out, { region: production.region }, { pollMs: 1 });
-  const answer = async (command: { constructor: { name: string }; input: unknown }) => {
-    const name = command.constructor.name.replace(/Command$/, "");
-    calls.push(name);
-    const found = recording[name] ?? (name === "GetCallerIdentity" ? OWN_ACCOUNT : undefined);
-    if (found === undefined) throw new Error(`no recorded answer for ${name}`);
-    if (Array.isArray(found)) return found.length > 1 ? found.shift() : found[0];
-    if (found instanceof Error) throw found;
-    return found;
-  };
-  for (const client of [ctx.ecs, ctx.logs, ctx.ssm, ctx.secrets]) {
-    jest.spyOn(client, "send").mockImplementation(answer as never);
-  }
-  // Every STS client (the account check makes its own), whatever its credentials.
-  jest.spyOn(STSClient.prototype, "send").mockImplementation(answer as never);
-  return { ctx, lines, progress, calls };
-}
-
-afterEach(() => jest.restoreAllMocks());
 
 const logsNotYet = Object.assign(new Error("The specified log stream does not exist."), {
   name: "ResourceNotFoundException",
@@ -347,28 +284,6 @@ describe("a move to another account (recorded)", () => {
       /no operator can read a secret's value: each secret's resource policy lets only the task execution role read it.*npm run ops -- secrets <target> set <NAME> < file/,
     );
     expect(calls).toEqual([]);
-  });
-});
-
-describe("rollback target (recorded parameter history)", () => {
-  const history = (...values: string[]) => ({
-    GetParameterHistory: { Parameters: values.map((Value) => ({ Value })) },
-  });
-  const repo = "111111111111.dkr.ecr.us-west-2.amazonaws.com/myamazingapp-production-web";
-
-  it("goes to the image released before the current one, skipping the placeholder", async () => {
-    const { ctx } = recorded(history(`${repo}:bootstrap`, `${repo}:a1`, `${repo}:b2`, `${repo}:c3`));
-    expect(await rollbackTarget(ctx)).toBe(`${repo}:b2`);
-  });
-
-  it("after a rollback, goes further back only if asked: the previous value differs from the current", async () => {
-    const { ctx } = recorded(history(`${repo}:a1`, `${repo}:b2`, `${repo}:a1`));
-    expect(await rollbackTarget(ctx)).toBe(`${repo}:b2`);
-  });
-
-  it("refuses when nothing was released before", async () => {
-    const { ctx } = recorded(history(`${repo}:bootstrap`, `${repo}:a1`));
-    await expect(rollbackTarget(ctx)).rejects.toThrow("no earlier release to roll back to");
   });
 });
 

@@ -57,6 +57,14 @@ export const CONTAINERS: ServiceAccess = {
     read: read as boolean,
   })),
   boundary: { named: environmentCluster },
+  runtime: [
+    {
+      sid: "ReleaseListsRevisions",
+      actions: ["ecs:ListTaskDefinitions"],
+      resources: () => ["*"],
+      why: "The release role finds a revision an unfinished release left (release.sh settles it); ECS lists revisions only on *, and the list holds ARNs alone",
+    },
+  ],
 };
 
 export const IMAGES: ServiceAccess = {

@@ -130,6 +130,7 @@ export class DeliveryPipeline extends Construct {
       subnetIds: props.subnetIds,
       securityGroupIds: props.securityGroupIds,
       imageParameter: props.imageParameter,
+      releaseLockParameter: props.releaseLockParameter,
       minCount: props.minCount,
       repositoryArn: props.ecrRepository.arn,
     });

@@ -18,6 +18,7 @@ export type ReleaseVariables = Readonly<
     | "SUBNET_IDS"
     | "SECURITY_GROUP_IDS"
     | "IMAGE_PARAMETER"
+    | "RELEASE_LOCK_PARAMETER"
     | "MIN_COUNT",
     string
   >
@@ -53,6 +54,8 @@ export interface ReleaseStepProps {
   readonly securityGroupIds: string[];
   /** SSM String parameter the release writes the deployed image URI to. */
   readonly imageParameter: { readonly name: string; readonly arn: string };
+  /** SSM parameter a release or an operator's rollback holds while it runs (made and removed by release.sh). */
+  readonly releaseLockParameter: { readonly name: string; readonly arn: string };
   /** Tasks the service runs once released: the first release starts them (none run before it). */
   readonly minCount: number;
   /** ARN of the environment's image repository, where a released image is tagged `released-<time>`. */
@@ -79,6 +82,7 @@ export class ReleaseStep extends DeliveryStep {
       SUBNET_IDS: Fn.join(",", props.subnetIds),
       SECURITY_GROUP_IDS: Fn.join(",", props.securityGroupIds),
       IMAGE_PARAMETER: props.imageParameter.name,
+      RELEASE_LOCK_PARAMETER: props.releaseLockParameter.name,
       MIN_COUNT: String(props.minCount),
     };
     const scalableTarget = `arn:aws:application-autoscaling:${region}:${account}:scalable-target/*`;
@@ -103,9 +107,15 @@ export class ReleaseStep extends DeliveryStep {
       statements: [
         // None of these has resource-level permissions in ECS: they must name "*". Deregister withdraws a
         // revision whose migration or deploy failed, so the weekly job keeps the released image.
+        // List finds a newer revision that an earlier, unfinished release left (release.sh settles it).
         allow(
           "ReadRegisterAndWithdrawRevisions",
-          ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition"],
+          [
+            "ecs:DescribeTaskDefinition",
+            "ecs:ListTaskDefinitions",
+            "ecs:RegisterTaskDefinition",
+            "ecs:DeregisterTaskDefinition",
+          ],
           "*",
         ),
         allow("TagWhatTheReleaseCreates", "ecs:TagResource", [`${familyArn}:*`, tasksArn], {
@@ -117,7 +127,14 @@ export class ReleaseStep extends DeliveryStep {
         allow("PassTheTaskRoles", "iam:PassRole", [task.executionRole.arn, task.taskRole.arn], {
           StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
         }),
-        allow("RecordTheDeployedImage", "ssm:PutParameter", props.imageParameter.arn),
+        // Read too: a release first records what the service runs, if an earlier one ended before its deployment.
+        allow("RecordTheDeployedImage", ["ssm:GetParameter", "ssm:PutParameter"], props.imageParameter.arn),
+        // One release or rollback at a time: the lock is a parameter made without overwrite, removed at the end.
+        allow(
+          "HoldTheReleaseLock",
+          ["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"],
+          props.releaseLockParameter.arn,
+        ),
         // The released-<time> tag: read the image's manifest, put it again under the new tag.
         allow("MarkTheImageReleased", ["ecr:BatchGetImage", "ecr:PutImage"], props.repositoryArn),
         // The preflight reads whether each secret has a value (its metadata), never the value.

@@ -42,9 +42,11 @@ the twelfth, which test/emulator-replay.test.ts goes through (and test/call-reco
     request ran, and the SDK sends it again. A create then fails on its own first attempt (CreateRole:
     EntityAlreadyExists, AuthorizeSecurityGroupIngress: InvalidPermission.Duplicate), and a deploy fails for
     no fault of the code. Every AWS SDK marks its retries: the same amz-sdk-invocation-id header, and
-    amz-sdk-request "attempt=2". The launcher keeps the answer to each changing request (not a 5xx one) by
-    invocation id and gives a retry that answer instead of running it again, as if the first answer had
-    arrived; it logs each replay.
+    amz-sdk-request "attempt=2". The launcher keeps the answer to each changing request that succeeded (2xx or
+    3xx) for five minutes, under its invocation id together with its method, path and a hash of its body, and
+    gives a retry of that very request the answer instead of running it again, as if the first answer had
+    arrived; it logs each replay. A refusal (4xx: a throttle, a conflict) or a server error is not kept: its retry
+    runs again and may succeed, as in AWS. Another request that happens to carry the same id is not a retry.
 13. RDS snapshots shared with another account: moto looks a snapshot ARN up in the caller's own account, so the
     target account cannot copy a snapshot the source account shared with it (the runbook's move to another
     account: ModifyDBSnapshotAttribute "restore", then CopyDBSnapshot with the target's credentials). The
@@ -68,12 +70,14 @@ the twelfth, which test/emulator-replay.test.ts goes through (and test/call-reco
 
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
+import hashlib
 import io
 import json
 import os
 import re
 import sys
 import threading
+import time
 from collections import OrderedDict
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, unquote
@@ -403,44 +407,74 @@ RDSBackend.modify_db_snapshot_attribute = _modify_db_snapshot_attribute_as_rds
 
 
 class _Answer:
-    def __init__(self):
+    def __init__(self, now):
+        self.created = now  # the clock's time of the first attempt
         self.done = threading.Event()
-        self.response = None  # (status, headers, body) once answered without a server error
+        self.response = None  # (status, headers, body) once answered with a success
+        self.at = None  # the clock's time of that answer
+
+
+def _read_body(environ):
+    """The request's body, read once and put back for the app to read again."""
+    if environ.get("wsgi.input_terminated"):  # chunked: the server ends the stream
+        body = environ["wsgi.input"].read()
+    else:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    environ.pop("wsgi.input_terminated", None)
+    return body
 
 
 class ReplayRetries:
-    """WSGI middleware for 12: a retry (same amz-sdk-invocation-id, attempt >= 2) gets the first answer."""
+    """WSGI middleware for 12: a retry of a request (same invocation id, method, path and body; attempt >= 2)
+    gets the first attempt's successful answer."""
 
     CHANGING = {"POST", "PUT", "DELETE", "PATCH"}
     KEPT = 2000  # answers kept, oldest dropped first (reads are POSTs too; a retry follows within seconds)
     LARGEST = 256 << 10  # bytes; a larger answer is passed on, not kept
+    MAX_AGE = 300  # seconds an answer is kept: the SDKs' retries come within a minute
 
-    def __init__(self, app, log=sys.stderr):
+    def __init__(self, app, log=sys.stderr, clock=time.monotonic, max_age=MAX_AGE):
         self.app = app
         self.log = log
+        self.clock = clock
+        self.max_age = max_age
         self.lock = threading.Lock()
         self.answers = OrderedDict()
 
     def __call__(self, environ, start_response):
         invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
-        if not invocation or environ.get("REQUEST_METHOD") not in self.CHANGING:
+        method = environ.get("REQUEST_METHOD")
+        if not invocation or method not in self.CHANGING:
             return self.app(environ, start_response)
         attempt = re.search(r"attempt=(\d+)", environ.get("HTTP_AMZ_SDK_REQUEST", ""))
+        target = environ.get("PATH_INFO", "") + "?" + environ.get("QUERY_STRING", "")
+        key = (invocation, method, target, hashlib.sha256(_read_body(environ)).hexdigest())
         with self.lock:
-            answer = self.answers.get(invocation)
+            now = self.clock()
+            while self.answers:  # oldest first: drop what is too old to be retried, once it is answered
+                oldest = next(iter(self.answers.values()))
+                if now - oldest.created <= self.max_age or not oldest.done.is_set():
+                    break
+                self.answers.popitem(last=False)
+            answer = self.answers.get(key)
             first = answer is None
             if first:
-                answer = self.answers[invocation] = _Answer()
+                answer = self.answers[key] = _Answer(now)
                 while len(self.answers) > self.KEPT:
                     self.answers.popitem(last=False)
         if not first and attempt and int(attempt.group(1)) >= 2:
             answer.done.wait(timeout=300)  # the first attempt may still be running
-            if answer.response is not None:
-                status, headers, body = answer.response
+            kept = answer.response
+            if kept is not None and self.clock() - answer.at <= self.max_age:
+                status, headers, body = kept
                 self.log.write(f"replayed the answer ({status}) to retry {attempt.group(1)} of {invocation}\n")
                 self.log.flush()
                 start_response(status, headers)
                 return [body]
+        answer.done.clear()
         try:
             return self._run_and_keep(environ, start_response, answer)
         finally:
@@ -461,9 +495,12 @@ class ReplayRetries:
             if hasattr(chunks, "close"):
                 chunks.close()
         status, headers = seen["status"], seen["headers"]
-        # A server error or a throttle is retried on purpose: the retry runs again.
-        if not status.startswith(("5", "429")) and len(body) <= self.LARGEST:
-            answer.response = (status, headers, body)
+        # Only a success is what the retry would have been told: a refusal (a throttle, a conflict) or a server
+        # error is retried on purpose, and runs again.
+        if status.startswith(("2", "3")) and len(body) <= self.LARGEST:
+            answer.response, answer.at = (status, headers, body), self.clock()
+        else:
+            answer.response, answer.at = None, None
         start_response(status, headers)
         return [body]
 

@@ -14,6 +14,11 @@ import { emulatorAccessKey } from "../../constructs/aws-provider";
 import { emulatorCertificate } from "./emulator-certificate";
 import { PROJECT_ROOT } from "./terraform";
 
+// On Node 20 the SDK prints, at the first client of every run, that its releases after January 2027 need Node 22.
+// The README says which Node versions the project supports; an operator's output is for the operator. This is
+// the SDK's documented switch (aws/aws-sdk-js-v3#7983), set before any client exists; a value given is kept.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 export interface AwsClientConfig {
   readonly region: string;
   readonly endpoint?: string;

@@ -61,16 +61,13 @@ export function statePolicy(bucket: string): object {
   };
 }
 
-const LIFECYCLE = {
-  Rules: [
-    {
-      ID: "old-state-versions",
-      Status: "Enabled",
-      Filter: { Prefix: "" },
-      NoncurrentVersionExpiration: { NoncurrentDays: NONCURRENT_DAYS, NewerNoncurrentVersions: 10 },
-      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
-    },
-  ],
+/** The bootstrap's own lifecycle rule, by its id; other rules on the bucket are someone else's and stay. */
+const LIFECYCLE_RULE = {
+  ID: "old-state-versions",
+  Status: "Enabled",
+  Filter: { Prefix: "" },
+  NoncurrentVersionExpiration: { NoncurrentDays: NONCURRENT_DAYS, NewerNoncurrentVersions: 10 },
+  AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
 } as const;
 
 const BLOCK_ALL = {
@@ -166,8 +163,11 @@ export async function ensureStateBucket(s3: S3Client, spec: StateBucketSpec): Pr
     encryption !== undefined,
   );
 
+  // S3 replaces a bucket's whole lifecycle configuration on every write: ours is merged in by its id, and
+  // every other rule (an administrator's, another tool's) is written back as it was read.
   const lifecycle = await read(() => s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket })));
-  const current = lifecycle?.Rules?.find((r) => r.ID === "old-state-versions");
+  const current = lifecycle?.Rules?.find((r) => r.ID === LIFECYCLE_RULE.ID);
+  const others = (lifecycle?.Rules ?? []).filter((r) => r.ID !== LIFECYCLE_RULE.ID);
   await step(
     `lifecycle (old versions after ${NONCURRENT_DAYS} days)`,
     current?.Status === "Enabled" &&
@@ -177,7 +177,10 @@ export async function ensureStateBucket(s3: S3Client, spec: StateBucketSpec): Pr
       s3.send(
         new PutBucketLifecycleConfigurationCommand({
           Bucket,
-          LifecycleConfiguration: LIFECYCLE as never,
+          LifecycleConfiguration: { Rules: [...others, LIFECYCLE_RULE as never] },
+          ...(lifecycle?.TransitionDefaultMinimumObjectSize
+            ? { TransitionDefaultMinimumObjectSize: lifecycle.TransitionDefaultMinimumObjectSize }
+            : {}),
         }),
       ),
     lifecycle !== undefined,

@@ -23,6 +23,7 @@ import { onlyKnownCreateQuirks, plannedChanges, type PlanJson } from "./plan-che
 import {
   beginSession,
   DeployError,
+  interruptSession,
   fail,
   info,
   LOCAL_DIR,
@@ -30,6 +31,7 @@ import {
   localEmulatorPort,
   PARALLELISM,
   runningTerraformPid,
+  sessionInterrupted,
   STACK,
   started,
   stage,
@@ -38,8 +40,15 @@ import {
   tfEnv,
   WORK_DIR,
 } from "./session";
-import { isAlive } from "../lib/process";
-import { markerFile, readMarker, releaseRunLock, tryAcquireRunLock, writeMarker } from "./state-lock";
+import { identify, isAlive } from "../lib/process";
+import {
+  markerFile,
+  readMarker,
+  releaseRunLock,
+  runLockMessage,
+  tryAcquireRunLock,
+  writeMarker,
+} from "./state-lock";
 
 export { DeployError, localEmulatorPort, localTerraformEnv } from "./session";
 
@@ -140,16 +149,18 @@ async function deploy(): Promise<void> {
 
 /**
  * A deploy killed hard (SIGKILL, OOM, lost machine) may have created resources Terraform never recorded:
- * Terraform saves state every 20 s and on a clean stop, not after each resource. On AWS one would import
- * them; the local emulator is disposable, so when this project started it, it is emptied and the deploy
- * starts over, which converges to the same result. A Ctrl-C or SIGTERM stops Terraform cleanly instead
- * (state saved, lock released) and needs none of this.
+ * Terraform saves state every 20 s and on a clean stop, not after each resource. An interrupted one may too: a
+ * second Ctrl-C makes Terraform exit at once, and a create in flight when it stops can be lost. On AWS one would
+ * import them; the local emulator is disposable, so when this project started it, it is emptied and the deploy
+ * starts over, which converges to the same result.
  */
 async function recoverFromKilledDeploy(port: number): Promise<void> {
   const killed = staleMarkers();
   if (killed.length === 0) return;
   const pids = killed.map((f) => readMarker(f)?.deployPid).join(", ");
-  info(`A previous deploy (pid ${pids}) was killed while it ran; its state may miss resources it created.`);
+  info(
+    `A previous deploy (pid ${pids}) was interrupted or killed while it ran; its state may miss resources it created.`,
+  );
   if (ownedEmulatorPid({ projectRoot: PROJECT_ROOT }) === undefined) {
     throw new DeployError(
       `The emulator on port ${port} was not started by this project, so it is not reset automatically. ` +
@@ -248,27 +259,38 @@ async function main(command: string | undefined, flags: string[]): Promise<void>
   fs.mkdirSync(LOCAL_DIR, { recursive: true });
   const runLock = path.join(LOCAL_DIR, `${STACK}.run.lock`);
   const holder = tryAcquireRunLock(runLock);
-  if (holder !== undefined) {
-    throw new DeployError(
-      `The local state is locked: ${holder > 0 ? `a run (pid ${holder})` : "a run that is starting"} is using this checkout. Another deploy or ` +
-        "destroy is running; wait for it to finish, then run again. Nothing was changed by this run.",
-    );
-  }
+  if (holder !== undefined)
+    throw new DeployError(runLockMessage(path.relative(PROJECT_ROOT, runLock), holder));
   const marker = markerFile(LOCAL_DIR, STACK, process.pid);
-  beginSession(marker);
-  writeMarker(marker, { deployPid: process.pid, startedAt: new Date().toISOString() });
-  // Ctrl-C: let Terraform stop cleanly (it saves state and releases the lock), then leave.
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.on(signal, () => {
-      const pid = runningTerraformPid();
-      if (pid && isAlive(pid)) process.kill(pid, "SIGINT");
-      console.error(`\n${signal}: stopping Terraform; the next deploy continues from the saved state.`);
-    });
-  }
+  beginSession(marker, runLock);
+  const self = identify();
+  writeMarker(marker, { deployPid: self.pid, deployStart: self.start, startedAt: new Date().toISOString() });
+  // Ctrl-C: the terminal sends SIGINT to the whole process group, Terraform included, and one interrupt lets it
+  // stop cleanly (it saves state and releases its lock); a second would make it exit at once, without saving.
+  // So a SIGINT is not passed on. A SIGTERM is sent to this process alone: Terraform gets one SIGINT from here.
+  // Either way no further Terraform command starts, and the marker stays, so the next deploy recovers as from a
+  // killed one: an interrupted apply may have created what its state does not hold.
+  process.on("SIGINT", () => {
+    interruptSession("SIGINT");
+    console.error("\nSIGINT: Terraform is stopping; the next deploy recovers from this run.");
+  });
+  process.on("SIGTERM", () => {
+    const first = sessionInterrupted() === undefined;
+    interruptSession("SIGTERM");
+    const pid = runningTerraformPid();
+    if (first && pid && isAlive(pid)) process.kill(pid, "SIGINT");
+    console.error("\nSIGTERM: stopping Terraform; the next deploy recovers from this run.");
+  });
   try {
     await (command === "deploy" ? deploy() : destroy(flags.includes("--keep-emulator")));
   } finally {
-    fs.rmSync(marker, { force: true });
+    const interrupted = sessionInterrupted();
+    if (interrupted) {
+      const m = readMarker(marker);
+      if (m) writeMarker(marker, { ...m, interrupted: true });
+    } else {
+      fs.rmSync(marker, { force: true });
+    }
     releaseRunLock(runLock);
   }
 }

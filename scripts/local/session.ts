@@ -9,7 +9,15 @@ import { loadEnvironment } from "../../config/load";
 import { appStackName } from "../../stacks/names";
 import { emulatorCertificate, emulatorProblemsSince, emulatorLogSize } from "../lib/emulator";
 import { PROJECT_ROOT, runTerraform, terraformEnv, type TerraformResult } from "../lib/terraform";
-import { lockHolder, lockIdFromError, markerIsStale, readMarker, writeMarker } from "./state-lock";
+import { identify } from "../lib/process";
+import {
+  lockHolder,
+  lockIdFromError,
+  markerIsStale,
+  readMarker,
+  recordRunLockChild,
+  writeMarker,
+} from "./state-lock";
 
 /**
  * The environment the local mode deploys: `local`, or another emulator environment named by LOCAL_ENVIRONMENT
@@ -56,11 +64,14 @@ export function localTerraformEnv(
   return { ...terraformEnv({ projectRoot: PROJECT_ROOT, warn }), AWS_CA_BUNDLE: emulatorCertificate().cert };
 }
 export const tfEnv = () => localTerraformEnv();
-let current: { marker: string; pid?: number } | undefined;
+let current: { marker: string; runLock: string; pid?: number; interrupted?: string } | undefined;
 
-/** Records this process as a running deploy (its marker file), so a later run can tell it from a dead one. */
-export function beginSession(marker: string): void {
-  current = { marker };
+/**
+ * Records this process as a running deploy (its marker file, and the run lock it holds), so a later run can
+ * tell it and its Terraform child from dead ones.
+ */
+export function beginSession(marker: string, runLock: string): void {
+  current = { marker, runLock };
 }
 
 /** The pid of the Terraform child running now, if any (to stop it cleanly on Ctrl-C). */
@@ -68,20 +79,36 @@ export function runningTerraformPid(): number | undefined {
   return current?.pid;
 }
 
+/** Notes that the run was interrupted (by `signal`): no further Terraform command starts. */
+export function interruptSession(signal: string): void {
+  if (current) current.interrupted ??= signal;
+}
+
+/** The signal that interrupted this run, if one did. */
+export function sessionInterrupted(): string | undefined {
+  return current?.interrupted;
+}
+
 /** Runs Terraform in the work folder, recording its pid, releasing a lock left by a killed deploy once. */
 export async function terraform(args: string[], opts: { progress?: boolean } = {}): Promise<TerraformResult> {
-  const run = () =>
-    runTerraform(args, {
+  const run = () => {
+    if (current?.interrupted) {
+      throw new DeployError(`${current.interrupted}: stopped before terraform ${args[0]}.`);
+    }
+    return runTerraform(args, {
       cwd: WORK_DIR,
       env: tfEnv(),
       onStart: (pid) => {
         if (!current) return;
         current.pid = pid;
+        const child = identify(pid);
         const m = readMarker(current.marker);
-        if (m) writeMarker(current.marker, { ...m, terraformPid: pid });
+        if (m) writeMarker(current.marker, { ...m, terraformPid: pid, terraformStart: child.start });
+        recordRunLockChild(current.runLock, identify(), child);
       },
       onLine: opts.progress ? progressLine : undefined,
     });
+  };
   let result = await run();
   const lockId = lockIdFromError(result.stderr + result.stdout);
   if (result.code !== 0 && lockId) {

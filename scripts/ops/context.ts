@@ -44,6 +44,18 @@ export const consoleOutput: Output = {
   progress: (text) => process.stderr.write(`... ${text}\n`),
 };
 
+/** The SDK found no credentials (nothing signed in, no profile, an SSO session never started). */
+const NO_CREDENTIALS = ["CredentialsProviderError", "TokenProviderError"];
+/** AWS's names for a session that was valid and has run out. */
+const EXPIRED_CREDENTIALS = ["ExpiredToken", "ExpiredTokenException"];
+/** AWS's names for a key it does not know or a signature that does not match. */
+const INVALID_CREDENTIALS = [
+  "InvalidClientTokenId",
+  "UnrecognizedClientException",
+  "InvalidSignatureException",
+  "SignatureDoesNotMatch",
+];
+
 export class OpsContext {
   readonly names: ReturnType<typeof operatorNames>;
   readonly ecs: ECSClient;
@@ -123,20 +135,28 @@ export class OpsContext {
     return this.caller;
   }
 
-  /** Runs an AWS call; credentials and access problems become one clear message. */
+  /**
+   * Runs an AWS call; credential and access problems become one clear message, chosen by the error's name
+   * (what the SDK or AWS says went wrong), never by a word in its message: any other error is passed on as is.
+   */
   async call<T>(fn: () => Promise<T>): Promise<T> {
     await this.requireAccount();
     try {
       return await fn();
     } catch (error) {
-      const name = (error as Error).name;
-      if (name === "CredentialsProviderError" || /credential/i.test((error as Error).message)) {
-        throw new OpsError(
-          `no AWS credentials for ${this.env.name} (account ${this.env.account}): sign in first, e.g. aws sso login`,
-        );
+      const { name, message } = error as Error;
+      const where = `${this.env.name} (account ${this.env.account})`;
+      if (NO_CREDENTIALS.includes(name)) {
+        throw new OpsError(`no AWS credentials for ${where}: sign in first, e.g. aws sso login`);
+      }
+      if (EXPIRED_CREDENTIALS.includes(name)) {
+        throw new OpsError(`the AWS credentials for ${where} have expired: sign in again (${message})`);
+      }
+      if (INVALID_CREDENTIALS.includes(name)) {
+        throw new OpsError(`AWS refused the credentials for ${where} as invalid: ${message}`);
       }
       if (name === "AccessDeniedException" || name === "AccessDenied") {
-        throw new OpsError(`access denied in ${this.env.name}: ${(error as Error).message}`);
+        throw new OpsError(`access denied in ${this.env.name}: ${message}`);
       }
       throw error;
     }

@@ -1,13 +1,20 @@
 /**
- * `rollback [--to <image>]`: back to the image released before the current one (the history of the image
- * parameter), or to a given one, through the release step's own script (constructs/delivery/release.sh) with
- * SKIP_MIGRATIONS=1: a new revision with that image, deployed with the circuit breaker, recorded as released.
- * The migrations are not run again: the schema already holds what the older image needs (migrations add, and
- * a destructive one is released on its own, after the code stopped using what it drops).
+ * `rollback [--to <image>]`: back to the image released before the current one, or to a given one, through the
+ * release step's own script (constructs/delivery/release.sh) with SKIP_MIGRATIONS=1: a new revision with that
+ * image, deployed with the circuit breaker, recorded as released. The migrations are not run again: the schema
+ * already holds what the older image needs (migrations add, and a destructive one is released on its own, after
+ * the code stopped using what it drops).
+ *
+ * The script takes the environment's release lock, which the pipeline's release step takes too, so a rollback
+ * and a release never move the service under each other: the second is refused, naming the first. Its output is
+ * shown as it comes; it runs in a folder of its own; Ctrl-C lets it stop cleanly (it never withdraws a revision
+ * ECS is rolling out, and it gives the lock back).
  */
-import { spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { hostname, tmpdir, userInfo } from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { GetParameterHistoryCommand } from "@aws-sdk/client-ssm";
 import { PROJECT_ROOT } from "../lib/terraform";
 import { OpsError, type OpsContext } from "./context";
@@ -28,14 +35,37 @@ export async function releaseHistory(ctx: OpsContext): Promise<string[]> {
   return values.filter((v) => v !== "" && !/:bootstrap$/.test(v));
 }
 
-/** The image a rollback goes to: `to`, or the newest released image before the current one. */
-export async function rollbackTarget(ctx: OpsContext, to?: string): Promise<string> {
+/**
+ * The releases still in effect, oldest first: the history read as a stack, where releasing an image that is
+ * already on it goes back to it (a rollback, or the same image released again) and drops what came after.
+ * `running`, the image the service runs, is the top: recorded last, or, if a release ended before its
+ * deployment did and nothing recorded it yet, on top of what was recorded.
+ */
+export function releasesInEffect(history: string[], running?: string): string[] {
+  const stack: string[] = [];
+  for (const image of running ? [...history, running] : history) {
+    const earlier = stack.lastIndexOf(image);
+    if (earlier === -1) stack.push(image);
+    else stack.length = earlier + 1;
+  }
+  return stack;
+}
+
+/**
+ * The image a rollback goes to: `to`, or the release in effect before the one running now. After [A, B] a
+ * rollback goes to A; after [A, B, A] (B was rolled back) there is nothing before A; [A, B, B] goes to A.
+ */
+export async function rollbackTarget(ctx: OpsContext, to?: string, running?: string): Promise<string> {
   if (to) return to;
   const history = await releaseHistory(ctx);
-  const current = history[history.length - 1];
-  const previous = [...history].reverse().find((image) => image !== current);
-  if (!previous)
-    throw new OpsError(`no earlier release to roll back to (released: ${history.join(", ") || "none"})`);
+  const inEffect = releasesInEffect(history, running);
+  const previous = inEffect[inEffect.length - 2];
+  if (!previous) {
+    throw new OpsError(
+      `no earlier release to roll back to: ${inEffect[0] ?? "nothing"} is the oldest release in effect ` +
+        `(released: ${history.join(", ") || "none"}); name one with --to <image>`,
+    );
+  }
   return previous;
 }
 
@@ -55,8 +85,12 @@ export const ROLLBACK_TOOL = "myamazingapp-ops-rollback";
  * The release project's variables for the deployed service (constructs/delivery/release-step.ts sets the same
  * ones on the CodeBuild project), read from the service itself, with the image to release.
  */
-export async function releaseVariables(ctx: OpsContext, image: string): Promise<Record<string, string>> {
-  const { service, taskDefinition } = await ctx.serviceAndTaskDefinition();
+export async function releaseVariables(
+  ctx: OpsContext,
+  image: string,
+  deployed?: Awaited<ReturnType<OpsContext["serviceAndTaskDefinition"]>>,
+): Promise<Record<string, string>> {
+  const { service, taskDefinition } = deployed ?? (await ctx.serviceAndTaskDefinition());
   const net = service.networkConfiguration?.awsvpcConfiguration;
   const { container } = ctx.logConfiguration(taskDefinition);
   return {
@@ -67,39 +101,92 @@ export async function releaseVariables(ctx: OpsContext, image: string): Promise<
     SUBNET_IDS: (net?.subnets ?? []).join(","),
     SECURITY_GROUP_IDS: (net?.securityGroups ?? []).join(","),
     IMAGE_PARAMETER: ctx.names.imageParameter,
+    RELEASE_LOCK_PARAMETER: ctx.names.releaseLockParameter,
     MIN_COUNT: String(ctx.env.service.minCount),
     IMAGE_URI: image,
+    // Both: the AWS CLI takes AWS_REGION over AWS_DEFAULT_REGION, and an operator's shell may hold either.
+    AWS_REGION: ctx.env.region,
     AWS_DEFAULT_REGION: ctx.env.region,
   };
 }
 
-/** Runs the release script with these variables and the AWS CLI environment; its output lines go to progress. */
-export function runReleaseScript(
-  ctx: OpsContext,
-  variables: Record<string, string>,
-  cli: NodeJS.ProcessEnv,
-): { status: number | null; stderr: string } {
-  requireTools(["aws", "jq"]);
-  const workDir = path.join(PROJECT_ROOT, ".local", "rollback");
-  mkdirSync(workDir, { recursive: true });
-  const result = spawnSync("bash", [RELEASE_SCRIPT], {
-    cwd: workDir,
-    env: { ...cli, ...variables },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  for (const line of (result.stdout ?? "").split("\n").filter(Boolean)) ctx.out.progress(line);
-  return { status: result.status, stderr: (result.stderr ?? "").trim() };
-}
-
 export async function rollback(ctx: OpsContext, to?: string): Promise<string> {
-  const image = await rollbackTarget(ctx, to);
-  const variables = { ...(await releaseVariables(ctx, image)), SKIP_MIGRATIONS: "1" };
+  const deployed = await ctx.serviceAndTaskDefinition();
+  const { container } = ctx.logConfiguration(deployed.taskDefinition);
+  const running = deployed.service.taskDefinition
+    ? (await ctx.taskDefinition(deployed.service.taskDefinition)).containerDefinitions?.find(
+        (c) => c.name === container,
+      )?.image
+    : undefined;
+  const image = await rollbackTarget(ctx, to, running);
+  requireTools(["aws", "jq"]);
   ctx.out.progress(`rolling back ${ctx.env.name} to ${image} (the migrations are not run again)`);
-  const result = runReleaseScript(ctx, variables, ctx.cliEnvironment(ROLLBACK_TOOL));
-  if (result.status !== 0) {
-    throw new OpsError(`the release step refused or failed (exit ${result.status}):\n${result.stderr}`);
+  const variables = {
+    ...(await releaseVariables(ctx, image, deployed)),
+    SKIP_MIGRATIONS: "1",
+    RELEASED_BY: `a rollback by ${userInfo().username}@${hostname()} (pid ${process.pid})`,
+  };
+  const { code, stderr, interrupted } = await runReleaseScript(
+    ctx,
+    variables,
+    ctx.cliEnvironment(ROLLBACK_TOOL),
+  );
+  if (interrupted) {
+    throw new OpsError(`rollback interrupted; the release step stopped:\n${stderr.trim()}`, 130);
+  }
+  if (code !== 0) {
+    throw new OpsError(`the release step refused or failed (exit ${code}):\n${stderr.trim()}`);
   }
   ctx.out.line(`rolled back ${ctx.env.name} to ${image}`);
   return image;
+}
+
+/**
+ * Runs release.sh with the AWS CLI environment `cli` (the caller's credentials), each line of its output shown as progress as it comes (a rollback waits for minutes, and an
+ * operator who sees nothing thinks it hung). Ctrl-C reaches the script too (the terminal signals the whole
+ * process group): this process then waits for it to stop cleanly instead of dying first, and never sends a
+ * second interrupt; a SIGTERM, sent to this process alone, is passed on.
+ */
+export async function runReleaseScript(
+  ctx: OpsContext,
+  variables: Record<string, string>,
+  cli: NodeJS.ProcessEnv,
+): Promise<{ code: number; stderr: string; interrupted: boolean }> {
+  // The script writes its working files where it runs: a folder of this run's own.
+  const cwd = mkdtempSync(path.join(tmpdir(), `${ctx.names.service}-release-`));
+  try {
+    return await runIn(ctx, cwd, { ...cli, ...variables });
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+function runIn(
+  ctx: OpsContext,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stderr: string; interrupted: boolean }> {
+  const child = spawn("bash", [RELEASE_SCRIPT], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  let interrupted = false;
+  const onInterrupt = () => {
+    interrupted = true;
+    ctx.out.progress("interrupted: the release step stops and cleans up (its lock, its revision)");
+  };
+  const onTerminate = () => {
+    interrupted = true;
+    child.kill("SIGTERM");
+  };
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onTerminate);
+  createInterface({ input: child.stdout }).on("line", (line) => ctx.out.progress(line));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      process.off("SIGINT", onInterrupt);
+      process.off("SIGTERM", onTerminate);
+      resolve({ code: code ?? (signal ? 128 : 1), stderr, interrupted: interrupted || code === 130 });
+    });
+  });
 }

@@ -6,7 +6,70 @@
  */
 import { DescribeSecretCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import type { EnvironmentConfig } from "../../config/environment";
+import { PLATFORM_SECRETS } from "../../constructs/app-task-definition";
 import { OpsError, type OpsContext } from "./context";
+
+/** Secrets Manager's limit on a secret's value (SecretString), in bytes of UTF-8. */
+export const SECRET_VALUE_MAX_BYTES = 65_536;
+
+/**
+ * The secret `secrets set` may write, from the environment file alone, so a mistyped name is refused before
+ * anything is read from standard input or asked of AWS.
+ */
+export function checkSecretName(env: EnvironmentConfig, name: string | undefined): string {
+  if ((PLATFORM_SECRETS as readonly string[]).includes(name ?? "")) {
+    throw new OpsError(`${name} is managed by RDS, which rotates it; it is never set by hand`, 2);
+  }
+  if (!name || !env.secrets.includes(name)) {
+    const allowed =
+      env.secrets.length > 0 ? env.secrets.join(", ") : "none (the environment declares no secrets)";
+    throw new OpsError(`secrets set: "${name ?? ""}" is not a secret of ${env.name}; allowed: ${allowed}`, 2);
+  }
+  return name;
+}
+
+/**
+ * The value to store, from the bytes given on standard input: one final newline (a file's last line end) is
+ * dropped, and a UTF-8 byte-order mark at the start (what some editors write) is dropped with a note. Refused,
+ * with what to do: bytes that are not UTF-8 (e.g. a UTF-16 file), an empty or whitespace-only value, a value
+ * larger than Secrets Manager takes.
+ */
+export function secretValue(input: Buffer | string): { value: string; notes: string[] } {
+  let bytes = typeof input === "string" ? Buffer.from(input, "utf8") : input;
+  const notes: string[] = [];
+  if (bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]))) {
+    bytes = bytes.subarray(3);
+    notes.push("dropped the byte-order mark at the start of the input");
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? " (it looks like UTF-16)" : "";
+    throw new OpsError(
+      `secrets set: the input is not valid UTF-8${utf16}; save the value as UTF-8 and try again`,
+      2,
+    );
+  }
+  const value = text.replace(/\r?\n$/, "");
+  if (value.trim() === "") {
+    throw new OpsError(
+      value === ""
+        ? "secrets set: no value on standard input"
+        : "secrets set: the value is only whitespace; nothing was stored",
+      2,
+    );
+  }
+  const size = Buffer.byteLength(value, "utf8");
+  if (size > SECRET_VALUE_MAX_BYTES) {
+    throw new OpsError(
+      `secrets set: the value is ${size} bytes; Secrets Manager takes at most ${SECRET_VALUE_MAX_BYTES}`,
+      2,
+    );
+  }
+  return { value, notes };
+}
 
 export interface SecretStatus {
   /** The container variable it becomes. */
@@ -56,8 +119,17 @@ export async function showSecrets(ctx: OpsContext): Promise<SecretStatus[]> {
   return statuses;
 }
 
-/** Stores the value of one of the app's secrets (never the RDS-managed ones). */
-export async function setSecret(ctx: OpsContext, variable: string | undefined, value: string): Promise<void> {
+/**
+ * Stores the value of one of the app's secrets (never the RDS-managed ones), from what was read from standard
+ * input (checked and trimmed by secretValue).
+ */
+export async function setSecret(
+  ctx: OpsContext,
+  variable: string | undefined,
+  input: Buffer | string,
+): Promise<void> {
+  const { value, notes } = secretValue(input);
+  for (const note of notes) ctx.out.progress(note);
   const statuses = await secretStatuses(ctx);
   const secret = statuses.find((s) => s.variable === variable);
   if (!secret) {
@@ -70,10 +142,8 @@ export async function setSecret(ctx: OpsContext, variable: string | undefined, v
   }
   if (secret.managed)
     throw new OpsError(`${secret.variable} is managed by RDS, which rotates it; it is never set by hand`);
-  const trimmed = value.replace(/\r?\n$/, "");
-  if (trimmed === "") throw new OpsError(`secrets set: no value on standard input for ${secret.variable}`);
   await ctx.call(() =>
-    ctx.secrets.send(new PutSecretValueCommand({ SecretId: secret.name, SecretString: trimmed })),
+    ctx.secrets.send(new PutSecretValueCommand({ SecretId: secret.name, SecretString: value })),
   );
   ctx.out.line(`${secret.variable} set (${secret.name}); run: npm run ops -- restart ${ctx.env.name}`);
 }

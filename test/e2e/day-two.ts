@@ -15,6 +15,7 @@ import {
   DescribeScalableTargetsCommand,
 } from "@aws-sdk/client-application-auto-scaling";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { GetParameterCommand } from "@aws-sdk/client-ssm";
 import { loadEnvironment } from "../../config/load";
 import { applyLocalOverrides } from "../../config/local";
 import { emulatorClientConfig } from "../../scripts/lib/aws";
@@ -115,6 +116,12 @@ export async function releaseAndRollBack(
   await rollback(ctx, `${repository}:v2`);
   expect(await rollback(ctx)).toBe(`${repository}:v1`); // the one released before v2
   expect(await releaseHistory(ctx)).toEqual([`${repository}:v1`, `${repository}:v2`, `${repository}:v1`]);
+  // v2 was rolled back: a second rollback does not bounce back to it, and nothing is before v1.
+  await expect(rollback(ctx)).rejects.toThrow(`no earlier release to roll back to: ${repository}:v1`);
+  // Every run gave the release lock back.
+  await expect(
+    ctx.ssm.send(new GetParameterCommand({ Name: ctx.names.releaseLockParameter })),
+  ).rejects.toMatchObject({ name: "ParameterNotFound" });
 
   const { ctx: again, seen } = context(port);
   const s = await status(again);

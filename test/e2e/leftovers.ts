@@ -119,14 +119,21 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
       prefix,
     );
   },
-  aws_cloudwatch_log_group: async (cfg, { path }) => {
-    const { logGroups } = await new CloudWatchLogsClient(cfg).send(
-      new DescribeLogGroupsCommand({ logGroupNamePrefix: path }),
-    );
-    return named(
-      (logGroups ?? []).map((g) => g.logGroupName),
-      path,
-    );
+  aws_cloudwatch_log_group: async (cfg, { path, prefix }) => {
+    // The app's groups under its path, and the groups of the database's exported logs, named by RDS.
+    const found: string[] = [];
+    for (const start of [path, `/aws/rds/instance/${prefix}-db/`]) {
+      const { logGroups } = await new CloudWatchLogsClient(cfg).send(
+        new DescribeLogGroupsCommand({ logGroupNamePrefix: start }),
+      );
+      found.push(
+        ...named(
+          (logGroups ?? []).map((g) => g.logGroupName),
+          start,
+        ),
+      );
+    }
+    return found;
   },
   aws_budgets_budget: async (cfg, { prefix, account }) => {
     const { Budgets } = await new BudgetsClient(cfg).send(new DescribeBudgetsCommand({ AccountId: account }));

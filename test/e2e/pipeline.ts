@@ -54,9 +54,9 @@ export async function releaseAsPipeline(ctx: OpsContext, role: RolePolicies, ima
       },
     });
     const variables = await releaseVariables(ctx, image);
-    const result = runReleaseScript(asRole, variables, asRole.cliEnvironment(RELEASE_TOOL));
-    if (result.status !== 0)
-      throw new OpsError(`the release step failed (exit ${result.status}):\n${result.stderr}`);
+    const result = await runReleaseScript(asRole, variables, asRole.cliEnvironment(RELEASE_TOOL));
+    if (result.code !== 0)
+      throw new OpsError(`the release step failed (exit ${result.code}):\n${result.stderr}`);
   } finally {
     await iam.send(new DeleteRoleCommand({ RoleName: role.name }));
   }

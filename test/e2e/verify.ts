@@ -381,9 +381,15 @@ async function verifyProtection(
   const ours = (logGroups ?? []).filter(
     (g) =>
       g.logGroupName?.startsWith(`/${APPLICATION}/${d.env.name}/`) ||
-      g.logGroupName === `aws-waf-logs-${d.app}`,
+      g.logGroupName === `aws-waf-logs-${d.app}` ||
+      g.logGroupName?.startsWith(`/aws/rds/instance/${d.app}-db/`),
   );
   expect(ours.length).toBeGreaterThanOrEqual(4);
+  // The database's exported logs go to groups of the stack's, not to groups RDS would make unencrypted.
+  expect(ours.filter((g) => g.logGroupName?.startsWith("/aws/rds/")).map((g) => g.logGroupName)).toEqual([
+    `/aws/rds/instance/${d.app}-db/postgresql`,
+    `/aws/rds/instance/${d.app}-db/upgrade`,
+  ]);
   for (const g of ours) expect([g.logGroupName, g.kmsKeyId]).toEqual([g.logGroupName, keys.logs]);
 
   const { SecretList } = await new SecretsManagerClient(cfg).send(new ListSecretsCommand({}));
