@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 
 /** Where the delivery steps' scripts live. */
 export const SCRIPTS = join(__dirname, "..", "constructs", "delivery");
@@ -58,18 +58,25 @@ function requireTool(tool: string, install: string): void {
 }
 
 /**
- * Runs a delivery script with bash in a fresh folder holding `files`, with `aws` and `docker` replaced by
- * stubs that answer from `scenario` and record their calls. jq is the real one: it computes, it calls nothing.
+ * Runs a script with bash in a fresh folder holding `files`, with the `commands` it calls (by default `aws` and
+ * `docker`) replaced by stubs that answer from `scenario` and record their calls. jq and node are the real ones:
+ * they compute, they call nothing. `script` is a delivery script's name, or a path.
  */
 export function runScript(
   script: string,
-  opts: { env: Record<string, string>; scenario: Record<string, Rule[]>; files?: Record<string, string> },
+  opts: {
+    env: Record<string, string>;
+    scenario: Record<string, Rule[]>;
+    files?: Record<string, string>;
+    args?: string[];
+    commands?: string[];
+  },
 ): ScriptRun {
   requireTool("jq", "install it with your package manager (Debian: apt-get install jq)");
   const dir = mkdtempSync(join(tmpdir(), "delivery-script-"));
   const bin = join(dir, ".bin");
   mkdirSync(bin);
-  for (const command of ["aws", "docker"]) {
+  for (const command of opts.commands ?? ["aws", "docker"]) {
     const wrapper = join(bin, command);
     writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${STUB}" ${command} "$@"\n`);
     chmodSync(wrapper, 0o755);
@@ -77,11 +84,15 @@ export function runScript(
   const scenarioFile = join(bin, "scenario.json");
   const log = join(bin, "calls.jsonl");
   writeFileSync(scenarioFile, JSON.stringify(opts.scenario));
-  for (const [name, content] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, name), content);
-  const result = spawnSync("bash", [join(SCRIPTS, script)], {
+  for (const [name, content] of Object.entries(opts.files ?? {})) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  const path = isAbsolute(script) ? script : join(SCRIPTS, script);
+  const result = spawnSync("bash", [path, ...(opts.args ?? [])], {
     cwd: dir,
     env: {
-      PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`,
+      PATH: `${bin}:${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
       HOME: dir,
       STUB_SCENARIO: scenarioFile,
       STUB_LOG: log,
