@@ -48,8 +48,8 @@ export function githubRoleArn(naming: Naming, account: string, kind: GithubRoleK
 
 /**
  * Lets GitHub Actions in the infrastructure repository reach this environment without stored keys: the
- * account's OIDC provider for GitHub, a read-only PLAN role that only pull-request workflows can assume, and
- * a DEPLOY role that only a job in this environment's GitHub environment can assume, scoped to this
+ * account's OIDC provider for GitHub, a read-only PLAN role that only pull-request workflows and main's workflows
+ * can assume, and a DEPLOY role that only a job in this environment's GitHub environment can assume, scoped to this
  * environment's resources and bound by its permissions boundary (constructs/deploy-permissions.ts). The GitHub stack gives
  * that environment a deployment branch policy (protected branches only) and, for production, reviewers:
  * those, not this trust policy, are what hold deploys to main.
@@ -97,7 +97,14 @@ export class GithubOidc extends Construct {
       Action: ["s3:GetObject", "s3:GetObjectVersion"],
       NotResource: stateObject,
     };
-    this.planRole = this.role("plan", `repo:${props.repository}:pull_request`, props);
+    // Pull requests plan; so do main's scheduled drift check and a maintainer's plan of a fork's pull request
+    // (.github/workflows/drift.yml, plan-fork.yml), which run as main: main is protected, so its workflows are
+    // reviewed code.
+    this.planRole = this.role(
+      "plan",
+      [`repo:${props.repository}:pull_request`, `repo:${props.repository}:ref:refs/heads/main`],
+      props,
+    );
     new IamRolePolicyAttachment(this, "plan-read-only", {
       role: this.planRole.name,
       policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
@@ -120,7 +127,7 @@ export class GithubOidc extends Construct {
 
     this.deployRole = this.role(
       "deploy",
-      `repo:${props.repository}:environment:${naming.environment}`,
+      [`repo:${props.repository}:environment:${naming.environment}`],
       props,
     );
     // The deploy statements are longer than IAM allows a role's inline policies together (10240 characters):
@@ -177,8 +184,8 @@ export class GithubOidc extends Construct {
     return this.deployRole.arn;
   }
 
-  /** A role that GitHub's OIDC tokens for exactly one `sub` (and the STS audience) can assume. */
-  private role(kind: GithubRoleKind, subject: string, props: GithubOidcProps): IamRole {
+  /** A role that GitHub's OIDC tokens for exactly these `sub`s (and the STS audience) can assume. */
+  private role(kind: GithubRoleKind, subjects: string[], props: GithubOidcProps): IamRole {
     return new IamRole(this, `${kind}-role`, {
       name: githubRoleName(props.naming, kind),
       description: `GitHub Actions (${props.repository}): ${kind} ${props.naming.environment}`,
@@ -191,7 +198,7 @@ export class GithubOidc extends Construct {
         Condition: {
           StringEquals: {
             [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com",
-            [`${GITHUB_OIDC_HOST}:sub`]: subject,
+            [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0] : subjects,
           },
         },
       }),
