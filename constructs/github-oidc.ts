@@ -61,8 +61,8 @@ export function githubRoleArn(naming: Naming, account: string, kind: GithubRoleK
 
 /**
  * Lets GitHub Actions in the infrastructure repository reach this environment without stored keys: the
- * account's OIDC provider for GitHub (created here or looked up), a PLAN role that only pull-request workflows can
- * assume, and a DEPLOY role that only a job in this environment's GitHub environment can assume. What each may do
+ * account's OIDC provider for GitHub (created here or looked up), a PLAN role that only pull-request workflows and
+ * main's workflows can assume, and a DEPLOY role that only a job in this environment's GitHub environment can assume. What each may do
  * is made from the access data (constructs/access/): the deploy role manages the environment's resources, the
  * plan role reads the configuration `terraform plan` refreshes and no data. Both are bound by the environment's
  * permissions boundary, and belong to its access layer (no role of the environment may change them). The GitHub
@@ -111,12 +111,19 @@ export class GithubOidc extends Construct {
       }).arn;
     }
 
-    this.planRole = this.role("plan", `repo:${props.repository}:pull_request`, props);
+    // Pull requests plan; so do main's scheduled drift check and a maintainer's plan of a fork's pull request
+    // (.github/workflows/drift.yml, plan-fork.yml), which run as main: main is protected, so its workflows are
+    // reviewed code.
+    this.planRole = this.role(
+      "plan",
+      [`repo:${props.repository}:pull_request`, `repo:${props.repository}:ref:refs/heads/main`],
+      props,
+    );
     this.planPolicies = this.attach(this.planRole, "plan", planStatements(access));
 
     this.deployRole = this.role(
       "deploy",
-      `repo:${props.repository}:environment:${naming.environment}`,
+      [`repo:${props.repository}:environment:${naming.environment}`],
       props,
     );
     this.deployPolicies = this.attach(this.deployRole, "deploy", deployStatements(access));
@@ -178,8 +185,8 @@ export class GithubOidc extends Construct {
     return this.deployRole.arn;
   }
 
-  /** A role that GitHub's OIDC tokens for exactly one `sub` (and the STS audience) can assume. */
-  private role(kind: GithubRoleKind, subject: string, props: GithubOidcProps): IamRole {
+  /** A role that GitHub's OIDC tokens for exactly these `sub`s (and the STS audience) can assume. */
+  private role(kind: GithubRoleKind, subjects: string[], props: GithubOidcProps): IamRole {
     return new IamRole(this, `${kind}-role`, {
       name: githubRoleName(props.naming, kind),
       description: `GitHub Actions (${props.repository}): ${kind} ${props.naming.environment}`,
@@ -192,7 +199,7 @@ export class GithubOidc extends Construct {
         Condition: {
           StringEquals: {
             [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com",
-            [`${GITHUB_OIDC_HOST}:sub`]: subject,
+            [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0] : subjects,
           },
         },
       }),

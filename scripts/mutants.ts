@@ -131,6 +131,24 @@ export const MUTANTS: Mutant[] = [
     "promoteFrom: props.promotion?.from ? promotionSource(props.promotion.from) : undefined,",
     "promoteFrom: props.promotion?.from ? promotionSource({ ...props.promotion.from, environment: env.name }) : undefined,",
   ),
+  stack(
+    "web ACL rate limit ignored",
+    "requestsPerFiveMinutesPerIp: env.waf.requestsPerFiveMinutesPerIp,",
+    "requestsPerFiveMinutesPerIp: 2000,",
+  ),
+  stack(
+    "web ACL blocks where the file says count only",
+    "countOnly: env.waf.countOnly,",
+    "countOnly: false,",
+  ),
+  stack("outbound ports ignored", "outboundPorts: env.service.outboundPorts,", "outboundPorts: [],"),
+  {
+    name: "upload age audit switched off",
+    file: "constructs/upload-age-audit.ts",
+    from: 'state: "ENABLED",',
+    to: 'state: "DISABLED",',
+    tests: ["test/app-stack.test.ts", "test/upload-age-audit.test.ts"],
+  },
   script(
     "release deploys with a secret missing",
     "constructs/delivery/release.sh",

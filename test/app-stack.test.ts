@@ -49,6 +49,27 @@ function countOnceReleased(value: unknown, placeholderTag = "bootstrap"): number
   return Number(match[2]);
 }
 
+/**
+ * Every outbound rule of the web service's security group (followed from the service), sorted: protocol, ports,
+ * and where to (a CIDR block, or the name of the security group it references).
+ */
+function webEgress(s: StackView): Array<[string, number, number, string]> {
+  const [group] = s.only("aws_ecs_service").block.network_configuration.security_groups;
+  const sg = s.deref(group);
+  // Inline egress blocks would add rules beside the separate ones; the group has none.
+  expect(sg.block.egress).toBeUndefined();
+  return s
+    .resources("aws_vpc_security_group_egress_rule")
+    .filter((r) => r.block.security_group_id === s.ref(sg, "id"))
+    .map(({ block: b }): [string, number, number, string] => [
+      b.ip_protocol,
+      b.from_port,
+      b.to_port,
+      b.cidr_ipv4 ?? b.cidr_ipv6 ?? s.deref(b.referenced_security_group_id).block.name,
+    ])
+    .sort((a, b) => String(a).localeCompare(String(b)));
+}
+
 describe("wiring (test/fixtures/environments/wiring.json)", () => {
   let env: EnvironmentConfig;
   let s: StackView;
@@ -327,6 +348,7 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
     it("weekly task: schedule, time zone, rake task, retry attempts", () => {
       const schedule = weeklySchedule().block;
       expect(schedule).toMatchObject({
+        state: "ENABLED",
         schedule_expression: "cron(17 5 ? * WED *)",
         schedule_expression_timezone: "Europe/Dublin",
       });
@@ -349,6 +371,65 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
       expect(rule("expire-uploads").expiration).toEqual([{ days: 9 }]);
       expect(rule("abort-incomplete-multipart-uploads").abort_incomplete_multipart_upload).toEqual([
         { days_after_initiation: 2 },
+      ]);
+    });
+
+    it("uploads: the age audit runs every day on the uploads bucket, and its alarm watches that bucket", () => {
+      const bucket = s.find("aws_s3_bucket", (b) => b.bucket === "myamazingapp-wiring-uploads-333333333333");
+      const schedule = s.find(
+        "aws_scheduler_schedule",
+        (b) => b.name === "myamazingapp-wiring-upload-age-audit",
+      ).block;
+      expect(schedule).toMatchObject({
+        state: "ENABLED",
+        schedule_expression: "cron(0 6 * * ? *)",
+        schedule_expression_timezone: "UTC",
+      });
+      const machine = s.deref(schedule.target.arn);
+      expect([machine.type, machine.attribute]).toEqual(["aws_sfn_state_machine", "arn"]);
+      const { States } = JSON.parse(machine.block.definition);
+      expect(States.ListPage.Arguments).toContain(`{'Bucket': '${s.ref(bucket, "bucket")}'}`);
+      const bucketDimension = [{ Name: "Bucket", Value: s.ref(bucket, "bucket") }];
+      for (const metric of States.Publish.Arguments.MetricData)
+        expect(metric.Dimensions).toEqual(bucketDimension);
+      // The scheduler's role may start this machine and nothing else.
+      const starts = policiesOnRole(s.deref(schedule.target.role_arn))
+        .flatMap((p) => JSON.parse(p.block.policy).Statement)
+        .filter((st: Block) => [st.Action].flat().includes("states:StartExecution"));
+      expect(starts.flatMap((st: Block) => [st.Resource].flat())).toEqual([s.ref(machine, "arn")]);
+      const alarm = s.find(
+        "aws_cloudwatch_metric_alarm",
+        (b) => b.alarm_name === "myamazingapp-wiring-uploads-over-age",
+      ).block;
+      expect(alarm).toMatchObject({
+        metric_name: "ObjectsOverAge",
+        dimensions: { Bucket: s.ref(bucket, "bucket") },
+        treat_missing_data: "breaching",
+      });
+    });
+
+    it("web ACL: on the load balancer, the file's rate limit per IP, every rule counting instead of blocking", () => {
+      const association = s.only("aws_wafv2_web_acl_association").block;
+      expect(association.resource_arn).toBe(s.ref(s.only("aws_lb"), "arn"));
+      const acl = s.deref(association.web_acl_arn);
+      expect([acl.type, acl.attribute]).toEqual(["aws_wafv2_web_acl", "arn"]);
+      const rules: Block[] = acl.block.rule;
+      expect(rules).toHaveLength(4);
+      const rate = rules.filter((r) => r.statement.rate_based_statement);
+      expect(rate.map((r) => [r.statement.rate_based_statement, r.action])).toEqual([
+        [{ limit: 1500, aggregate_key_type: "IP" }, { count: {} }],
+      ]);
+      const managed = rules.filter((r) => r.statement.managed_rule_group_statement);
+      expect(managed.map((r) => r.override_action)).toEqual([{ count: {} }, { count: {} }, { count: {} }]);
+      expect(acl.block.default_action).toEqual({ allow: {} });
+    });
+
+    it("service: out to anywhere on HTTPS and the file's outbound ports only, to the database on its port", () => {
+      expect(webEgress(s)).toEqual([
+        ["tcp", 443, 443, "0.0.0.0/0"],
+        ["tcp", 5432, 5432, "myamazingapp-wiring-db"],
+        ["tcp", 587, 587, "0.0.0.0/0"],
+        ["tcp", 636, 636, "0.0.0.0/0"],
       ]);
     });
 
@@ -515,6 +596,24 @@ describe("the other side of every switch (test/fixtures/environments/throwaway.j
       deletion_protection: false,
       skip_final_snapshot: true,
     });
+  });
+
+  it("blocks above its rate limit of 100 per IP, with every managed rule group enforcing", () => {
+    const acl = s.deref(s.only("aws_wafv2_web_acl_association").block.web_acl_arn);
+    const rules: Block[] = acl.block.rule;
+    const rate = rules.filter((r) => r.statement.rate_based_statement);
+    expect(rate.map((r) => [r.statement.rate_based_statement, r.action])).toEqual([
+      [{ limit: 100, aggregate_key_type: "IP" }, { block: {} }],
+    ]);
+    const managed = rules.filter((r) => r.statement.managed_rule_group_statement);
+    expect(managed.map((r) => r.override_action)).toEqual([{ none: {} }, { none: {} }, { none: {} }]);
+  });
+
+  it("opens no outbound port but HTTPS and the database's when the file names none", () => {
+    expect(webEgress(s)).toEqual([
+      ["tcp", 443, 443, "0.0.0.0/0"],
+      ["tcp", 5432, 5432, "myamazingapp-throwaway-db"],
+    ]);
   });
 
   it("has no pipeline and no GitHub roles, and talks to the emulator", () => {

@@ -59,6 +59,7 @@ describe("bootstrap", () => {
       BucketKeyEnabled: true,
     });
     const lifecycle = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
+    // Old state versions (each apply writes one) go after 90 days.
     expect(lifecycle.Rules?.[0].NoncurrentVersionExpiration?.NoncurrentDays).toBe(90);
     const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy!);
     const denied = policy.Statement.flatMap((st: { Effect: string; Action: string | string[] }) =>

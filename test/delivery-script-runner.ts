@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 
 /** Where the delivery steps' scripts live. */
 export const SCRIPTS = join(__dirname, "..", "constructs", "delivery");
@@ -65,7 +65,7 @@ function requireTool(tool: string, install: string): void {
   }
 }
 
-/** Stubs of `aws` and `docker` in `<dir>/.bin`, answering from `scenario`, and SSM parameters kept in a file. */
+/** Stubs of the commands (by default `aws` and `docker`) in `<dir>/.bin`, answering from `scenario`, and SSM parameters kept in a file. */
 export interface Stubs {
   /** The folder to put first on PATH. */
   readonly bin: string;
@@ -81,10 +81,11 @@ export function makeStubs(
   dir: string,
   scenario: Record<string, Rule[]>,
   ssm: Record<string, string> = {},
+  commands: readonly string[] = ["aws", "docker"],
 ): Stubs {
   const bin = join(dir, ".bin");
   mkdirSync(bin, { recursive: true });
-  for (const command of ["aws", "docker"]) {
+  for (const command of commands) {
     const wrapper = join(bin, command);
     writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${STUB}" ${command} "$@"\n`);
     chmodSync(wrapper, 0o755);
@@ -113,15 +114,27 @@ interface ScriptOptions {
   scenario: Record<string, Rule[]>;
   files?: Record<string, string>;
   ssm?: Record<string, string>;
+  /** Arguments of the script. */
+  args?: string[];
+  /** The commands replaced by stubs. @default ["aws", "docker"] */
+  commands?: string[];
 }
 
 /** A fresh folder holding `files`, stubs for its commands, and how bash runs `script` there. */
 function prepare(script: string, opts: ScriptOptions) {
   requireTool("jq", "install it with your package manager (Debian: apt-get install jq)");
   const dir = mkdtempSync(join(tmpdir(), "delivery-script-"));
-  const stubs = makeStubs(dir, opts.scenario, opts.ssm);
-  for (const [name, content] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, name), content);
-  const env = { PATH: `${stubs.bin}:/usr/local/bin:/usr/bin:/bin`, HOME: dir, ...stubs.env, ...opts.env };
+  const stubs = makeStubs(dir, opts.scenario, opts.ssm, opts.commands);
+  for (const [name, content] of Object.entries(opts.files ?? {})) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  const env = {
+    PATH: `${stubs.bin}:${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
+    HOME: dir,
+    ...stubs.env,
+    ...opts.env,
+  };
   const result = (code: number, stdout: string, stderr: string): ScriptRun => {
     const calls = stubs.calls();
     return {
@@ -139,13 +152,15 @@ function prepare(script: string, opts: ScriptOptions) {
           : undefined,
     };
   };
-  return { args: [join(SCRIPTS, script)], dir, env, result, stubs };
+  const path = isAbsolute(script) ? script : join(SCRIPTS, script);
+  return { args: [path, ...(opts.args ?? [])], dir, env, result, stubs };
 }
 
 /**
- * Runs a delivery script with bash in a fresh folder holding `files`, with `aws` and `docker` replaced by
- * stubs that answer from `scenario` and record their calls, and SSM's parameters starting as `ssm`. jq is the
- * real one: it computes, it calls nothing.
+ * Runs a script with bash in a fresh folder holding `files`, with the `commands` it calls (by default `aws` and
+ * `docker`) replaced by stubs that answer from `scenario` and record their calls, and SSM's parameters starting
+ * as `ssm`. jq and node are the real ones: they compute, they call nothing. `script` is a delivery script's
+ * name, or a path.
  */
 export function runScript(script: string, opts: ScriptOptions): ScriptRun {
   const { args, dir, env, result } = prepare(script, opts);

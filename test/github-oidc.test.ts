@@ -82,7 +82,7 @@ describe("GithubOidc", () => {
     });
   });
 
-  it("lets only pull requests of the infrastructure repository assume the plan role", () => {
+  it("lets only pull requests and main's workflows (drift check, fork plan) of the repository assume the plan role", () => {
     const [providerId] = Object.keys(synth.config.resource.aws_iam_openid_connect_provider);
     expect(trustOf(oidc.planRole)).toEqual([
       {
@@ -93,7 +93,10 @@ describe("GithubOidc", () => {
         Condition: {
           StringEquals: {
             "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-            "token.actions.githubusercontent.com:sub": "repo:cdlib/myamazingapp-infra:pull_request",
+            "token.actions.githubusercontent.com:sub": [
+              "repo:cdlib/myamazingapp-infra:pull_request",
+              "repo:cdlib/myamazingapp-infra:ref:refs/heads/main",
+            ],
           },
         },
       },

@@ -82,9 +82,9 @@ describe("renderComment", () => {
     expect(COMMENT_MARKER).toBe("<!-- myamazingapp-plan-summary -->");
   });
 
-  it("uses the marker the pull-request workflow searches for", () => {
-    const workflow = readFileSync(join(__dirname, "..", ".github", "workflows", "pull-request.yml"), "utf8");
-    expect(workflow).toContain(`const marker = "${COMMENT_MARKER}";`);
+  it("uses the marker the plan report searches for", () => {
+    const report = readFileSync(join(__dirname, "..", "scripts", "ci", "report-plan.sh"), "utf8");
+    expect(report).toContain(`readonly MARKER="${COMMENT_MARKER}"`);
   });
 
   it("puts a caution naming the replaced database above everything else", () => {

@@ -7,7 +7,7 @@ import {
   UploadAgeAudit,
   type UploadAgeAuditProps,
 } from "../constructs/upload-age-audit";
-import { type Block, newStack, synthConstruct, type Synthesized, testKey } from "./helpers";
+import { type Block, newStack, ref, synthConstruct, type Synthesized, testKey } from "./helpers";
 
 const STARTED = "2026-11-28T06:00:00.000Z";
 const DAY = 86_400_000;
@@ -102,7 +102,11 @@ describe("UploadAgeAudit", () => {
   });
 
   it("runs daily and publishes its figures for the bucket", () => {
-    expect(synth.of(audit.schedule).schedule_expression).toBe("cron(0 6 * * ? *)");
+    expect(synth.of(audit.schedule)).toMatchObject({
+      state: "ENABLED",
+      schedule_expression: "cron(0 6 * * ? *)",
+      target: { arn: ref(audit.stateMachine, "arn") },
+    });
     const definition = JSON.parse(synth.of(audit.stateMachine).definition);
     expect(definition.QueryLanguage).toBe("JSONata");
     const publish = definition.States.Publish.Arguments;

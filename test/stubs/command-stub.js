@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Stands in for a command the delivery scripts call (aws, docker) in their tests: it records every call, with
-// the contents of any file:// argument, and answers from the scenario the test wrote. A call the scenario does
-// not expect fails loudly (exit 99), so a script cannot quietly call something new.
+// Stands in for a command the delivery and CI scripts call (aws, docker, gh, terraform) in their tests: it records
+// every call, with the contents of any file:// (or gh's name=@file) argument, and answers from the scenario the
+// test wrote. A call the scenario does not expect fails loudly (exit 99), so a script cannot quietly call something
+// new.
 //
 //   command-stub.js <command> <args...>     STUB_SCENARIO=<scenario.json>  STUB_LOG=<calls.jsonl>
 //
@@ -38,6 +39,9 @@ const calls = fs.existsSync(log)
 const files = {};
 for (const arg of args) {
   if (arg.startsWith("file://")) files[arg.slice(7)] = fs.readFileSync(arg.slice(7), "utf8");
+  // gh api's -F name=@file: the field's value is the file's content.
+  const field = /^[\w.[\]]+=@(.+)$/.exec(arg);
+  if (field && fs.existsSync(field[1])) files[field[1]] = fs.readFileSync(field[1], "utf8");
 }
 const stdin = args.includes("--password-stdin") ? fs.readFileSync(0, "utf8") : undefined;
 
