@@ -174,11 +174,38 @@ describe("UploadsBucket", () => {
       expect(JSON.stringify(cors)).not.toContain('"*"');
     });
 
-    it("allows PUT (presigned multipart parts) and exposes ETag (to complete the upload)", () => {
+    it("allows PUT (direct uploads and multipart parts) and exposes ETag (to complete the upload)", () => {
       expect(cors[0].allowed_methods).toContain("PUT");
-      expect(cors[0].allowed_methods).not.toContain("DELETE");
       expect(cors[0].expose_headers).toEqual(["ETag"]);
     });
+
+    it("lets the browser only PUT, GET and HEAD: the app creates, completes and aborts uploads", () => {
+      expect([...cors[0].allowed_methods].sort()).toEqual(["GET", "HEAD", "PUT"]);
+    });
+
+    /** Whether S3 lets a preflight ask for `header`: some allowed header matches it, `*` matching any run. */
+    const allowed = (header: string) =>
+      (cors[0].allowed_headers as string[]).some((pattern) =>
+        new RegExp(`^${pattern.split("*").map(escapeRegExp).join(".*")}$`, "i").test(header),
+      );
+
+    it.each([
+      // ActiveStorage::Service::S3Service#headers_for_direct_upload (Rails 7.1 to 8.1)
+      "Content-Type",
+      "Content-MD5",
+      "Content-Disposition",
+      "x-amz-meta-purpose", // custom metadata
+      "x-amz-checksum-sha256", // the checksum of Rails' main branch
+    ])("allows the header %s that Active Storage's direct upload sends", (header) => {
+      expect(allowed(header)).toBe(true);
+    });
+
+    it.each(["Authorization", "X-Forwarded-For", "Cache-Control"])(
+      "allows no other header (%s)",
+      (header) => {
+        expect(allowed(header)).toBe(false);
+      },
+    );
 
     it.each([
       ["plain http", ["http://myamazingapp.cdlib.org"]],
@@ -274,3 +301,7 @@ describe("UploadsBucket", () => {
     });
   });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -1,6 +1,7 @@
-"""moto_server, plus thirteen things moto 5.2 lacks or gets wrong that this project must verify. Everything else
-is moto's own; the end-to-end test (test/e2e/verify.ts, test/e2e/move.ts) goes through all but the twelfth, which
-test/emulator-replay.test.ts goes through.
+"""moto_server, plus fourteen things moto 5.2 lacks or gets wrong that this project must verify. Everything else
+is moto's own; the end-to-end test (test/e2e/verify.ts, test/e2e/move.ts, test/e2e/browser-upload.ts) goes
+through all but the twelfth, which test/emulator-replay.test.ts goes through; test/emulator-cors.test.ts goes
+through the fourteenth rule by rule.
 
 1. ECS CreateService drops deploymentConfiguration (circuit breaker, minimum healthy percent) and the exec,
    grace-period, AZ-rebalancing and managed-tags settings, although UpdateService keeps them. The launcher
@@ -53,6 +54,16 @@ test/emulator-replay.test.ts goes through.
     snapshot encrypted with the account's default key (aws/rds), which moto allowed: the move copies the
     snapshot under a key of its own first (scripts/ops/move.ts).
 
+14. S3 CORS. moto answers every preflight with 200 and the whole first rule (its AllowedHeaders patterns
+    verbatim, which a browser reads as literal header names), never checks the method or the headers asked
+    for, puts CORS headers only on some answers (none on POST, HEAD or errors), and its server adds flask-cors
+    to every answer, allowing any origin. A browser test against it would pass where S3 refuses, and fail
+    where S3 allows. The launcher answers as S3 does: the first rule whose origins match the Origin, whose
+    methods hold the (requested) method and whose headers match every header asked for ("*" matching any
+    run of characters) applies; a preflight without one is refused with 403; an allowed preflight echoes the
+    headers asked for; every answer to an allowed origin and method carries the origin, methods, exposed
+    headers and max age, errors included. flask-cors is off.
+
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
 import json
@@ -73,7 +84,10 @@ from moto.iam import models as iam_models
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.rds.exceptions import InvalidParameterValue
 from moto.rds.models import RDSBackend, rds_backends
+from moto.s3.exceptions import S3ClientError
 from moto.s3.models import FakeBucket
+from moto.s3.responses import S3Response
+import moto.moto_server.werkzeug_app as werkzeug_app
 import moto.server as moto_server
 from moto.server import main
 from moto.stepfunctions.responses import StepFunctionResponse
@@ -379,6 +393,98 @@ def _modify_db_snapshot_attribute_as_rds(self, db_snapshot_identifier, attribute
 
 
 RDSBackend.modify_db_snapshot_attribute = _modify_db_snapshot_attribute_as_rds
+
+
+# 14. S3 CORS, as S3 answers it. A rule applies when the Origin matches one of its origins, the method (or a
+# preflight's Access-Control-Request-Method) is one of its methods, and every header a preflight asks for matches
+# one of its headers ("*" matching any run of characters, case-insensitively); the first such rule answers.
+_CORS_REFUSED = (
+    "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request "
+    "method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the "
+    "resource's CORS spec."
+)
+
+
+def _wildcard(pattern, value):
+    return re.fullmatch(".*".join(re.escape(part) for part in pattern.lower().split("*")), value.lower()) is not None
+
+
+def _cors_rule(bucket, origin, method, requested_headers=()):
+    for rule in bucket.cors:
+        if (
+            any(_wildcard(o, origin) for o in rule.allowed_origins or [])
+            and method in (rule.allowed_methods or [])
+            and all(any(_wildcard(h, name) for h in rule.allowed_headers or []) for name in requested_headers)
+        ):
+            return rule
+    return None
+
+
+def _cors_headers(rule, origin):
+    any_origin = "*" in (rule.allowed_origins or [])
+    headers = {
+        "Access-Control-Allow-Origin": "*" if any_origin else origin,
+        "Access-Control-Allow-Methods": ", ".join(rule.allowed_methods),
+        "Vary": "Origin, Access-Control-Request-Headers, Access-Control-Request-Method",
+    }
+    if not any_origin:
+        headers["Access-Control-Allow-Credentials"] = "true"
+    if rule.exposed_headers:
+        headers["Access-Control-Expose-Headers"] = ", ".join(rule.exposed_headers)
+    if rule.max_age_seconds is not None:
+        headers["Access-Control-Max-Age"] = str(rule.max_age_seconds)
+    return headers
+
+
+def _cors_error(status, code, message):
+    body = f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>'
+    return status, {"content-type": "application/xml"}, body
+
+
+def _preflight(self, headers, bucket_name):
+    origin = headers.get("Origin")
+    method = headers.get("Access-Control-Request-Method")
+    if not origin or not method:
+        return _cors_error(400, "BadRequest", "Insufficient information. Origin request header needed.")
+    try:
+        bucket = self.backend.head_bucket(bucket_name)
+    except S3ClientError:
+        return _cors_error(403, "AccessForbidden", "CORSResponse: Bucket not found")
+    if not bucket.cors:
+        return _cors_error(403, "AccessForbidden", "CORSResponse: CORS is not enabled for this bucket.")
+    requested = [h.strip() for h in headers.get("Access-Control-Request-Headers", "").split(",") if h.strip()]
+    rule = _cors_rule(bucket, origin, method, [h.lower() for h in requested])
+    if rule is None:
+        return _cors_error(403, "AccessForbidden", _CORS_REFUSED)
+    answer = _cors_headers(rule, origin)
+    if requested:
+        answer["Access-Control-Allow-Headers"] = ", ".join(h.lower() for h in requested)
+    return 200, answer, ""
+
+
+def _with_cors(respond):
+    def respond_with_cors(self, request, full_url, headers):
+        status, response_headers, body = respond(self, request, full_url, headers)
+        origin = request.headers.get("Origin")
+        if request.method != "OPTIONS" and origin and self.bucket_name:
+            try:
+                rule = _cors_rule(self.backend.get_bucket(self.bucket_name), origin, request.method)
+            except S3ClientError:
+                rule = None
+            if rule is not None:
+                response_headers = {**response_headers, **_cors_headers(rule, origin)}
+        return status, response_headers, body
+
+    return respond_with_cors
+
+
+# moto's server adds flask-cors to every answer (Access-Control-Allow-Origin: whatever origin asked), which would
+# let a browser test pass where S3 refuses: off, so the rules above are the only CORS answers.
+werkzeug_app.DISABLE_GLOBAL_CORS = True
+S3Response._response_options = _preflight
+S3Response._get_cors_headers_other = lambda self: {}  # every response gets them below, errors included
+S3Response.key_response = _with_cors(S3Response.key_response)
+S3Response.bucket_response = _with_cors(S3Response.bucket_response)
 
 
 class _Answer:
