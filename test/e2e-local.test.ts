@@ -1,8 +1,9 @@
 /**
  * End to end: the README's main job deploys the whole stack to the local emulator; the SDK then checks,
  * against the emulator (not the synthesized JSON), that what was deployed meets the mission; a browser-style
- * presigned multipart upload round-trips; a fresh plan is empty; destroy leaves nothing behind. Fault cases
- * (a killed deploy, two deploys at once, a taken port, no moto) run around it.
+ * presigned multipart upload round-trips, and a real browser uploads through the bucket's CORS rule; a fresh
+ * plan is empty; destroy leaves nothing behind. Fault cases (a killed deploy, two deploys at once, a taken
+ * port, no moto) run around it.
  */
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +18,7 @@ import { LOCAL_ENVIRONMENT_FILE } from "../scripts/local/session";
 import { APPLICATION } from "../stacks/names";
 import { CHECKED_THROUGH, leftovers, LEFTOVER_CHECKS, stackOf, uncheckedTypes } from "./e2e/leftovers";
 import { verifyDeployment, presignedMultipartRoundTrip } from "./e2e/verify";
+import { browserUploads } from "./e2e/browser-upload";
 import { verifyLogArchive, verifyMonitoring } from "./e2e/operations";
 import { beforeFirstRelease, oneOffAndLogs, releaseAndRollBack, secretsBeforeRelease } from "./e2e/day-two";
 import { moveFromLocal } from "./e2e/move";
@@ -146,6 +148,14 @@ describe("local deployment", () => {
       await timed("upload", () => presignedMultipartRoundTrip(port));
     },
     2 * MIN,
+  );
+
+  it(
+    "a real browser at the app's origin uploads through the bucket's CORS rule: Active Storage's direct upload, multipart, downloads",
+    async () => {
+      await timed("browser", () => browserUploads(port));
+    },
+    3 * MIN,
   );
 
   it(
