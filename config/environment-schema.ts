@@ -134,7 +134,10 @@ const settings = {
   ),
   uploads: section(
     {
-      expireAfterDays: whole(UPLOAD_EXPIRY_DAYS, "Days until S3 expires an upload"),
+      expireAfterDays: whole(
+        UPLOAD_EXPIRY_DAYS,
+        "Age at which the daily sweep deletes an upload, and S3's lifecycle expires it as the second line",
+      ),
       abortIncompleteUploadsAfterDays: whole(
         ABORT_INCOMPLETE_UPLOAD_DAYS,
         "Days until unfinished multipart uploads are aborted",

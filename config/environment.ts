@@ -153,9 +153,9 @@ export type DatabaseConfig = Pick<
 >;
 
 export interface UploadsConfig {
-  /** Lifecycle expiration in days; S3 rounds up to the next midnight UTC, so at most 13 (see limits.ts). */
+  /** Days after which the daily sweep deletes an upload (and S3's lifecycle expires it); at most 12 (limits.ts). */
   readonly expireAfterDays: number;
-  /** Days after which incomplete multipart uploads are aborted. */
+  /** Days after which the sweep and S3's lifecycle abort an unfinished multipart upload. */
   readonly abortIncompleteUploadsAfterDays: number;
   /** Largest upload the app accepts, GiB (drives part-size guidance and validation). */
   readonly maxUploadGiB: number;

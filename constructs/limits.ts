@@ -176,14 +176,18 @@ export const BACKUP_RETENTION_DAYS = range(7, 35, "days of automated backups");
 
 /** The mission's promise: every upload is gone before it is this many days old. */
 export const MAX_UPLOAD_AGE_DAYS = 14;
+/** The longest a run of the daily upload sweep may take before Step Functions stops it, in seconds. */
+export const UPLOAD_SWEEP_TIMEOUT_SECONDS = 3600;
 /**
- * S3 expires an object at the first midnight UTC after creation + N days, so it can live N days plus almost
- * 24 hours: N + 1 <= MAX_UPLOAD_AGE_DAYS keeps the promise.
+ * Uploads are removed once they are N days old. The daily sweep deletes an object at its first run at which
+ * the object is N days old or older, so within N days + 1 day + one run (at most an hour); S3's lifecycle, the
+ * second line, expires it at the first midnight UTC after N days. N + 1 day + 1 hour < MAX_UPLOAD_AGE_DAYS keeps
+ * the promise: N <= 12.
  */
 export const UPLOAD_EXPIRY_DAYS = range(
   1,
-  MAX_UPLOAD_AGE_DAYS - 1,
-  `days; S3 rounds expiry up to the next midnight UTC, so at most ${MAX_UPLOAD_AGE_DAYS - 1} keeps every file under ${MAX_UPLOAD_AGE_DAYS} days`,
+  MAX_UPLOAD_AGE_DAYS - 2,
+  `days; the daily sweep deletes an upload within a day and an hour of reaching it, so at most ${MAX_UPLOAD_AGE_DAYS - 2} keeps every file under ${MAX_UPLOAD_AGE_DAYS} days`,
 );
 /** Unfinished multipart uploads: their parts cost storage and are invisible in listings. */
 export const ABORT_INCOMPLETE_UPLOAD_DAYS = range(

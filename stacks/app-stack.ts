@@ -18,6 +18,7 @@ import { LogArchive } from "../constructs/log-archive";
 import { RotationRestart } from "../constructs/rotation-restart";
 import { ServiceAlarms } from "../constructs/service-alarms";
 import { UPLOAD_AUDIT_NAMESPACE, UploadAgeAudit } from "../constructs/upload-age-audit";
+import { UploadSweep } from "../constructs/upload-sweep";
 import { ContainerRepository } from "../constructs/container-repository";
 import { Database } from "../constructs/database";
 import { DeliveryPipeline } from "../constructs/delivery/delivery-pipeline";
@@ -122,6 +123,7 @@ export class AppStack extends TerraformStack {
   public readonly dashboard: Dashboard;
   public readonly cost: CostControls;
   public readonly uploadAudit: UploadAgeAudit;
+  public readonly uploadSweep: UploadSweep;
   public readonly rotationRestart: RotationRestart;
   /** The environment's customer-managed keys, one per kind of data. */
   public readonly keys: {
@@ -390,6 +392,19 @@ export class AppStack extends TerraformStack {
       logEncryptionKeyArn: this.keys.logs.key.arn,
       logRetentionDays: env.logRetentionDays,
     });
+    // Removal does not wait on S3: the sweep deletes daily what reached the expiry; the audit checks after it.
+    this.uploadSweep = new UploadSweep(this, "upload-sweep", {
+      naming,
+      account: env.account,
+      bucketName: this.uploads.bucket.bucket.bucket,
+      bucketArn: this.uploads.bucket.bucket.arn,
+      deleteAfterDays: env.uploads.expireAfterDays,
+      abortAfterDays: env.uploads.abortIncompleteUploadsAfterDays,
+      alarmTopicArn: this.alarms.topic.arn,
+      logEncryptionKeyArn: this.keys.logs.key.arn,
+      logRetentionDays: env.logRetentionDays,
+      encryptionKey: this.keys.data,
+    });
     this.uploadAudit = new UploadAgeAudit(this, "upload-audit", {
       naming,
       account: env.account,
@@ -429,6 +444,7 @@ export class AppStack extends TerraformStack {
         ...this.serviceAlarms.alarmArns,
         this.statsTask.missedRunAlarm.arn,
         this.uploadAudit.overAgeAlarm.arn,
+        this.uploadSweep.missedAlarm.arn,
       ],
     });
     this.cost = new CostControls(this, "cost", {

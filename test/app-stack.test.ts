@@ -13,6 +13,8 @@ import { type Element, StackView } from "../rules/stack-view";
 import { ROOT, synthCheckedIn, synthEnvironmentFile } from "./environment-stacks";
 import { Naming } from "../constructs/naming";
 import { operatorNames } from "../stacks/names";
+import { daysBefore, FakeUploadsBucket } from "./fake-uploads-bucket";
+import { runStateMachine } from "./state-machine-runner";
 
 const backend = loadBackend(join(ROOT, "backend.tf.json"));
 
@@ -182,15 +184,29 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
       ).toEqual(["uploads-read-write"]);
       expect(policiesOnRole(executionRole).filter(mentionsUploads)).toEqual([]);
       const grants = s.resources("aws_iam_role_policy").filter(mentionsUploads);
-      expect(grants.map((p) => s.deref(p.block.role).name).sort()).toEqual(
-        [taskRole.name, "upload-audit_role_76B1DAE0"].sort(),
+      const roleOf = (p: Element) => s.deref(p.block.role);
+      expect(grants.map((p) => roleOf(p).block.name).sort()).toEqual(
+        [
+          taskRole.block.name,
+          "myamazingapp-wiring-upload-age-audit",
+          "myamazingapp-wiring-upload-sweep",
+        ].sort(),
       );
+      const onUploads = (roleName: string) =>
+        JSON.parse(grants.find((p) => roleOf(p).block.name === roleName)!.block.policy)
+          .Statement.filter((st: any) => JSON.stringify(st.Resource).includes(s.ref(bucket, "arn")))
+          .flatMap((st: any) => st.Action)
+          .sort();
       // The daily age audit lists the bucket, and that is all it may do with it.
-      const audit = grants.find((p) => s.deref(p.block.role).name !== taskRole.name)!;
-      const onUploads = JSON.parse(audit.block.policy).Statement.filter((st: any) =>
-        JSON.stringify(st.Resource).includes(s.ref(bucket, "arn")),
-      );
-      expect(onUploads.map((st: any) => st.Action)).toEqual(["s3:ListBucket"]);
+      expect(onUploads("myamazingapp-wiring-upload-age-audit")).toEqual(["s3:ListBucket"]);
+      // The daily sweep lists, deletes and aborts, and reads nothing.
+      expect(onUploads("myamazingapp-wiring-upload-sweep")).toEqual([
+        "s3:AbortMultipartUpload",
+        "s3:DeleteObject",
+        "s3:GetBucketVersioning",
+        "s3:ListBucket",
+        "s3:ListBucketMultipartUploads",
+      ]);
     });
 
     it("names the execution role, and only it, in every app secret's resource policy", () => {
@@ -336,6 +352,30 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
         "rake",
         "stats:wiring",
       ]);
+    });
+
+    it("uploads: the daily sweep deletes at the expiry and aborts at the abort days, in this bucket", async () => {
+      const sweep = s.find("aws_sfn_state_machine", (b) => b.name === "myamazingapp-wiring-upload-sweep");
+      expect(s.find("aws_scheduler_schedule", (b) => b.name === sweep.block.name).block.target.arn).toBe(
+        s.ref(sweep, "arn"),
+      );
+      const started = "2026-03-04T05:00:00.000Z";
+      // The definition names the bucket by reference: the uploads bucket's, resolved by Terraform.
+      const uploads = s.find("aws_s3_bucket", (b) => b.bucket === "myamazingapp-wiring-uploads-333333333333");
+      const bucket = new FakeUploadsBucket(s.ref(uploads, "bucket"), started);
+      for (const age of [8.9, 9]) bucket.put(`upload-${age}`, age);
+      bucket.uploads.push(
+        { Key: "a", UploadId: "1", Initiated: daysBefore(started, 1.9) },
+        { Key: "b", UploadId: "2", Initiated: daysBefore(started, 2) },
+      );
+      const run = await runStateMachine(
+        JSON.parse(sweep.block.definition),
+        {},
+        { startTime: started, call: bucket.call },
+      );
+      expect(run.status).toBe("SUCCEEDED");
+      expect([...bucket.objects.keys()]).toEqual(["upload-8.9"]);
+      expect(bucket.uploads.map((u) => u.Key)).toEqual(["a"]);
     });
 
     it("uploads: expiry and abort days", () => {

@@ -107,9 +107,9 @@ describe("bad environment files are refused with the file, the setting and what 
       [/statsTask\.timezone: "Mars\/Olympus" is not an IANA time zone/],
     ],
     [
-      "a retention that keeps files two weeks or more",
-      (e) => (e.uploads.expireAfterDays = 14),
-      [/uploads\.expireAfterDays: 14 is out of range; allowed: 1 to 13 days/, /midnight UTC/],
+      "a retention the daily sweep cannot keep under two weeks",
+      (e) => (e.uploads.expireAfterDays = 13),
+      [/uploads\.expireAfterDays: 13 is out of range; allowed: 1 to 12 days/, /within a day and an hour/],
     ],
     [
       "aborting unfinished uploads later than expiring finished ones",

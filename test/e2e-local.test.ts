@@ -19,6 +19,7 @@ import { APPLICATION } from "../stacks/names";
 import { CHECKED_THROUGH, leftovers, LEFTOVER_CHECKS, stackOf, uncheckedTypes } from "./e2e/leftovers";
 import { verifyDeployment, presignedMultipartRoundTrip } from "./e2e/verify";
 import { browserUploads } from "./e2e/browser-upload";
+import { uploadsRemovedOnTime } from "./e2e/upload-removal";
 import { verifyLogArchive, verifyMonitoring } from "./e2e/operations";
 import { beforeFirstRelease, oneOffAndLogs, releaseAndRollBack, secretsBeforeRelease } from "./e2e/day-two";
 import { moveFromLocal } from "./e2e/move";
@@ -156,6 +157,14 @@ describe("local deployment", () => {
       await timed("browser", () => browserUploads(port));
     },
     3 * MIN,
+  );
+
+  it(
+    "uploads are removed on time: the deployed sweep deletes the old ones, keeps the young, and the audit finds none",
+    async () => {
+      await timed("sweep", () => uploadsRemovedOnTime(port));
+    },
+    2 * MIN,
   );
 
   it(

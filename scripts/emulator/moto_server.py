@@ -1,7 +1,7 @@
-"""moto_server, plus fourteen things moto 5.2 lacks or gets wrong that this project must verify. Everything else
+"""moto_server, plus fifteen things moto 5.2 lacks or gets wrong that this project must verify. Everything else
 is moto's own; the end-to-end test (test/e2e/verify.ts, test/e2e/move.ts, test/e2e/browser-upload.ts) goes
 through all but the twelfth, which test/emulator-replay.test.ts goes through; test/emulator-cors.test.ts goes
-through the fourteenth rule by rule.
+through the fourteenth rule by rule, and test/emulator-s3-dates.test.ts the fifteenth.
 
 1. ECS CreateService drops deploymentConfiguration (circuit breaker, minimum healthy percent) and the exec,
    grace-period, AZ-rebalancing and managed-tags settings, although UpdateService keeps them. The launcher
@@ -63,9 +63,17 @@ through the fourteenth rule by rule.
     run of characters) applies; a preflight without one is refused with 403; an allowed preflight echoes the
     headers asked for; every answer to an allowed origin and method carries the origin, methods, exposed
     headers and max age, errors included. flask-cors is off.
+15. S3 dates of unfinished multipart uploads. moto lists every one as initiated on 2010-11-10 and in one page
+    whatever MaxUploads asks, so the upload sweep (constructs/upload-sweep.ts) would abort an upload in
+    progress. The launcher records when each upload starts, and lists uploads by key and start with MaxUploads
+    per page and the key and upload-id markers, as S3 does. For tests only, an object PUT or a multipart upload
+    started with the header x-moto-age-days: N is dated N days back (LastModified, Initiated), so the sweep
+    meets uploads of given ages (test/e2e/upload-removal.ts); S3 knows no such header and nothing of the stack
+    or its tools sends it.
 
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
+import datetime
 import json
 import re
 import sys
@@ -76,7 +84,7 @@ from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.budgets.responses import BudgetsResponse
 from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.responses import ActionResult
-from moto.core.utils import camelcase_to_underscores
+from moto.core.utils import camelcase_to_underscores, utcnow
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
@@ -85,7 +93,7 @@ from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.rds.exceptions import InvalidParameterValue
 from moto.rds.models import RDSBackend, rds_backends
 from moto.s3.exceptions import S3ClientError
-from moto.s3.models import FakeBucket
+from moto.s3.models import FakeBucket, FakeMultipart
 from moto.s3.responses import S3Response
 import moto.moto_server.werkzeug_app as werkzeug_app
 import moto.server as moto_server
@@ -485,6 +493,89 @@ S3Response._response_options = _preflight
 S3Response._get_cors_headers_other = lambda self: {}  # every response gets them below, errors included
 S3Response.key_response = _with_cors(S3Response.key_response)
 S3Response.bucket_response = _with_cors(S3Response.bucket_response)
+
+
+# 15. S3 dates of unfinished multipart uploads, and ages for tests. moto lists every upload as initiated on
+# 2010-11-10 and in one page whatever MaxUploads asks; the launcher records when each starts and pages as S3 does.
+_fake_multipart_init = FakeMultipart.__init__
+
+
+def _multipart_init(self, *args, **kwargs):
+    _fake_multipart_init(self, *args, **kwargs)
+    self.initiated = utcnow()
+
+
+FakeMultipart.__init__ = _multipart_init
+
+
+def _list_multipart_uploads(self):
+    query = {k: v[0] for k, v in self.querystring.items()}
+    uploads = sorted(
+        (u for u in self.backend.list_multipart_uploads(self.bucket_name).values()
+         if u.key_name.startswith(query.get("prefix", ""))),
+        key=lambda u: (u.key_name, getattr(u, "initiated", utcnow())),
+    )
+    key_marker, id_marker = query.get("key-marker", ""), query.get("upload-id-marker", "")
+    if key_marker:
+        # After the marker: later keys, and with an upload-id marker, the marker key's later uploads too.
+        same = [u for u in uploads if u.key_name == key_marker] if id_marker else []
+        ids = [u.id for u in same]
+        later = same[ids.index(id_marker) + 1:] if id_marker in ids else []
+        uploads = later + [u for u in uploads if u.key_name > key_marker]
+    most = int(query.get("max-uploads", 1000))
+    page, truncated = uploads[:most], len(uploads) > most
+    result = {
+        "Bucket": self.bucket_name,
+        "KeyMarker": key_marker,
+        "UploadIdMarker": id_marker,
+        "MaxUploads": most,
+        "IsTruncated": truncated,
+        "Uploads": [
+            {
+                "Key": u.key_name,
+                "UploadId": u.id,
+                "Initiator": {"ID": f"arn:aws:iam::{self.current_account}:root", "DisplayName": "root"},
+                "Owner": {"ID": "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"},
+                "StorageClass": "STANDARD",
+                "Initiated": getattr(u, "initiated", utcnow()).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            }
+            for u in page
+        ],
+    }
+    if truncated:
+        result["NextKeyMarker"], result["NextUploadIdMarker"] = page[-1].key_name, page[-1].id
+    self.data["Action"] = "ListMultipartUploads"
+    return self.serialized(ActionResult(result))
+
+
+S3Response.list_multipart_uploads = _list_multipart_uploads
+
+# For tests only: an object PUT, or a multipart upload started, with the header x-moto-age-days: N is dated N days
+# back (its LastModified, or the upload's Initiated), so the upload sweep meets objects of given ages. S3 knows no
+# such header, and nothing of the stack or its tools sends it.
+AGE_HEADER = "x-moto-age-days"
+
+
+def _with_test_age(respond):
+    def respond_dated(self, request, full_url, headers):
+        answer = respond(self, request, full_url, headers)
+        days = request.headers.get(AGE_HEADER)
+        if days is None or answer[0] != 200:
+            return answer
+        back = datetime.timedelta(days=float(days))
+        key_name = self.parse_key_name()
+        if request.method == "PUT":
+            self.backend.get_object(self.bucket_name, key_name).last_modified -= back
+        elif request.method == "POST":
+            upload_id = re.search(rb"<UploadId>([^<]+)</UploadId>", answer[2] or b"")
+            if upload_id:
+                self.backend.get_bucket(self.bucket_name).multiparts[upload_id.group(1).decode()].initiated -= back
+        return answer
+
+    return respond_dated
+
+
+S3Response.key_response = _with_test_age(S3Response.key_response)
 
 
 class _Answer:
