@@ -4,8 +4,8 @@ import type { AlarmThresholds } from "../constructs/service-alarms";
 
 /**
  * The shape of an environment file (environments/<name>.json). Everything that differs between
- * environments lives here, and every setting is required (only the `emulator` and `delivery` sections may
- * be left out): a file says all of it, and nothing is decided by a default somewhere else. The stacks
+ * environments lives here, and every setting is required (only the `emulator`, `delivery` and `mail` sections
+ * may be left out): a file says all of it, and nothing is decided by a default somewhere else. The stacks
  * (stacks/) hand these values to the constructs; where a section is exactly a construct's props, its type is.
  * The JSON Schema in ./environment-schema.ts mirrors this interface and is what files are checked against.
  */
@@ -56,6 +56,13 @@ export interface EnvironmentConfig {
   readonly emulator?: EmulatorConfig;
   /** Continuous delivery of the app from GitHub; absent means no pipeline (the emulator lacks CodePipeline). */
   readonly delivery?: DeliveryConfig;
+  /** Mail from the app through Amazon SES; absent means the stack makes no mail resources and sets no MAIL_FROM. */
+  readonly mail?: MailConfig;
+}
+
+export interface MailConfig {
+  /** The one address the app sends from, in the app's domain (`domain.name`), e.g. noreply@myamazingapp.cdlib.org. */
+  readonly fromAddress: string;
 }
 
 export interface CostConfig {
@@ -133,7 +140,7 @@ export interface ServiceConfig {
   readonly imageTag: string;
   /** Run target-tracking autoscaling (off only where the emulator lacks the API). */
   readonly autoscaling: boolean;
-  /** TCP ports the tasks may reach on the internet besides HTTPS (443), each with why, e.g. SMTP 587. */
+  /** TCP ports the tasks may reach on the internet besides HTTPS (443), each with why, e.g. LDAPS 636. */
   readonly outboundPorts: ReadonlyArray<{ readonly port: number; readonly description: string }>;
 }
 

@@ -18,6 +18,8 @@ export interface DeployPermissionsProps {
   readonly boundaryArn: string;
   /** Roles the deploy role may pass to the services that run them. */
   readonly passedToServices: readonly string[];
+  /** The domain the environment sends mail from (its SES identity); absent: no mail. @default none */
+  readonly mailDomain?: string;
 }
 
 /** AWS managed policies the stack attaches to its roles, and the only ones the deploy role may attach. */
@@ -60,6 +62,7 @@ export const DEPLOYED_SERVICES = [
   "s3",
   "scheduler",
   "secretsmanager",
+  "ses",
   "sns",
   "sqs",
   "ssm",
@@ -582,6 +585,34 @@ export function deployStatements(props: DeployPermissionsProps): PolicyStatement
         here("codestar-notifications", "notificationrule/*"),
       ],
     ),
+    ...(props.mailDomain
+      ? [
+          allow(
+            "Mail",
+            manage(
+              "ses",
+              "CreateEmailIdentity",
+              "DeleteEmailIdentity",
+              "GetEmailIdentity",
+              "PutEmailIdentityDkimSigningAttributes",
+              "PutEmailIdentityMailFromAttributes",
+              "PutEmailIdentityConfigurationSetAttributes",
+              "CreateConfigurationSet",
+              "DeleteConfigurationSet",
+              "GetConfigurationSet",
+              "PutConfigurationSet*",
+              "CreateConfigurationSetEventDestination",
+              "UpdateConfigurationSetEventDestination",
+              "DeleteConfigurationSetEventDestination",
+              "GetConfigurationSetEventDestinations",
+              "TagResource",
+              "UntagResource",
+              "ListTagsForResource",
+            ),
+            [here("ses", `identity/${props.mailDomain}`), here("ses", `configuration-set/${prefix}-*`)],
+          ),
+        ]
+      : []),
     allow(
       "WebAcl",
       manage(

@@ -26,6 +26,8 @@ export interface GithubOidcProps {
   readonly boundaryArn: string;
   /** Services the deploy role may pass the environment's roles to, e.g. `ecs-tasks.amazonaws.com`. */
   readonly passedToServices: readonly string[];
+  /** The domain the environment sends mail from (its SES identity); absent: no mail. @default none */
+  readonly mailDomain?: string;
   /** Create the account's GitHub OIDC provider; false where another stack in the account owns it. @default true */
   readonly createProvider?: boolean;
 }
@@ -132,6 +134,7 @@ export class GithubOidc extends Construct {
         region: props.region,
         boundaryArn: props.boundaryArn,
         passedToServices: props.passedToServices,
+        mailDomain: props.mailDomain,
       }),
       MANAGED_POLICY_MAX_CHARS - 500,
     ).map((policy, i) => {

@@ -92,7 +92,7 @@ export const EMAIL = pattern(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/, "an e-mail address,
 /** Container environment variable names, which are also the names of the app's secrets. */
 export const VARIABLE_NAME = pattern(
   /^[A-Z][A-Z0-9_]{0,63}$/,
-  "an upper-case variable name (A-Z, 0-9, _; up to 64), e.g. SMTP_PASSWORD",
+  "an upper-case variable name (A-Z, 0-9, _; up to 64), e.g. ORCID_CLIENT_SECRET",
 );
 
 /** A Terraform state object key, relative, ending in `.tfstate` (its lock file adds `.tflock`). */

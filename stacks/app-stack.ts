@@ -27,6 +27,7 @@ import { DEPLOYED_SERVICES } from "../constructs/deploy-permissions";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { GithubOidc, githubRoleName } from "../constructs/github-oidc";
 import { LoadBalancer } from "../constructs/load-balancer";
+import { Mail } from "../constructs/mail";
 import { Naming } from "../constructs/naming";
 import { Network } from "../constructs/network";
 import { PermissionsBoundary } from "../constructs/permissions-boundary";
@@ -124,6 +125,8 @@ export class AppStack extends TerraformStack {
   public readonly cost: CostControls;
   public readonly uploadAudit: UploadAgeAudit;
   public readonly uploadSweep: UploadSweep;
+  /** Mail through SES, where the environment file asks for it. */
+  public readonly mail?: Mail;
   public readonly rotationRestart: RotationRestart;
   /** The environment's customer-managed keys, one per kind of data. */
   public readonly keys: {
@@ -148,7 +151,13 @@ export class AppStack extends TerraformStack {
     const state = stateBackend(backend, id, emulatorEndpoint, env);
     useS3Backend(this, state);
 
-    this.alarms = new AlarmTopic(this, "alarms", { naming, account: env.account, email: env.alarmEmail });
+    this.alarms = new AlarmTopic(this, "alarms", {
+      naming,
+      account: env.account,
+      email: env.alarmEmail,
+      // SES sends the mail configuration set's bounces and complaints there.
+      additionalPublishers: env.mail ? ["ses.amazonaws.com"] : [],
+    });
 
     // Every role of the environment carries this boundary; the deploy role can create none without it.
     this.boundary = new PermissionsBoundary(this, "permissions-boundary", {
@@ -269,10 +278,23 @@ export class AppStack extends TerraformStack {
       lifecycle: { ignoreChanges: ["insecure_value"] },
     });
 
+    if (env.mail) {
+      this.mail = new Mail(this, "mail", {
+        naming,
+        region: env.region,
+        domainName: env.domain.name,
+        zoneId: this.domain.zoneId,
+        fromAddress: env.mail.fromAddress,
+        alarmTopicArn: this.alarms.topic.arn,
+      });
+    }
+
     // What the platform tells the app; the type makes the stack give every variable the app relies on.
-    const platformEnvironment: Record<PlatformVariable, string> = {
+    const platformEnvironment: Record<PlatformVariable, string> & { MAIL_FROM?: string } = {
       APP_DOMAIN: env.domain.name,
       PORT: String(env.service.containerPort),
+      // The app answers it with 200 over plain HTTP, before any redirect or host check (docs/rails.md).
+      HEALTH_CHECK_PATH: env.service.healthCheckPath,
       AWS_REGION: env.region,
       DATABASE_HOST: this.database.instance.address,
       DATABASE_PORT: String(this.database.port),
@@ -280,6 +302,7 @@ export class AppStack extends TerraformStack {
       UPLOADS_BUCKET: this.uploads.bucket.bucket.bucket,
       UPLOADS_EXPIRE_DAYS: String(env.uploads.expireAfterDays),
       UPLOADS_MAX_BYTES: String(env.uploads.maxUploadGiB * 1024 ** 3),
+      ...(this.mail ? { MAIL_FROM: this.mail.fromAddress } : {}),
     };
     this.task = new AppTaskDefinition(this, "task", {
       naming,
@@ -301,6 +324,7 @@ export class AppStack extends TerraformStack {
     this.secrets.grantRead(this.task.executionRole)?.moveFromId(MOVED_FROM.appSecrets);
     this.database.grantReadCredentials(this.task.executionRole).moveFromId(MOVED_FROM.databaseCredentials);
     this.uploads.grantReadWrite(this.task.taskRole);
+    this.mail?.grantSend(this.task.taskRole);
 
     this.web = new WebService(this, "web", {
       naming,
@@ -445,6 +469,7 @@ export class AppStack extends TerraformStack {
         this.statsTask.missedRunAlarm.arn,
         this.uploadAudit.overAgeAlarm.arn,
         this.uploadSweep.missedAlarm.arn,
+        ...(this.mail?.alarms.map((alarm) => alarm.arn) ?? []),
       ],
     });
     this.cost = new CostControls(this, "cost", {
@@ -465,6 +490,7 @@ export class AppStack extends TerraformStack {
         region: env.region,
         boundaryArn: this.boundary.arn,
         passedToServices: PASSED_TO_SERVICES,
+        mailDomain: env.mail ? env.domain.name : undefined,
       });
     }
 

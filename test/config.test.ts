@@ -112,6 +112,16 @@ describe("bad environment files are refused with the file, the setting and what 
       [/uploads\.expireAfterDays: 13 is out of range; allowed: 1 to 12 days/, /within a day and an hour/],
     ],
     [
+      "a mail sender outside the app's domain",
+      (e) => (e.mail = { fromAddress: "noreply@cdlib.org" }),
+      [/mail\.fromAddress: noreply@cdlib.org is not in staging\.myamazingapp\.cdlib\.org/],
+    ],
+    [
+      "a mail sender that is no address",
+      (e) => (e.mail = { fromAddress: "noreply" }),
+      [/mail\.fromAddress: .*an e-mail address/],
+    ],
+    [
       "aborting unfinished uploads later than expiring finished ones",
       (e) => Object.assign(e.uploads, { expireAfterDays: 2, abortIncompleteUploadsAfterDays: 3 }),
       [/uploads\.abortIncompleteUploadsAfterDays: 3 is above the expiry of 2 days; allowed: 1 to 2/],

@@ -151,6 +151,20 @@ describe("the production deploy role", () => {
       },
     ],
     [
+      "verify the environment's mail domain with SES",
+      {
+        action: "ses:CreateEmailIdentity",
+        resource: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/myamazingapp.cdlib.org`,
+      },
+    ],
+    [
+      "send the mail configuration set's bounces to SNS",
+      {
+        action: "ses:CreateConfigurationSetEventDestination",
+        resource: `arn:aws:ses:${REGION}:${ACCOUNT}:configuration-set/myamazingapp-production-mail`,
+      },
+    ],
+    [
       "create the account's cost anomaly monitor",
       { action: "ce:CreateAnomalyMonitor", resource: `arn:aws:ce::${ACCOUNT}:anomalymonitor/abc` },
     ],
@@ -193,6 +207,20 @@ describe("the production deploy role", () => {
     ],
     ["assume a role of the environment", { action: "sts:AssumeRole", resource: ENV_ROLE }],
     [
+      "change another domain's SES identity in the account",
+      {
+        action: "ses:PutEmailIdentityDkimSigningAttributes",
+        resource: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/other-app.cdlib.org`,
+      },
+    ],
+    [
+      "send mail as the environment (the app's task role does that)",
+      {
+        action: "ses:SendEmail",
+        resource: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/myamazingapp.cdlib.org`,
+      },
+    ],
+    [
       "create a delivery stream of another environment",
       {
         action: "firehose:CreateDeliveryStream",
@@ -232,7 +260,7 @@ describe("the production deploy role", () => {
       "read an app secret's value",
       {
         action: "secretsmanager:GetSecretValue",
-        resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:myamazingapp/production/SMTP_PASSWORD-AbCdEf`,
+        resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:myamazingapp/production/ORCID_CLIENT_SECRET-AbCdEf`,
       },
     ],
     [

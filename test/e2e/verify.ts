@@ -225,7 +225,7 @@ async function verifyService(
   const container = taskDefinition?.containerDefinitions?.[0];
   expect(container?.readonlyRootFilesystem).toBe(true);
   const secrets = Object.fromEntries((container?.secrets ?? []).map((s) => [s.name, s.valueFrom]));
-  for (const name of ["DATABASE_USERNAME", "DATABASE_PASSWORD", "SECRET_KEY_BASE", "SMTP_PASSWORD"]) {
+  for (const name of ["DATABASE_USERNAME", "DATABASE_PASSWORD", "SECRET_KEY_BASE", "RAILS_MASTER_KEY"]) {
     expect(secrets[name]).toMatch(new RegExp(`^arn:aws:secretsmanager:${d.region}:${d.account}:secret:`));
   }
   expect(secrets.DATABASE_PASSWORD).toMatch(/:password::$/);
