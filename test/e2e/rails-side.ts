@@ -23,6 +23,8 @@ import { ROOT } from "./local-run";
 
 /** Seconds a presigned URL lives: ActiveStorage.service_urls_expire_in's default, 5 minutes. */
 const URL_EXPIRES_IN = 300;
+/** The multipart upload's part size: S3's smallest, so the test's 11 MiB file has three parts. */
+const PART_SIZE = 5 * 1024 * 1024;
 
 /** A blob as Active Storage's direct-upload endpoint records it before the file arrives. */
 export interface DirectUploadBlob {
@@ -152,7 +154,9 @@ export async function startRailsSide(opts: {
     });
   }
 
-  // The multipart endpoints of the example controller: the app starts, signs, completes and aborts.
+  // MultipartUploadsController of examples/rails: the app starts, signs, completes and aborts; the browser holds
+  // only a token naming the upload (there a signed message, here a random name for what the server remembers).
+  const uploads = new Map<string, { key: string; uploadId: string; byteSize: number }>();
   async function multipart(action: string, req: IncomingMessage, res: ServerResponse) {
     const body = await jsonBody(req);
     if (action === "create") {
@@ -165,38 +169,50 @@ export async function startRailsSide(opts: {
           ContentDisposition: contentDisposition("attachment", body.filename),
         }),
       );
-      return json(res, 200, { key, uploadId: UploadId });
+      const token = randomBytes(16).toString("hex");
+      uploads.set(token, { key, uploadId: UploadId!, byteSize: body.byte_size });
+      return json(res, 200, { token, part_size: PART_SIZE });
     }
+    const upload = uploads.get(body.token);
+    if (!upload) return json(res, 400, { error: "not an upload of this app" });
     if (action === "parts") {
+      const last = Math.ceil(upload.byteSize / PART_SIZE);
       const urls: Record<number, string> = {};
-      for (const partNumber of body.partNumbers as number[]) {
-        urls[partNumber] = await getSignedUrl(
+      for (const n of body.part_numbers as number[]) {
+        if (!(n >= 1 && n <= last)) return json(res, 422, { error: `no part ${n}` });
+        // Each part signed for its exact length, so the upload cannot grow past what create accepted.
+        const length = n === last ? upload.byteSize - PART_SIZE * (last - 1) : PART_SIZE;
+        urls[n] = await getSignedUrl(
           s3,
           new UploadPartCommand({
             Bucket: bucket,
-            Key: body.key,
-            UploadId: body.uploadId,
-            PartNumber: partNumber,
+            Key: upload.key,
+            UploadId: upload.uploadId,
+            PartNumber: n,
+            ContentLength: length,
           }),
-          { expiresIn: URL_EXPIRES_IN },
+          { expiresIn: URL_EXPIRES_IN, signableHeaders: new Set(["content-length"]) },
         );
       }
       return json(res, 200, { urls });
     }
     if (action === "complete") {
-      const done = await s3.send(
+      const parts = (body.parts as Array<{ part_number: number; etag: string }>)
+        .map((p) => ({ PartNumber: p.part_number, ETag: p.etag }))
+        .sort((a, b) => a.PartNumber - b.PartNumber);
+      await s3.send(
         new CompleteMultipartUploadCommand({
           Bucket: bucket,
-          Key: body.key,
-          UploadId: body.uploadId,
-          MultipartUpload: { Parts: body.parts },
+          Key: upload.key,
+          UploadId: upload.uploadId,
+          MultipartUpload: { Parts: parts },
         }),
       );
-      return json(res, 200, { key: body.key, etag: done.ETag });
+      return json(res, 200, { key: upload.key });
     }
     if (action === "abort") {
       await s3.send(
-        new AbortMultipartUploadCommand({ Bucket: bucket, Key: body.key, UploadId: body.uploadId }),
+        new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.key, UploadId: upload.uploadId }),
       );
       return json(res, 200, {});
     }

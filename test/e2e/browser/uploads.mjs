@@ -44,30 +44,30 @@ function directUpload(file) {
   });
 }
 
-async function multipartUpload(file, partSize) {
-  const { key, uploadId } = await post("/uploads/multipart/create", {
+async function multipartUpload(file) {
+  const { token, part_size: partSize } = await post("/uploads/multipart/create", {
     filename: file.name,
     content_type: file.type,
     byte_size: file.size,
   });
-  const partNumbers = Array.from({ length: Math.ceil(file.size / partSize) }, (_, i) => i + 1);
-  const { urls } = await post("/uploads/multipart/parts", { key, uploadId, partNumbers });
+  const numbers = Array.from({ length: Math.ceil(file.size / partSize) }, (_, i) => i + 1);
+  const { urls } = await post("/uploads/multipart/parts", { token, part_numbers: numbers });
   const parts = [];
   try {
-    for (const n of partNumbers) {
+    for (const n of numbers) {
       const res = await fetch(urls[n], { method: "PUT", body: file.slice((n - 1) * partSize, n * partSize) });
       if (!res.ok) throw new Error(`part ${n}: ${res.status} ${await res.text()}`);
       // Readable only if the bucket's CORS rule exposes it.
       const etag = res.headers.get("ETag");
       if (!etag) throw new Error(`part ${n}: the answer's ETag is not exposed to the page`);
-      parts.push({ PartNumber: n, ETag: etag });
+      parts.push({ part_number: n, etag });
     }
   } catch (error) {
-    await post("/uploads/multipart/abort", { key, uploadId });
+    await post("/uploads/multipart/abort", { token });
     throw error;
   }
-  const done = await post("/uploads/multipart/complete", { key, uploadId, parts });
-  return { key, parts, etag: done.etag };
+  const { key } = await post("/uploads/multipart/complete", { token, parts });
+  return { key, parts };
 }
 
 async function download(key, filename) {
@@ -96,16 +96,17 @@ window.uploadAll = async () => {
     return { blob, sha256: await sha256(small), download: await download(blob.key, small.name) };
   });
   const multipart = await step(async () => {
-    const uploaded = await multipartUpload(large, 5 * MiB);
+    const uploaded = await multipartUpload(large);
     return { ...uploaded, sha256: await sha256(large), download: await download(uploaded.key, large.name) };
   });
   // A header the bucket's rule does not allow: the browser must refuse to send the request at all.
   const refused = await step(async () => {
-    const { urls } = await post("/uploads/multipart/parts", {
-      key: "refused",
-      uploadId: "x",
-      partNumbers: [1],
+    const { token } = await post("/uploads/multipart/create", {
+      filename: "refused.bin",
+      content_type: "application/octet-stream",
+      byte_size: 1,
     });
+    const { urls } = await post("/uploads/multipart/parts", { token, part_numbers: [1] });
     const res = await fetch(urls[1], { method: "PUT", headers: { "Cache-Control": "no-store" }, body: "x" });
     return { status: res.status };
   });
