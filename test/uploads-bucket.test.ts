@@ -83,7 +83,7 @@ describe("UploadsBucket", () => {
       expect(synth.resources("aws_s3_bucket_lifecycle_configuration")[0].bucket).toBe(
         ref(uploads.bucket.bucket, "id"),
       );
-      expect(build({ expireAfterDays: 13 }).expireAfterDays).toBe(13);
+      expect(build({ expireAfterDays: 11 }).expireAfterDays).toBe(11);
     });
 
     it("models S3's rounding: an N-day rule can keep an object N days plus almost a day", () => {
@@ -103,20 +103,20 @@ describe("UploadsBucket", () => {
         }
       });
       expect(accepted).toContain(12);
-      expect(accepted).toContain(13);
+      expect(accepted).not.toContain(13);
       for (const days of accepted) expect(worstCaseAge(days)).toBeLessThan(MAX_UPLOAD_AGE_DAYS * DAY);
       // The refusal is not over-cautious: the first refused value really could reach 14 days.
       const firstRefused = Math.max(...accepted) + 1;
       expect(worstCaseAge(firstRefused)).toBeGreaterThanOrEqual(MAX_UPLOAD_AGE_DAYS * DAY - HOUR);
     });
 
-    it("accepts 13 days (13 + up to one day of rounding stays under 14)", () => {
-      expect(() => build({ expireAfterDays: 13 })).not.toThrow();
+    it("accepts 12 days (the daily sweep deletes by 13 days and an hour)", () => {
+      expect(() => build({ expireAfterDays: 12 })).not.toThrow();
     });
 
-    it.each([14, 15, 0, -1, 12.5])("refuses expireAfterDays %p", (expireAfterDays) => {
+    it.each([13, 14, 15, 0, -1, 11.5])("refuses expireAfterDays %p", (expireAfterDays) => {
       expect(() => build({ expireAfterDays, abortIncompleteUploadsAfterDays: 1 })).toThrow(
-        /UploadsBucket:[^]*expireAfterDays: .* is out of range; allowed: 1 to 13 days; S3 rounds expiry up/,
+        /UploadsBucket:[^]*expireAfterDays: .* is out of range; allowed: 1 to 12 days; the daily sweep deletes/,
       );
     });
 
