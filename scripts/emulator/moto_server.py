@@ -1,4 +1,4 @@
-"""moto_server, plus fifteen things moto 5.2 lacks or gets wrong that this project must verify. Everything else
+"""moto_server, plus sixteen things moto 5.2 lacks or gets wrong that this project must verify. Everything else
 is moto's own; the end-to-end test (test/e2e/verify.ts, test/e2e/move.ts, test/e2e/browser-upload.ts) goes
 through all but the twelfth, which test/emulator-replay.test.ts goes through; test/emulator-cors.test.ts goes
 through the fourteenth rule by rule, and test/emulator-s3-dates.test.ts the fifteenth.
@@ -70,6 +70,12 @@ through the fourteenth rule by rule, and test/emulator-s3-dates.test.ts the fift
     started with the header x-moto-age-days: N is dated N days back (LastModified, Initiated), so the sweep
     meets uploads of given ages (test/e2e/upload-removal.ts); S3 knows no such header and nothing of the stack
     or its tools sends it.
+16. SES v2 as the mail construct (constructs/mail.ts) uses it. moto answers GetConfigurationSet with
+    SendingOptions nested twice and options never set as {}, gives a domain identity no DKIM tokens and a
+    timestamp as text, tags an identity under another ARN than SES's, and lacks PutEmailIdentityMailFromAttributes
+    and the configuration-set event destinations (its catch-all route matches one path segment only). The
+    launcher answers those as SES does and keeps the MAIL FROM attributes and event destinations, so the provider
+    reads everything back and a fresh plan is empty.
 
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
@@ -93,6 +99,10 @@ from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.rds.exceptions import InvalidParameterValue
 from moto.rds.models import RDSBackend, rds_backends
 from moto.s3.exceptions import S3ClientError
+from moto.ses.models import ConfigurationSet as SesConfigurationSet, EmailIdentity as SesEmailIdentity
+from moto.sesv2 import urls as sesv2_urls
+from moto.sesv2.responses import SESV2Response
+from moto.moto_api._internal import mock_random
 from moto.s3.models import FakeBucket, FakeMultipart
 from moto.s3.responses import S3Response
 import moto.moto_server.werkzeug_app as werkzeug_app
@@ -576,6 +586,109 @@ def _with_test_age(respond):
 
 
 S3Response.key_response = _with_test_age(S3Response.key_response)
+
+
+# 16. SES v2 as the mail construct uses it (constructs/mail.ts). moto answers GetConfigurationSet with
+# SendingOptions nested twice, gives a domain identity no DKIM tokens, tags it under another ARN than SES's,
+# and lacks the MAIL FROM attributes and configuration-set event destinations.
+_config_set_to_dict_v2 = SesConfigurationSet.to_dict_v2
+
+
+def _config_set_dict(self):
+    answer = _config_set_to_dict_v2(self)
+    enabled = self.enabled.get("SendingEnabled", True) if isinstance(self.enabled, dict) else bool(self.enabled)
+    answer["SendingOptions"] = {"SendingEnabled": enabled}
+    # SES leaves out the options never set; moto answers {}, which reads as a block to remove on every plan.
+    return {key: value for key, value in answer.items() if value != {}}
+
+
+SesConfigurationSet.to_dict_v2 = _config_set_dict
+_identity_init = SesEmailIdentity.__init__
+
+
+def _identity_with_dkim(self, *args, **kwargs):
+    _identity_init(self, *args, **kwargs)
+    self.mail_from_attributes = None
+    if "LastKeyGenerationTimestamp" in self.dkim_attributes:  # the JSON protocol's timestamps are numbers
+        self.dkim_attributes["LastKeyGenerationTimestamp"] = utcnow().timestamp()
+    if self.identity_type == "DOMAIN":
+        # Easy DKIM: SES publishes three keys, each named by a token the domain's CNAME records carry.
+        self.dkim_attributes["Tokens"] = [mock_random.get_random_hex(32) for _ in range(3)]
+        self.dkim_attributes.setdefault("SigningAttributesOrigin", "AWS_SES")
+
+
+SesEmailIdentity.__init__ = _identity_with_dkim
+_identity_response = SesEmailIdentity.get_response_object.fget
+
+
+def _identity_answer(self):
+    answer = _identity_response(self)
+    if self.mail_from_attributes:
+        answer["MailFromAttributes"] = self.mail_from_attributes
+    return answer
+
+
+SesEmailIdentity.get_response_object = property(_identity_answer)
+
+
+def _sesv2_create_email_identity(self):
+    body = _sesv2_create_identity(self)
+    name = self._get_param("EmailIdentity")
+    tags = self._get_param("Tags")
+    if tags:  # where SES keeps them: arn:aws:ses:<region>:<account>:identity/<name>
+        self.sesv2_backend.tag_resource(f"arn:aws:ses:{self.region}:{self.current_account}:identity/{name}", tags)
+    return body
+
+
+_sesv2_create_identity = SESV2Response.create_email_identity
+SESV2Response.create_email_identity = _sesv2_create_email_identity
+
+
+def _put_mail_from(self):
+    identity = self.sesv2_backend.get_email_identity(self._get_param("EmailIdentity"))
+    domain = self._get_param("MailFromDomain")
+    identity.mail_from_attributes = {
+        "MailFromDomain": domain,
+        "MailFromDomainStatus": "SUCCESS",
+        "BehaviorOnMxFailure": self._get_param("BehaviorOnMxFailure") or "USE_DEFAULT_VALUE",
+    } if domain else None
+    return "{}"
+
+
+def _event_destinations(self):
+    config_set = self.sesv2_backend.core_backend.describe_configuration_set(self._get_param("ConfigurationSetName"))
+    if not hasattr(config_set, "event_destinations_v2"):
+        config_set.event_destinations_v2 = {}
+    return config_set.event_destinations_v2
+
+
+def _put_event_destination(self):
+    name = self._get_param("EventDestinationName")
+    _event_destinations(self)[name] = {"Name": name, **(self._get_param("EventDestination") or {})}
+    return "{}"
+
+
+def _get_event_destinations(self):
+    return json.dumps({"EventDestinations": list(_event_destinations(self).values())})
+
+
+def _delete_event_destination(self):
+    _event_destinations(self).pop(self._get_param("EventDestinationName"), None)
+    return "{}"
+
+
+# moto routes each SES v2 path by its own pattern (its catch-all matches one path segment only).
+sesv2_urls.url_paths.update({
+    "{0}/v2/email/identities/(?P<EmailIdentity>[^/]+)/mail-from$": SESV2Response.dispatch,
+    "{0}/v2/email/configuration-sets/(?P<ConfigurationSetName>[^/]+)/event-destinations$": SESV2Response.dispatch,
+    "{0}/v2/email/configuration-sets/(?P<ConfigurationSetName>[^/]+)/event-destinations/"
+    "(?P<EventDestinationName>[^/]+)$": SESV2Response.dispatch,
+})
+SESV2Response.put_email_identity_mail_from_attributes = _put_mail_from
+SESV2Response.create_configuration_set_event_destination = _put_event_destination
+SESV2Response.update_configuration_set_event_destination = _put_event_destination
+SESV2Response.get_configuration_set_event_destinations = _get_event_destinations
+SESV2Response.delete_configuration_set_event_destination = _delete_event_destination
 
 
 class _Answer:
