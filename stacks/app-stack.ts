@@ -9,7 +9,11 @@ import { promoteRoleName, type PromotionSource } from "../constructs/delivery/pr
 import { type GithubSettings, repositoryFullName } from "../config/github";
 import { AlarmTopic } from "../constructs/alarm-topic";
 import { AppSecrets } from "../constructs/app-secrets";
-import { AppTaskDefinition, type PlatformVariable } from "../constructs/app-task-definition";
+import {
+  AppTaskDefinition,
+  type OptionalPlatformVariable,
+  type PlatformVariable,
+} from "../constructs/app-task-definition";
 import { AwsProviderForEnvironment } from "../constructs/aws-provider";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CostControls } from "../constructs/cost-controls";
@@ -290,7 +294,8 @@ export class AppStack extends TerraformStack {
     }
 
     // What the platform tells the app; the type makes the stack give every variable the app relies on.
-    const platformEnvironment: Record<PlatformVariable, string> & { MAIL_FROM?: string } = {
+    const platformEnvironment: Record<PlatformVariable, string> &
+      Partial<Record<OptionalPlatformVariable, string>> = {
       APP_DOMAIN: env.domain.name,
       PORT: String(env.service.containerPort),
       // The app answers it with 200 over plain HTTP, before any redirect or host check (docs/rails.md).
