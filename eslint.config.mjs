@@ -34,6 +34,11 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
+    // The browser test's page script runs in Chromium.
+    files: ["test/e2e/browser/**/*.mjs"],
+    languageOptions: { sourceType: "module", globals: globals.browser },
+  },
+  {
     // Tests walk synthesized Terraform JSON, whose shape is the thing under test.
     files: ["test/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },

@@ -107,7 +107,8 @@ const settings = {
           },
           "A port the tasks may open connections to on the internet.",
         ),
-        description: "TCP ports the tasks may reach on the internet besides HTTPS (443), e.g. SMTP 587.",
+        description:
+          "TCP ports the tasks may reach on the internet besides HTTPS (443), e.g. LDAPS 636 (mail goes through the SES API on 443).",
       },
     },
     "The Rails web service on Fargate.",
@@ -135,7 +136,10 @@ const settings = {
   ),
   uploads: section(
     {
-      expireAfterDays: whole(UPLOAD_EXPIRY_DAYS, "Days until S3 expires an upload"),
+      expireAfterDays: whole(
+        UPLOAD_EXPIRY_DAYS,
+        "Age at which the daily sweep deletes an upload, and S3's lifecycle expires it as the second line",
+      ),
       abortIncompleteUploadsAfterDays: whole(
         ABORT_INCOMPLETE_UPLOAD_DAYS,
         "Days until unfinished multipart uploads are aborted",
@@ -247,6 +251,12 @@ const settings = {
     "Continuous delivery of the app from GitHub (leave out for no pipeline).",
     ["promoteFrom"],
   ),
+  mail: section(
+    {
+      fromAddress: text(EMAIL, "The one address the app sends from, in the app's domain (domain.name)"),
+    },
+    "Mail from the app through Amazon SES: the domain verified with DKIM, a MAIL FROM subdomain, bounces and complaints to the alarm topic, the task role allowed to send (leave out for no mail).",
+  ),
   emulator: section(
     {
       endpoint: text(
@@ -258,7 +268,7 @@ const settings = {
   ),
 };
 /** Sections an environment file may leave out. */
-const OPTIONAL = ["delivery", "emulator", "githubActions"];
+const OPTIONAL = ["delivery", "emulator", "githubActions", "mail"];
 
 export const environmentSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",

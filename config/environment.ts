@@ -5,8 +5,8 @@ import type { AlarmThresholds } from "../constructs/service-alarms";
 
 /**
  * The shape of an environment file (environments/<name>.json). Everything that differs between
- * environments lives here, and every setting is required (only the `emulator`, `delivery` and `githubActions`
- * sections may be left out): a file says all of it, and nothing is decided by a default somewhere else. The stacks
+ * environments lives here, and every setting is required (only the `emulator`, `delivery`, `githubActions` and
+ * `mail` sections may be left out): a file says all of it, and nothing is decided by a default somewhere else. The stacks
  * (stacks/) hand these values to the constructs; where a section is exactly a construct's props, its type is.
  * The JSON Schema in ./environment-schema.ts mirrors this interface and is what files are checked against.
  */
@@ -57,6 +57,13 @@ export interface EnvironmentConfig {
   readonly emulator?: EmulatorConfig;
   /** Continuous delivery of the app from GitHub; absent means no pipeline (the emulator lacks CodePipeline). */
   readonly delivery?: DeliveryConfig;
+  /** Mail from the app through Amazon SES; absent means the stack makes no mail resources and sets no MAIL_FROM. */
+  readonly mail?: MailConfig;
+}
+
+export interface MailConfig {
+  /** The one address the app sends from, in the app's domain (`domain.name`), e.g. noreply@myamazingapp.cdlib.org. */
+  readonly fromAddress: string;
 }
 
 export interface GithubActionsConfig {
@@ -142,7 +149,7 @@ export interface ServiceConfig {
   readonly imageTag: string;
   /** Run target-tracking autoscaling (off only where the emulator lacks the API). */
   readonly autoscaling: boolean;
-  /** TCP ports the tasks may reach on the internet besides HTTPS (443), each with why, e.g. SMTP 587. */
+  /** TCP ports the tasks may reach on the internet besides HTTPS (443), each with why, e.g. LDAPS 636. */
   readonly outboundPorts: ReadonlyArray<{ readonly port: number; readonly description: string }>;
 }
 
@@ -162,9 +169,9 @@ export type DatabaseConfig = Pick<
 >;
 
 export interface UploadsConfig {
-  /** Lifecycle expiration in days; S3 rounds up to the next midnight UTC, so at most 13 (see limits.ts). */
+  /** Days after which the daily sweep deletes an upload (and S3's lifecycle expires it); at most 12 (limits.ts). */
   readonly expireAfterDays: number;
-  /** Days after which incomplete multipart uploads are aborted. */
+  /** Days after which the sweep and S3's lifecycle abort an unfinished multipart upload. */
   readonly abortIncompleteUploadsAfterDays: number;
   /** Largest upload the app accepts, GiB (drives part-size guidance and validation). */
   readonly maxUploadGiB: number;

@@ -3,6 +3,7 @@ import { basename, join } from "node:path";
 import { AppTaskDefinition } from "../constructs/app-task-definition";
 import { Database } from "../constructs/database";
 import { Domain } from "../constructs/domain";
+import { Mail } from "../constructs/mail";
 import { checkTimeZone, problemsOf } from "../constructs/limits";
 import { UploadsBucket } from "../constructs/uploads-bucket";
 import { WebService } from "../constructs/web-service";
@@ -44,6 +45,7 @@ function environmentRules(env: EnvironmentConfig, file: string): string[] {
     ...Object.fromEntries(
       env.secrets.map((name, i) => [`secrets[${i}]`, AppTaskDefinition.checkSecretVariable(name)]),
     ),
+    "mail.fromAddress": env.mail ? Mail.checkFromAddress(env.mail.fromAddress, domain.name) : undefined,
     delivery:
       env.delivery && env.emulator
         ? "not available with emulator (the emulator has no CodeStar connections or notifications); remove one"

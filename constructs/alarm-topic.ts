@@ -15,6 +15,8 @@ export interface AlarmTopicProps {
   readonly account: string;
   /** Address that receives every alarm (subscription must be confirmed once). */
   readonly email: string;
+  /** More AWS services that publish to the topic, e.g. `ses.amazonaws.com` for mail feedback. @default none */
+  readonly additionalPublishers?: readonly string[];
 }
 
 /**
@@ -44,6 +46,7 @@ export class AlarmTopic extends Construct {
       account: checkPattern(ACCOUNT_ID, props.account),
     });
     const { naming, account } = props;
+    const publishers = [...PUBLISHERS, ...(props.additionalPublishers ?? [])];
     this.key = new KmsKey(this, "key", {
       description: `${naming.prefix} alarm notifications`,
       enableKeyRotation: true,
@@ -59,7 +62,7 @@ export class AlarmTopic extends Construct {
         {
           Sid: "AlarmPublishersEncrypt",
           Effect: "Allow",
-          Principal: { Service: PUBLISHERS },
+          Principal: { Service: publishers },
           Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
           Resource: "*",
         },
@@ -77,7 +80,7 @@ export class AlarmTopic extends Construct {
         {
           Sid: "AlarmPublishers",
           Effect: "Allow",
-          Principal: { Service: PUBLISHERS },
+          Principal: { Service: publishers },
           Action: "sns:Publish",
           Resource: this.topic.arn,
           Condition: { StringEquals: { "aws:SourceAccount": account } },

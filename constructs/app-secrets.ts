@@ -12,7 +12,7 @@ import type { Naming } from "./naming";
 export interface AppSecretsProps {
   /** Resource names. */
   readonly naming: Naming;
-  /** Secret names, which are also the container variable names, e.g. `SMTP_PASSWORD`. */
+  /** Secret names, which are also the container variable names, e.g. `ORCID_CLIENT_SECRET`. */
   readonly names: string[];
   /** Days a deleted secret can be restored: 7 to 30, or 0 to delete at once (throw-away environments). */
   readonly recoveryWindowInDays: number;

@@ -20,12 +20,14 @@ import {
 import type { Naming } from "./naming";
 
 /**
- * Variables the platform sets in every app container: where the app is served, where its database and
- * uploads bucket are. The stack must give each (the type says so); no environment file may set one.
+ * Variables the platform sets in every app container: where the app is served and which path the load balancer's
+ * health check requests, where its database and uploads bucket are. The stack must give each (the type says so);
+ * no environment file may set one. What each means to the Rails app: docs/rails.md.
  */
 export const PLATFORM_VARIABLES = [
   "APP_DOMAIN",
   "PORT",
+  "HEALTH_CHECK_PATH",
   "AWS_REGION",
   "DATABASE_HOST",
   "DATABASE_PORT",
@@ -35,6 +37,10 @@ export const PLATFORM_VARIABLES = [
   "UPLOADS_MAX_BYTES",
 ] as const;
 export type PlatformVariable = (typeof PLATFORM_VARIABLES)[number];
+
+/** Variables the platform sets where the environment has the feature: MAIL_FROM where it sends mail (SES). */
+export const OPTIONAL_PLATFORM_VARIABLES = ["MAIL_FROM"] as const;
+export type OptionalPlatformVariable = (typeof OPTIONAL_PLATFORM_VARIABLES)[number];
 
 /** Secret variables the platform sets: the RDS-managed database credentials. */
 export const PLATFORM_SECRETS = ["DATABASE_USERNAME", "DATABASE_PASSWORD"] as const;
@@ -69,8 +75,9 @@ export interface AppTaskDefinitionProps {
   readonly logRetentionDays: number;
   /** Customer-managed KMS key of the log group. */
   readonly logEncryptionKeyArn: string;
-  /** What the platform tells the app (`environment`): its domain, database and uploads bucket. */
-  readonly platformEnvironment: Readonly<Record<PlatformVariable, string>>;
+  /** What the platform tells the app (`environment`): its domain, database, uploads bucket, mail sender. */
+  readonly platformEnvironment: Readonly<Record<PlatformVariable, string>> &
+    Readonly<Partial<Record<OptionalPlatformVariable, string>>>;
   /** The environment file's plain settings (`environment`); platform names and secret-looking names are refused. */
   readonly appEnvironment: Readonly<Record<string, string>>;
   /** The RDS-managed secret (JSON with `username` and `password`) behind DATABASE_USERNAME and DATABASE_PASSWORD. */
@@ -243,7 +250,11 @@ export class AppTaskDefinition extends Construct {
   public static checkReserved(name: string): string | undefined {
     const malformed = checkPattern(VARIABLE_NAME, name);
     if (malformed) return malformed;
-    const platform = [...PLATFORM_VARIABLES, ...PLATFORM_SECRETS] as readonly string[];
+    const platform = [
+      ...PLATFORM_VARIABLES,
+      ...OPTIONAL_PLATFORM_VARIABLES,
+      ...PLATFORM_SECRETS,
+    ] as readonly string[];
     if (platform.includes(name) || PLATFORM_PREFIXES.some((p) => name.startsWith(p))) {
       return `"${name}" is set by the stack itself (reserved: ${platform.join(", ")} and every name starting with ${PLATFORM_PREFIXES.join(", ")}); remove it`;
     }

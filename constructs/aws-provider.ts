@@ -52,6 +52,7 @@ export const EMULATED_SERVICES = [
   "s3",
   "scheduler",
   "secretsmanager",
+  "sesv2",
   "sfn",
   "sns",
   "sqs",

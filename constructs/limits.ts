@@ -96,7 +96,7 @@ export const EMAIL = pattern(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/, "an e-mail address,
 /** Container environment variable names, which are also the names of the app's secrets. */
 export const VARIABLE_NAME = pattern(
   /^[A-Z][A-Z0-9_]{0,63}$/,
-  "an upper-case variable name (A-Z, 0-9, _; up to 64), e.g. SMTP_PASSWORD",
+  "an upper-case variable name (A-Z, 0-9, _; up to 64), e.g. ORCID_CLIENT_SECRET",
 );
 
 /** A Terraform state object key, relative, ending in `.tfstate` (its lock file adds `.tflock`). */
@@ -180,14 +180,18 @@ export const BACKUP_RETENTION_DAYS = range(7, 35, "days of automated backups");
 
 /** The mission's promise: every upload is gone before it is this many days old. */
 export const MAX_UPLOAD_AGE_DAYS = 14;
+/** The longest a run of the daily upload sweep may take before Step Functions stops it, in seconds. */
+export const UPLOAD_SWEEP_TIMEOUT_SECONDS = 3600;
 /**
- * S3 expires an object at the first midnight UTC after creation + N days, so it can live N days plus almost
- * 24 hours: N + 1 <= MAX_UPLOAD_AGE_DAYS keeps the promise.
+ * Uploads are removed once they are N days old. The daily sweep deletes an object at its first run at which
+ * the object is N days old or older, so within N days + 1 day + one run (at most an hour); S3's lifecycle, the
+ * second line, expires it at the first midnight UTC after N days. N + 1 day + 1 hour < MAX_UPLOAD_AGE_DAYS keeps
+ * the promise: N <= 12.
  */
 export const UPLOAD_EXPIRY_DAYS = range(
   1,
-  MAX_UPLOAD_AGE_DAYS - 1,
-  `days; S3 rounds expiry up to the next midnight UTC, so at most ${MAX_UPLOAD_AGE_DAYS - 1} keeps every file under ${MAX_UPLOAD_AGE_DAYS} days`,
+  MAX_UPLOAD_AGE_DAYS - 2,
+  `days; the daily sweep deletes an upload within a day and an hour of reaching it, so at most ${MAX_UPLOAD_AGE_DAYS - 2} keeps every file under ${MAX_UPLOAD_AGE_DAYS} days`,
 );
 /** Unfinished multipart uploads: their parts cost storage and are invisible in listings. */
 export const ABORT_INCOMPLETE_UPLOAD_DAYS = range(

@@ -2,7 +2,9 @@ import type { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
+import type { EncryptionKey } from "./encryption-key";
 import { allow, assumedBy, policyDocument, type PolicyStatement } from "./iam";
 import type { Naming } from "./naming";
 
@@ -80,4 +82,57 @@ export function loggedStateMachine(
     tracingConfiguration: { enabled: true },
   });
   return { stateMachine, role, logGroup };
+}
+
+export interface StateMachineScheduleProps {
+  /** Resource names. */
+  readonly naming: Naming;
+  /** AWS account id (trust-policy guard). */
+  readonly account: string;
+  /** What the machine is for, in names: the schedule `<prefix>-<purpose>`, its role `<prefix>-<purpose>-scheduler`. */
+  readonly purpose: string;
+  /** The machine the schedule starts. */
+  readonly stateMachine: SfnStateMachine;
+  /** When, an EventBridge Scheduler expression in UTC. */
+  readonly scheduleExpression: string;
+  /** What the schedule asks, and what its role does. */
+  readonly description: string;
+  readonly roleDescription: string;
+  /** Key that encrypts the schedule's target input. */
+  readonly encryptionKey: EncryptionKey;
+}
+
+/**
+ * EventBridge Scheduler starting a state machine: a role that may start only that machine, and a schedule in UTC
+ * with retries, its input encrypted with the given key. Made in `scope` (ids `scheduler-role`,
+ * `scheduler-policy`, `schedule`).
+ */
+export function scheduleStateMachine(scope: Construct, props: StateMachineScheduleProps): SchedulerSchedule {
+  const { naming } = props;
+  const role = new IamRole(scope, "scheduler-role", {
+    name: naming.name(`${props.purpose}-scheduler`),
+    description: props.roleDescription,
+    assumeRolePolicy: assumedBy("scheduler.amazonaws.com", props.account),
+  });
+  new IamRolePolicy(scope, "scheduler-policy", {
+    role: role.id,
+    name: "start-execution",
+    policy: policyDocument(allow("StartTheMachine", "states:StartExecution", props.stateMachine.arn)),
+  });
+  props.encryptionKey.grantUse(role);
+  return new SchedulerSchedule(scope, "schedule", {
+    name: naming.name(props.purpose),
+    description: props.description,
+    scheduleExpression: props.scheduleExpression,
+    scheduleExpressionTimezone: "UTC",
+    state: "ENABLED",
+    kmsKeyArn: props.encryptionKey.key.arn,
+    flexibleTimeWindow: { mode: "OFF" },
+    target: {
+      arn: props.stateMachine.arn,
+      roleArn: role.arn,
+      input: "{}",
+      retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+    },
+  });
 }

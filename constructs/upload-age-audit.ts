@@ -1,15 +1,13 @@
 import { Construct } from "constructs";
 import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
+import type { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import type { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import type { EncryptionKey } from "./encryption-key";
-import { allow, assumedBy, policyDocument } from "./iam";
+import { allow } from "./iam";
 import { checkLogRetention, checkRange, MAX_UPLOAD_AGE_DAYS, refuse, type Range } from "./limits";
 import type { Naming } from "./naming";
-import { loggedStateMachine } from "./state-machine";
+import { loggedStateMachine, scheduleStateMachine } from "./state-machine";
 
 /** The metrics' namespace; the bucket is their one dimension. */
 export const UPLOAD_AUDIT_NAMESPACE = "MyAmazingApp/Uploads";
@@ -144,31 +142,15 @@ export class UploadAgeAudit extends Construct {
     this.stateMachine = machine.stateMachine;
     this.logGroup = machine.logGroup;
 
-    const schedulerRole = new IamRole(this, "scheduler-role", {
-      name: naming.name("upload-age-audit-scheduler"),
-      description: "EventBridge Scheduler starts the daily upload age audit",
-      assumeRolePolicy: assumedBy("scheduler.amazonaws.com", account),
-    });
-    new IamRolePolicy(this, "scheduler-policy", {
-      role: schedulerRole.id,
-      name: "start-audit",
-      policy: policyDocument(allow("StartTheAudit", "states:StartExecution", this.stateMachine.arn)),
-    });
-    props.encryptionKey.grantUse(schedulerRole);
-    this.schedule = new SchedulerSchedule(this, "schedule", {
-      name: naming.name("upload-age-audit"),
-      description: `Daily: are all uploads younger than ${maxAgeDays} days?`,
+    this.schedule = scheduleStateMachine(this, {
+      naming,
+      account,
+      purpose: "upload-age-audit",
+      stateMachine: this.stateMachine,
       scheduleExpression: props.scheduleExpression ?? "cron(0 6 * * ? *)",
-      scheduleExpressionTimezone: "UTC",
-      state: "ENABLED",
-      kmsKeyArn: props.encryptionKey.key.arn,
-      flexibleTimeWindow: { mode: "OFF" },
-      target: {
-        arn: this.stateMachine.arn,
-        roleArn: schedulerRole.arn,
-        input: "{}",
-        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
-      },
+      description: `Daily: are all uploads younger than ${maxAgeDays} days?`,
+      roleDescription: "EventBridge Scheduler starts the daily upload age audit",
+      encryptionKey: props.encryptionKey,
     });
 
     const alarm = (short: string, description: string, spec: Record<string, unknown>) =>

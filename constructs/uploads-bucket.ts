@@ -88,9 +88,13 @@ export class UploadsBucket extends Construct {
         {
           id: "browser-direct-upload",
           allowedOrigins: props.allowedOrigins,
-          // PUT for each presigned part, POST to create/complete, GET/HEAD for presigned downloads.
-          allowedMethods: ["PUT", "POST", "GET", "HEAD"],
-          allowedHeaders: ["content-type", "content-md5", "x-amz-*"],
+          // The browser PUTs a file (Active Storage's direct upload) or each part of a multipart upload, and
+          // GETs or HEADs a download, all through presigned URLs; the app creates, completes and aborts
+          // multipart uploads itself, so the browser never POSTs or DELETEs here (docs/rails.md).
+          allowedMethods: ["PUT", "GET", "HEAD"],
+          // What Active Storage's S3 service has the browser send with a direct upload (Content-Type,
+          // Content-MD5, Content-Disposition, custom metadata as x-amz-meta-*), and newer checksums (x-amz-*).
+          allowedHeaders: ["content-type", "content-md5", "content-disposition", "x-amz-*"],
           // The browser must read each part's ETag to complete the multipart upload.
           exposeHeaders: ["ETag"],
           maxAgeSeconds: 3600,

@@ -45,7 +45,7 @@ export interface WebServiceProps {
   readonly targetCpuPercent: number;
   /** Target-tracking autoscaling between minCount and maxCount (off only where the emulator lacks it). */
   readonly autoscaling: boolean;
-  /** TCP ports the tasks may reach on the internet besides HTTPS (443), e.g. SMTP 587; each with why. */
+  /** TCP ports the tasks may reach on the internet besides HTTPS (443), e.g. LDAPS 636; each with why. */
   readonly outboundPorts: readonly OutboundPort[];
   /** Customer-managed key of the ECS Exec session log and of the sessions themselves. */
   readonly logsKey: EncryptionKey;

@@ -7,7 +7,7 @@ export const sgEgressRestricted = {
   checkov: ["CKV_AWS_382"],
   resourceTypes: SECURITY_GROUP_RULE_TYPES,
   reason: "Egress to anywhere on every port lets a compromised task send data out on any protocol.",
-  fix: "Allow egress only on the ports the workload needs (HTTPS, the database's group, the named SMTP port).",
+  fix: "Allow egress only on the ports the workload needs (HTTPS, the database's group, the ports named in service.outboundPorts).",
   check: (resource) =>
     requireThat(
       !rulesOf(resource).some((r) => r.direction === "egress" && fromAnywhere(r) && allPorts(r)),

@@ -38,7 +38,7 @@ export const SUPPRESSIONS: readonly Suppression[] = [
     rule: "secrets-rotated",
     resource: "secrets/*",
     reason:
-      "These hold credentials issued by external services (SMTP, ORCID, the Rails secret key base) that only their owners can rotate; operators rotate them with put-secret-value. The database password is rotated by RDS itself.",
+      "These hold credentials issued by external services (ORCID, the Rails master key and secret key base) that only their owners can rotate; operators rotate them with put-secret-value. The database password is rotated by RDS itself.",
   },
   {
     rule: "sg-ingress-restricted",

@@ -9,7 +9,11 @@ import { promoteRoleName, type PromotionSource } from "../constructs/delivery/pr
 import { type GithubSettings, repositoryFullName } from "../config/github";
 import { AlarmTopic } from "../constructs/alarm-topic";
 import { AppSecrets } from "../constructs/app-secrets";
-import { AppTaskDefinition, type PlatformVariable } from "../constructs/app-task-definition";
+import {
+  AppTaskDefinition,
+  type OptionalPlatformVariable,
+  type PlatformVariable,
+} from "../constructs/app-task-definition";
 import { AwsProviderForEnvironment } from "../constructs/aws-provider";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CostControls } from "../constructs/cost-controls";
@@ -19,6 +23,7 @@ import { LogDelivery } from "../constructs/log-delivery";
 import { RotationRestart } from "../constructs/rotation-restart";
 import { ServiceAlarms } from "../constructs/service-alarms";
 import { UPLOAD_AUDIT_NAMESPACE, UploadAgeAudit } from "../constructs/upload-age-audit";
+import { UploadSweep } from "../constructs/upload-sweep";
 import { ContainerRepository } from "../constructs/container-repository";
 import { Database } from "../constructs/database";
 import { DeliveryPipeline } from "../constructs/delivery/delivery-pipeline";
@@ -27,6 +32,7 @@ import { EncryptionKey } from "../constructs/encryption-key";
 import type { AccessScope } from "../constructs/access/types";
 import { GithubOidc } from "../constructs/github-oidc";
 import { LoadBalancer } from "../constructs/load-balancer";
+import { Mail } from "../constructs/mail";
 import { Naming } from "../constructs/naming";
 import { Network } from "../constructs/network";
 import { PermissionsBoundary } from "../constructs/permissions-boundary";
@@ -134,6 +140,9 @@ export class AppStack extends TerraformStack {
   public readonly dashboard: Dashboard;
   public readonly cost: CostControls;
   public readonly uploadAudit: UploadAgeAudit;
+  public readonly uploadSweep: UploadSweep;
+  /** Mail through SES, where the environment file asks for it. */
+  public readonly mail?: Mail;
   public readonly rotationRestart: RotationRestart;
   /** The environment's customer-managed keys, one per kind of data. */
   public readonly keys: {
@@ -158,7 +167,13 @@ export class AppStack extends TerraformStack {
     const state = stateBackend(backend, id, env, emulatorEndpoint);
     useS3Backend(this, state);
 
-    this.alarms = new AlarmTopic(this, "alarms", { naming, account: env.account, email: env.alarmEmail });
+    this.alarms = new AlarmTopic(this, "alarms", {
+      naming,
+      account: env.account,
+      email: env.alarmEmail,
+      // SES sends the mail configuration set's bounces and complaints there.
+      additionalPublishers: env.mail ? ["ses.amazonaws.com"] : [],
+    });
 
     this.keys = this.encryptionKeys(env, naming);
     // Every role of the environment carries this boundary; the deploy role can create none without it.
@@ -299,10 +314,24 @@ export class AppStack extends TerraformStack {
       lifecycle: { ignoreChanges: ["insecure_value"] },
     });
 
+    if (env.mail) {
+      this.mail = new Mail(this, "mail", {
+        naming,
+        region: env.region,
+        domainName: env.domain.name,
+        zoneId: this.domain.zoneId,
+        fromAddress: env.mail.fromAddress,
+        alarmTopicArn: this.alarms.topic.arn,
+      });
+    }
+
     // What the platform tells the app; the type makes the stack give every variable the app relies on.
-    const platformEnvironment: Record<PlatformVariable, string> = {
+    const platformEnvironment: Record<PlatformVariable, string> &
+      Partial<Record<OptionalPlatformVariable, string>> = {
       APP_DOMAIN: env.domain.name,
       PORT: String(env.service.containerPort),
+      // The app answers it with 200 over plain HTTP, before any redirect or host check (docs/rails.md).
+      HEALTH_CHECK_PATH: env.service.healthCheckPath,
       AWS_REGION: env.region,
       DATABASE_HOST: this.database.instance.address,
       DATABASE_PORT: String(this.database.port),
@@ -310,6 +339,7 @@ export class AppStack extends TerraformStack {
       UPLOADS_BUCKET: this.uploads.bucket.bucket.bucket,
       UPLOADS_EXPIRE_DAYS: String(env.uploads.expireAfterDays),
       UPLOADS_MAX_BYTES: String(env.uploads.maxUploadGiB * 1024 ** 3),
+      ...(this.mail ? { MAIL_FROM: this.mail.fromAddress } : {}),
     };
     this.task = new AppTaskDefinition(this, "task", {
       naming,
@@ -331,6 +361,7 @@ export class AppStack extends TerraformStack {
     this.secrets.grantRead(this.task.executionRole)?.moveFromId(MOVED_FROM.appSecrets);
     this.database.grantReadCredentials(this.task.executionRole).moveFromId(MOVED_FROM.databaseCredentials);
     this.uploads.grantReadWrite(this.task.taskRole);
+    this.mail?.grantSend(this.task.taskRole);
 
     this.web = new WebService(this, "web", {
       naming,
@@ -423,6 +454,19 @@ export class AppStack extends TerraformStack {
       logEncryptionKeyArn: this.keys.logs.key.arn,
       logRetentionDays: env.logRetentionDays,
     });
+    // Removal does not wait on S3: the sweep deletes daily what reached the expiry; the audit checks after it.
+    this.uploadSweep = new UploadSweep(this, "upload-sweep", {
+      naming,
+      account: env.account,
+      bucketName: this.uploads.bucket.bucket.bucket,
+      bucketArn: this.uploads.bucket.bucket.arn,
+      deleteAfterDays: env.uploads.expireAfterDays,
+      abortAfterDays: env.uploads.abortIncompleteUploadsAfterDays,
+      alarmTopicArn: this.alarms.topic.arn,
+      logEncryptionKeyArn: this.keys.logs.key.arn,
+      logRetentionDays: env.logRetentionDays,
+      encryptionKey: this.keys.data,
+    });
     this.uploadAudit = new UploadAgeAudit(this, "upload-audit", {
       naming,
       account: env.account,
@@ -462,6 +506,8 @@ export class AppStack extends TerraformStack {
         ...this.serviceAlarms.alarmArns,
         this.statsTask.missedRunAlarm.arn,
         this.uploadAudit.overAgeAlarm.arn,
+        this.uploadSweep.missedAlarm.arn,
+        ...(this.mail?.alarms.map((alarm) => alarm.arn) ?? []),
       ],
     });
     this.cost = new CostControls(this, "cost", {

@@ -14,6 +14,8 @@ import { wildcardMatch } from "../rules/iam/actions";
 import { ROOT, synthCheckedIn, synthEnvironmentFile } from "./environment-stacks";
 import { Naming } from "../constructs/naming";
 import { operatorNames } from "../stacks/names";
+import { daysBefore, FakeUploadsBucket } from "./fake-uploads-bucket";
+import { runStateMachine } from "./state-machine-runner";
 
 const backend = loadBackend(join(ROOT, "backend.tf.json"));
 
@@ -204,15 +206,65 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
       ).toEqual(["uploads-read-write"]);
       expect(policiesOnRole(executionRole).filter(mentionsUploads)).toEqual([]);
       const grants = s.resources("aws_iam_role_policy").filter(mentionsUploads);
-      expect(grants.map((p) => s.deref(p.block.role).name).sort()).toEqual(
-        [taskRole.name, "upload-audit_role_76B1DAE0"].sort(),
+      const roleOf = (p: Element) => s.deref(p.block.role);
+      expect(grants.map((p) => roleOf(p).block.name).sort()).toEqual(
+        [
+          taskRole.block.name,
+          "myamazingapp-wiring-upload-age-audit",
+          "myamazingapp-wiring-upload-sweep",
+        ].sort(),
       );
+      const onUploads = (roleName: string) =>
+        JSON.parse(grants.find((p) => roleOf(p).block.name === roleName)!.block.policy)
+          .Statement.filter((st: any) => JSON.stringify(st.Resource).includes(s.ref(bucket, "arn")))
+          .flatMap((st: any) => st.Action)
+          .sort();
       // The daily age audit lists the bucket, and that is all it may do with it.
-      const audit = grants.find((p) => s.deref(p.block.role).name !== taskRole.name)!;
-      const onUploads = JSON.parse(audit.block.policy).Statement.filter((st: any) =>
-        JSON.stringify(st.Resource).includes(s.ref(bucket, "arn")),
+      expect(onUploads("myamazingapp-wiring-upload-age-audit")).toEqual(["s3:ListBucket"]);
+      // The daily sweep lists, deletes and aborts, and reads nothing.
+      expect(onUploads("myamazingapp-wiring-upload-sweep")).toEqual([
+        "s3:AbortMultipartUpload",
+        "s3:DeleteObject",
+        "s3:GetBucketVersioning",
+        "s3:ListBucket",
+        "s3:ListBucketMultipartUploads",
+      ]);
+    });
+
+    it("lets the task role, and only it, send mail from mail.fromAddress, and tells the app the address", () => {
+      const identity = s.only("aws_sesv2_email_identity");
+      const senders = s
+        .resources("aws_iam_role_policy")
+        .filter((p) => p.block.policy.includes(s.ref(identity, "arn")));
+      expect(senders.map((p) => s.deref(p.block.role).name)).toEqual([taskRole.name]);
+      expect(JSON.parse(senders[0].block.policy).Statement[0].Condition).toEqual({
+        StringEquals: { "ses:FromAddress": "robot@app.wiring.example.org" },
+      });
+      expect(container.environment).toContainEqual({
+        name: "MAIL_FROM",
+        value: "robot@app.wiring.example.org",
+      });
+    });
+
+    it("verifies the app's domain for mail in the domain's zone, and lets SES publish bounces to the alarm topic", () => {
+      const zone = s.dataSources("aws_route53_zone")[0];
+      expect(s.only("aws_sesv2_email_identity").block.email_identity).toBe("app.wiring.example.org");
+      const mailRecords = s
+        .resources("aws_route53_record")
+        .filter((r) => /_domainkey|^mail\./.test(r.block.name));
+      expect(mailRecords).toHaveLength(5); // three DKIM keys, MX and SPF of the MAIL FROM domain
+      for (const { block } of mailRecords) expect(block.zone_id).toBe(s.ref(zone, "zone_id"));
+      const topic = s.only("aws_sns_topic");
+      const destination = s.only("aws_sesv2_configuration_set_event_destination").block;
+      expect(destination.event_destination.sns_destination.topic_arn).toBe(s.ref(topic, "arn"));
+      const publishers = JSON.parse(s.only("aws_sns_topic_policy").block.policy).Statement[0].Principal
+        .Service;
+      expect(publishers).toContain("ses.amazonaws.com");
+      const key = s.deref(topic.block.kms_master_key_id);
+      const keyUsers = JSON.parse(key.block.policy).Statement.find(
+        (st: Block) => st.Sid === "AlarmPublishersEncrypt",
       );
-      expect(onUploads.map((st: any) => st.Action)).toEqual(["s3:ListBucket"]);
+      expect(keyUsers.Principal.Service).toContain("ses.amazonaws.com");
     });
 
     it("names the execution role, and only it, in every app secret's resource policy", () => {
@@ -298,13 +350,14 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
       expect(family.value).toBe(s.ref(task, "family"));
     });
 
-    it("tells the app where its domain, database and bucket are (every platform variable, wired)", () => {
+    it("tells the app where its domain, database, bucket and mail sender are (every platform variable, wired)", () => {
       const vars = Object.fromEntries(container.environment.map((e: Block) => [e.name, e.value]));
       const db = s.only("aws_db_instance");
       const bucket = s.find("aws_s3_bucket", (b) => b.bucket === "myamazingapp-wiring-uploads-333333333333");
       expect(vars).toEqual({
         APP_DOMAIN: "app.wiring.example.org",
         PORT: "8080",
+        HEALTH_CHECK_PATH: "/healthz",
         AWS_REGION: "eu-west-1",
         DATABASE_HOST: s.ref(db, "address"),
         DATABASE_PORT: "5432",
@@ -312,6 +365,7 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
         UPLOADS_BUCKET: s.ref(bucket, "bucket"),
         UPLOADS_EXPIRE_DAYS: "9",
         UPLOADS_MAX_BYTES: String(5 * GIB),
+        MAIL_FROM: "robot@app.wiring.example.org",
         RAILS_ENV: "staging",
         FEATURE_FLAG: "on",
       });
@@ -359,6 +413,30 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
         "rake",
         "stats:wiring",
       ]);
+    });
+
+    it("uploads: the daily sweep deletes at the expiry and aborts at the abort days, in this bucket", async () => {
+      const sweep = s.find("aws_sfn_state_machine", (b) => b.name === "myamazingapp-wiring-upload-sweep");
+      expect(s.find("aws_scheduler_schedule", (b) => b.name === sweep.block.name).block.target.arn).toBe(
+        s.ref(sweep, "arn"),
+      );
+      const started = "2026-03-04T05:00:00.000Z";
+      // The definition names the bucket by reference: the uploads bucket's, resolved by Terraform.
+      const uploads = s.find("aws_s3_bucket", (b) => b.bucket === "myamazingapp-wiring-uploads-333333333333");
+      const bucket = new FakeUploadsBucket(s.ref(uploads, "bucket"), started);
+      for (const age of [8.9, 9]) bucket.put(`upload-${age}`, age);
+      bucket.uploads.push(
+        { Key: "a", UploadId: "1", Initiated: daysBefore(started, 1.9) },
+        { Key: "b", UploadId: "2", Initiated: daysBefore(started, 2) },
+      );
+      const run = await runStateMachine(
+        JSON.parse(sweep.block.definition),
+        {},
+        { startTime: started, call: bucket.call },
+      );
+      expect(run.status).toBe("SUCCEEDED");
+      expect([...bucket.objects.keys()]).toEqual(["upload-8.9"]);
+      expect(bucket.uploads.map((u) => u.Key)).toEqual(["a"]);
     });
 
     it("uploads: expiry and abort days", () => {
@@ -585,6 +663,21 @@ describe("the other side of every switch (test/fixtures/environments/throwaway.j
   let s: StackView;
   beforeAll(() => {
     s = fixture("throwaway").stack;
+  });
+
+  it("without a mail section: no SES resource, no MAIL_FROM, no send grant, SES not a publisher", () => {
+    for (const type of [
+      "aws_sesv2_email_identity",
+      "aws_sesv2_configuration_set",
+      "aws_sesv2_configuration_set_event_destination",
+      "aws_sesv2_email_identity_mail_from_attributes",
+    ]) {
+      expect(s.resources(type)).toEqual([]);
+    }
+    const [container] = JSON.parse(s.only("aws_ecs_task_definition").block.container_definitions);
+    expect(container.environment.map((e: Block) => e.name)).not.toContain("MAIL_FROM");
+    expect(s.resources("aws_iam_role_policy").map((p) => p.block.name)).not.toContain("send-mail");
+    expect(s.only("aws_sns_topic_policy").block.policy).not.toContain("ses.amazonaws.com");
   });
 
   it("empties its buckets and repository on destroy, deletes secrets at once, and protects nothing", () => {

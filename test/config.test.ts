@@ -108,9 +108,19 @@ describe("bad environment files are refused with the file, the setting and what 
       [/statsTask\.timezone: "Mars\/Olympus" is not an IANA time zone/],
     ],
     [
-      "a retention that keeps files two weeks or more",
-      (e) => (e.uploads.expireAfterDays = 14),
-      [/uploads\.expireAfterDays: 14 is out of range; allowed: 1 to 13 days/, /midnight UTC/],
+      "a retention the daily sweep cannot keep under two weeks",
+      (e) => (e.uploads.expireAfterDays = 13),
+      [/uploads\.expireAfterDays: 13 is out of range; allowed: 1 to 12 days/, /within a day and an hour/],
+    ],
+    [
+      "a mail sender outside the app's domain",
+      (e) => (e.mail = { fromAddress: "noreply@cdlib.org" }),
+      [/mail\.fromAddress: noreply@cdlib.org is not in staging\.myamazingapp\.cdlib\.org/],
+    ],
+    [
+      "a mail sender that is no address",
+      (e) => (e.mail = { fromAddress: "noreply" }),
+      [/mail\.fromAddress: .*an e-mail address/],
     ],
     [
       "aborting unfinished uploads later than expiring finished ones",

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { StackView } from "../rules/stack-view";
 import {
   type Answer,
   requiredVariables,
@@ -14,6 +15,7 @@ import {
   type ScriptRun,
   startScript,
 } from "./delivery-script-runner";
+import { synthCheckedIn } from "./environment-stacks";
 
 const SHA = "3f2a1b0c4d5e6f708192a3b4c5d6e7f809112233";
 const REPOSITORY = "111111111111.dkr.ecr.us-west-2.amazonaws.com/myamazingapp-test-web";
@@ -641,6 +643,51 @@ describe("release.sh", () => {
     expect(run.callsTo("aws", "ecs register-task-definition")).toEqual([]);
     expect(run.callsTo("aws", "ecs update-service")).toEqual([]);
   });
+
+  it.each(["local", "localwest", "staging", "production"])(
+    "%s: the release stops until RAILS_MASTER_KEY has a value, and names it",
+    (name) => {
+      // The environment's own task definition, as synthesized, its secrets' ARNs resolved as AWS names them.
+      const { env, text } = synthCheckedIn(name);
+      const stack = new StackView(JSON.parse(text));
+      const arnOf = (valueFrom: string) => {
+        const secret = stack.tryDeref(valueFrom);
+        if (secret?.type === "aws_secretsmanager_secret") {
+          return `arn:aws:secretsmanager:${env.region}:${env.account}:secret:${secret.block.name}-AbCdEf`;
+        }
+        return valueFrom.replace(/^\$\{[^}]+\}/, DB_SECRET); // the RDS-managed one, `<arn>:<key>::`
+      };
+      const [container] = JSON.parse(stack.only("aws_ecs_task_definition").block.container_definitions);
+      const secrets = container.secrets.map((s: { name: string; valueFrom: string }) => ({
+        ...s,
+        valueFrom: arnOf(s.valueFrom),
+      }));
+      const masterKey = secrets.find((s: { name: string }) => s.name === "RAILS_MASTER_KEY")?.valueFrom;
+      expect(masterKey).toMatch(new RegExp(`:secret:myamazingapp/${name}/RAILS_MASTER_KEY-AbCdEf$`));
+      const definition = {
+        taskDefinition: {
+          ...currentTaskDefinition.taskDefinition,
+          containerDefinitions: [{ ...container, secrets }],
+        },
+      };
+      const run = release({
+        aws: [
+          { match: "ecs describe-task-definition", stdout: definition },
+          {
+            match: `secretsmanager describe-secret --secret-id ${masterKey}`,
+            ...secretAnswer(`myamazingapp/${name}/RAILS_MASTER_KEY`, {}),
+          },
+          { match: "secretsmanager describe-secret", ...secretAnswer("set", { v1: ["AWSCURRENT"] }) },
+        ],
+      });
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain("1 secret(s) without a value");
+      expect(run.stderr).toContain(
+        `RAILS_MASTER_KEY: secret myamazingapp/${name}/RAILS_MASTER_KEY has no value; set it with:`,
+      );
+      expect(run.callsTo("aws", "ecs register-task-definition")).toEqual([]);
+    },
+  );
 
   it("on the first release starts MIN_COUNT tasks, raising the autoscaling floor before the service", () => {
     const stable = scenario()["aws"].find((r) => r.match === "ecs describe-services")!;

@@ -1,8 +1,9 @@
 /**
  * End to end: the README's main job deploys the whole stack to the local emulator; the SDK then checks,
  * against the emulator (not the synthesized JSON), that what was deployed meets the mission; a browser-style
- * presigned multipart upload round-trips; a fresh plan is empty; destroy leaves nothing behind. Fault cases
- * (a killed deploy, two deploys at once, a taken port, no moto) run around it.
+ * presigned multipart upload round-trips, and a real browser uploads through the bucket's CORS rule; a fresh
+ * plan is empty; destroy leaves nothing behind. Fault cases (a killed deploy, two deploys at once, a taken
+ * port, no moto) run around it.
  */
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +19,8 @@ import { LOCAL_ENVIRONMENT_FILE } from "../scripts/local/session";
 import { APPLICATION } from "../stacks/names";
 import { CHECKED_THROUGH, leftovers, LEFTOVER_CHECKS, stackOf, uncheckedTypes } from "./e2e/leftovers";
 import { verifyDeployment, presignedMultipartRoundTrip } from "./e2e/verify";
+import { browserUploads } from "./e2e/browser-upload";
+import { uploadsRemovedOnTime } from "./e2e/upload-removal";
 import { verifyLogArchive, verifyMonitoring } from "./e2e/operations";
 import {
   beforeFirstRelease,
@@ -190,6 +193,22 @@ describe("local deployment", () => {
     "a browser-style presigned multipart upload and presigned download round-trip intact",
     async () => {
       await timed("upload", () => presignedMultipartRoundTrip(port));
+    },
+    2 * MIN,
+  );
+
+  it(
+    "a real browser at the app's origin uploads through the bucket's CORS rule: Active Storage's direct upload, multipart, downloads",
+    async () => {
+      await timed("browser", () => browserUploads(port));
+    },
+    3 * MIN,
+  );
+
+  it(
+    "uploads are removed on time: the deployed sweep deletes the old ones, keeps the young, and the audit finds none",
+    async () => {
+      await timed("sweep", () => uploadsRemovedOnTime(port));
     },
     2 * MIN,
   );

@@ -85,13 +85,13 @@ describe("UploadsBucket", () => {
       );
       // Another value than the shared props' 9, so a rule that ignored the setting would show.
       const other = synthConstruct((scope) => {
-        new UploadsBucket(scope, "uploads", { ...propsIn(scope), expireAfterDays: 13 });
+        new UploadsBucket(scope, "uploads", { ...propsIn(scope), expireAfterDays: 11 });
       });
       const [lifecycle] = other.resources("aws_s3_bucket_lifecycle_configuration");
       expect(lifecycle.rule.find((r: Block) => r.id === "expire-uploads")).toMatchObject({
         status: "Enabled",
         filter: [{ prefix: "" }],
-        expiration: [{ days: 13 }],
+        expiration: [{ days: 11 }],
       });
     });
 
@@ -112,20 +112,20 @@ describe("UploadsBucket", () => {
         }
       });
       expect(accepted).toContain(12);
-      expect(accepted).toContain(13);
+      expect(accepted).not.toContain(13);
       for (const days of accepted) expect(worstCaseAge(days)).toBeLessThan(PROMISED_DAYS * DAY);
       // The refusal is not over-cautious: the first refused value really could reach 14 days.
       const firstRefused = Math.max(...accepted) + 1;
       expect(worstCaseAge(firstRefused)).toBeGreaterThanOrEqual(PROMISED_DAYS * DAY - HOUR);
     });
 
-    it("accepts 13 days (13 + up to one day of rounding stays under 14)", () => {
-      expect(() => build({ expireAfterDays: 13 })).not.toThrow();
+    it("accepts 12 days (the daily sweep deletes by 13 days and an hour)", () => {
+      expect(() => build({ expireAfterDays: 12 })).not.toThrow();
     });
 
-    it.each([14, 15, 0, -1, 12.5])("refuses expireAfterDays %p", (expireAfterDays) => {
+    it.each([13, 14, 15, 0, -1, 11.5])("refuses expireAfterDays %p", (expireAfterDays) => {
       expect(() => build({ expireAfterDays, abortIncompleteUploadsAfterDays: 1 })).toThrow(
-        /UploadsBucket:[^]*expireAfterDays: .* is out of range; allowed: 1 to 13 days; S3 rounds expiry up/,
+        /UploadsBucket:[^]*expireAfterDays: .* is out of range; allowed: 1 to 12 days; the daily sweep deletes/,
       );
     });
 
@@ -183,11 +183,38 @@ describe("UploadsBucket", () => {
       expect(JSON.stringify(cors)).not.toContain('"*"');
     });
 
-    it("allows PUT (presigned multipart parts) and exposes ETag (to complete the upload)", () => {
+    it("allows PUT (direct uploads and multipart parts) and exposes ETag (to complete the upload)", () => {
       expect(cors[0].allowed_methods).toContain("PUT");
-      expect(cors[0].allowed_methods).not.toContain("DELETE");
       expect(cors[0].expose_headers).toEqual(["ETag"]);
     });
+
+    it("lets the browser only PUT, GET and HEAD: the app creates, completes and aborts uploads", () => {
+      expect([...cors[0].allowed_methods].sort()).toEqual(["GET", "HEAD", "PUT"]);
+    });
+
+    /** Whether S3 lets a preflight ask for `header`: some allowed header matches it, `*` matching any run. */
+    const allowed = (header: string) =>
+      (cors[0].allowed_headers as string[]).some((pattern) =>
+        new RegExp(`^${pattern.split("*").map(escapeRegExp).join(".*")}$`, "i").test(header),
+      );
+
+    it.each([
+      // ActiveStorage::Service::S3Service#headers_for_direct_upload (Rails 7.1 to 8.1)
+      "Content-Type",
+      "Content-MD5",
+      "Content-Disposition",
+      "x-amz-meta-purpose", // custom metadata
+      "x-amz-checksum-sha256", // the checksum of Rails' main branch
+    ])("allows the header %s that Active Storage's direct upload sends", (header) => {
+      expect(allowed(header)).toBe(true);
+    });
+
+    it.each(["Authorization", "X-Forwarded-For", "Cache-Control"])(
+      "allows no other header (%s)",
+      (header) => {
+        expect(allowed(header)).toBe(false);
+      },
+    );
 
     it.each([
       ["plain http", ["http://myamazingapp.cdlib.org"]],
@@ -283,3 +310,7 @@ describe("UploadsBucket", () => {
     });
   });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -1,6 +1,8 @@
-"""moto_server, plus fourteen things moto 5.2 lacks or gets wrong that this project must verify. Everything else
-is moto's own; the end-to-end test (test/e2e/verify.ts, test/e2e/move.ts, test/e2e/calls.ts) goes through all but
-the twelfth, which test/emulator-replay.test.ts goes through (and test/call-recorder.test.ts the fourteenth).
+"""moto_server, plus seventeen things moto 5.2 lacks or gets wrong that this project must verify. Everything else
+is moto's own; the end-to-end test (test/e2e/verify.ts, test/e2e/move.ts, test/e2e/calls.ts,
+test/e2e/browser-upload.ts) goes through all but the twelfth, which test/emulator-replay.test.ts goes through;
+test/call-recorder.test.ts goes through the fourteenth, test/emulator-cors.test.ts the fifteenth rule by rule, and
+test/emulator-s3-dates.test.ts the sixteenth.
 
 1. ECS CreateService drops deploymentConfiguration (circuit breaker, minimum healthy percent) and the exec,
    grace-period, AZ-rebalancing and managed-tags settings, although UpdateService keeps them. The launcher
@@ -68,6 +70,29 @@ the twelfth, which test/emulator-replay.test.ts goes through (and test/call-reco
     {"file": "<file>"} (null stops it); every line is appended. An emptying of the emulator (/moto-api/reset)
     is recorded as {"reset": true}: what the calls before it made is gone.
 
+15. S3 CORS. moto answers every preflight with 200 and the whole first rule (its AllowedHeaders patterns
+    verbatim, which a browser reads as literal header names), never checks the method or the headers asked
+    for, puts CORS headers only on some answers (none on POST, HEAD or errors), and its server adds flask-cors
+    to every answer, allowing any origin. A browser test against it would pass where S3 refuses, and fail
+    where S3 allows. The launcher answers as S3 does: the first rule whose origins match the Origin, whose
+    methods hold the (requested) method and whose headers match every header asked for ("*" matching any
+    run of characters) applies; a preflight without one is refused with 403; an allowed preflight echoes the
+    headers asked for; every answer to an allowed origin and method carries the origin, methods, exposed
+    headers and max age, errors included. flask-cors is off.
+16. S3 dates of unfinished multipart uploads. moto lists every one as initiated on 2010-11-10 and in one page
+    whatever MaxUploads asks, so the upload sweep (constructs/upload-sweep.ts) would abort an upload in
+    progress. The launcher records when each upload starts, and lists uploads by key and start with MaxUploads
+    per page and the key and upload-id markers, as S3 does. For tests only, an object PUT or a multipart upload
+    started with the header x-moto-age-days: N is dated N days back (LastModified, Initiated), so the sweep
+    meets uploads of given ages (test/e2e/upload-removal.ts); S3 knows no such header and nothing of the stack
+    or its tools sends it.
+17. SES v2 as the mail construct (constructs/mail.ts) uses it. moto answers GetConfigurationSet with
+    SendingOptions nested twice and options never set as {}, gives a domain identity no DKIM tokens and a
+    timestamp as text, tags an identity under another ARN than SES's, and lacks PutEmailIdentityMailFromAttributes
+    and the configuration-set event destinations (its catch-all route matches one path segment only). The
+    launcher answers those as SES does and keeps the MAIL FROM attributes and event destinations, so the provider
+    reads everything back and a fresh plan is empty.
+
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
 import hashlib
@@ -79,7 +104,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, unquote
 from xml.etree import ElementTree
 
@@ -89,7 +114,7 @@ from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.budgets.responses import BudgetsResponse
 from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.responses import ActionResult
-from moto.core.utils import camelcase_to_underscores
+from moto.core.utils import camelcase_to_underscores, utcnow
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
@@ -97,7 +122,14 @@ from moto.iam import models as iam_models
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.rds.exceptions import InvalidParameterValue
 from moto.rds.models import RDSBackend, rds_backends
-from moto.s3.models import FakeBucket
+from moto.s3.exceptions import S3ClientError
+from moto.ses.models import ConfigurationSet as SesConfigurationSet, EmailIdentity as SesEmailIdentity
+from moto.sesv2 import urls as sesv2_urls
+from moto.sesv2.responses import SESV2Response
+from moto.moto_api._internal import mock_random
+from moto.s3.models import FakeBucket, FakeMultipart
+from moto.s3.responses import S3Response
+import moto.moto_server.werkzeug_app as werkzeug_app
 import moto.server as moto_server
 from moto.server import main
 from moto.stepfunctions.responses import StepFunctionResponse
@@ -404,6 +436,284 @@ def _modify_db_snapshot_attribute_as_rds(self, db_snapshot_identifier, attribute
 
 
 RDSBackend.modify_db_snapshot_attribute = _modify_db_snapshot_attribute_as_rds
+
+
+# 15. S3 CORS, as S3 answers it. A rule applies when the Origin matches one of its origins, the method (or a
+# preflight's Access-Control-Request-Method) is one of its methods, and every header a preflight asks for matches
+# one of its headers ("*" matching any run of characters, case-insensitively); the first such rule answers.
+_CORS_REFUSED = (
+    "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request "
+    "method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the "
+    "resource's CORS spec."
+)
+
+
+def _wildcard(pattern, value):
+    return re.fullmatch(".*".join(re.escape(part) for part in pattern.lower().split("*")), value.lower()) is not None
+
+
+def _cors_rule(bucket, origin, method, requested_headers=()):
+    for rule in bucket.cors:
+        if (
+            any(_wildcard(o, origin) for o in rule.allowed_origins or [])
+            and method in (rule.allowed_methods or [])
+            and all(any(_wildcard(h, name) for h in rule.allowed_headers or []) for name in requested_headers)
+        ):
+            return rule
+    return None
+
+
+def _cors_headers(rule, origin):
+    any_origin = "*" in (rule.allowed_origins or [])
+    headers = {
+        "Access-Control-Allow-Origin": "*" if any_origin else origin,
+        "Access-Control-Allow-Methods": ", ".join(rule.allowed_methods),
+        "Vary": "Origin, Access-Control-Request-Headers, Access-Control-Request-Method",
+    }
+    if not any_origin:
+        headers["Access-Control-Allow-Credentials"] = "true"
+    if rule.exposed_headers:
+        headers["Access-Control-Expose-Headers"] = ", ".join(rule.exposed_headers)
+    if rule.max_age_seconds is not None:
+        headers["Access-Control-Max-Age"] = str(rule.max_age_seconds)
+    return headers
+
+
+def _cors_error(status, code, message):
+    body = f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>'
+    return status, {"content-type": "application/xml"}, body
+
+
+def _preflight(self, headers, bucket_name):
+    origin = headers.get("Origin")
+    method = headers.get("Access-Control-Request-Method")
+    if not origin or not method:
+        return _cors_error(400, "BadRequest", "Insufficient information. Origin request header needed.")
+    try:
+        bucket = self.backend.head_bucket(bucket_name)
+    except S3ClientError:
+        return _cors_error(403, "AccessForbidden", "CORSResponse: Bucket not found")
+    if not bucket.cors:
+        return _cors_error(403, "AccessForbidden", "CORSResponse: CORS is not enabled for this bucket.")
+    requested = [h.strip() for h in headers.get("Access-Control-Request-Headers", "").split(",") if h.strip()]
+    rule = _cors_rule(bucket, origin, method, [h.lower() for h in requested])
+    if rule is None:
+        return _cors_error(403, "AccessForbidden", _CORS_REFUSED)
+    answer = _cors_headers(rule, origin)
+    if requested:
+        answer["Access-Control-Allow-Headers"] = ", ".join(h.lower() for h in requested)
+    return 200, answer, ""
+
+
+def _with_cors(respond):
+    def respond_with_cors(self, request, full_url, headers):
+        status, response_headers, body = respond(self, request, full_url, headers)
+        origin = request.headers.get("Origin")
+        if request.method != "OPTIONS" and origin and self.bucket_name:
+            try:
+                rule = _cors_rule(self.backend.get_bucket(self.bucket_name), origin, request.method)
+            except S3ClientError:
+                rule = None
+            if rule is not None:
+                response_headers = {**response_headers, **_cors_headers(rule, origin)}
+        return status, response_headers, body
+
+    return respond_with_cors
+
+
+# moto's server adds flask-cors to every answer (Access-Control-Allow-Origin: whatever origin asked), which would
+# let a browser test pass where S3 refuses: off, so the rules above are the only CORS answers.
+werkzeug_app.DISABLE_GLOBAL_CORS = True
+S3Response._response_options = _preflight
+S3Response._get_cors_headers_other = lambda self: {}  # every response gets them below, errors included
+S3Response.key_response = _with_cors(S3Response.key_response)
+S3Response.bucket_response = _with_cors(S3Response.bucket_response)
+
+
+# 16. S3 dates of unfinished multipart uploads, and ages for tests. moto lists every upload as initiated on
+# 2010-11-10 and in one page whatever MaxUploads asks; the launcher records when each starts and pages as S3 does.
+_fake_multipart_init = FakeMultipart.__init__
+
+
+def _multipart_init(self, *args, **kwargs):
+    _fake_multipart_init(self, *args, **kwargs)
+    self.initiated = utcnow()
+
+
+FakeMultipart.__init__ = _multipart_init
+
+
+def _list_multipart_uploads(self):
+    query = {k: v[0] for k, v in self.querystring.items()}
+    uploads = sorted(
+        (u for u in self.backend.list_multipart_uploads(self.bucket_name).values()
+         if u.key_name.startswith(query.get("prefix", ""))),
+        key=lambda u: (u.key_name, getattr(u, "initiated", utcnow())),
+    )
+    key_marker, id_marker = query.get("key-marker", ""), query.get("upload-id-marker", "")
+    if key_marker:
+        # After the marker: later keys, and with an upload-id marker, the marker key's later uploads too.
+        same = [u for u in uploads if u.key_name == key_marker] if id_marker else []
+        ids = [u.id for u in same]
+        later = same[ids.index(id_marker) + 1:] if id_marker in ids else []
+        uploads = later + [u for u in uploads if u.key_name > key_marker]
+    most = int(query.get("max-uploads", 1000))
+    page, truncated = uploads[:most], len(uploads) > most
+    result = {
+        "Bucket": self.bucket_name,
+        "KeyMarker": key_marker,
+        "UploadIdMarker": id_marker,
+        "MaxUploads": most,
+        "IsTruncated": truncated,
+        "Uploads": [
+            {
+                "Key": u.key_name,
+                "UploadId": u.id,
+                "Initiator": {"ID": f"arn:aws:iam::{self.current_account}:root", "DisplayName": "root"},
+                "Owner": {"ID": "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"},
+                "StorageClass": "STANDARD",
+                "Initiated": getattr(u, "initiated", utcnow()).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            }
+            for u in page
+        ],
+    }
+    if truncated:
+        result["NextKeyMarker"], result["NextUploadIdMarker"] = page[-1].key_name, page[-1].id
+    self.data["Action"] = "ListMultipartUploads"
+    return self.serialized(ActionResult(result))
+
+
+S3Response.list_multipart_uploads = _list_multipart_uploads
+
+# For tests only: an object PUT, or a multipart upload started, with the header x-moto-age-days: N is dated N days
+# back (its LastModified, or the upload's Initiated), so the upload sweep meets objects of given ages. S3 knows no
+# such header, and nothing of the stack or its tools sends it.
+AGE_HEADER = "x-moto-age-days"
+
+
+def _with_test_age(respond):
+    def respond_dated(self, request, full_url, headers):
+        answer = respond(self, request, full_url, headers)
+        days = request.headers.get(AGE_HEADER)
+        if days is None or answer[0] != 200:
+            return answer
+        back = timedelta(days=float(days))
+        key_name = self.parse_key_name()
+        if request.method == "PUT":
+            self.backend.get_object(self.bucket_name, key_name).last_modified -= back
+        elif request.method == "POST":
+            upload_id = re.search(rb"<UploadId>([^<]+)</UploadId>", answer[2] or b"")
+            if upload_id:
+                self.backend.get_bucket(self.bucket_name).multiparts[upload_id.group(1).decode()].initiated -= back
+        return answer
+
+    return respond_dated
+
+
+S3Response.key_response = _with_test_age(S3Response.key_response)
+
+
+# 17. SES v2 as the mail construct uses it (constructs/mail.ts). moto answers GetConfigurationSet with
+# SendingOptions nested twice, gives a domain identity no DKIM tokens, tags it under another ARN than SES's,
+# and lacks the MAIL FROM attributes and configuration-set event destinations.
+_config_set_to_dict_v2 = SesConfigurationSet.to_dict_v2
+
+
+def _config_set_dict(self):
+    answer = _config_set_to_dict_v2(self)
+    enabled = self.enabled.get("SendingEnabled", True) if isinstance(self.enabled, dict) else bool(self.enabled)
+    answer["SendingOptions"] = {"SendingEnabled": enabled}
+    # SES leaves out the options never set; moto answers {}, which reads as a block to remove on every plan.
+    return {key: value for key, value in answer.items() if value != {}}
+
+
+SesConfigurationSet.to_dict_v2 = _config_set_dict
+_identity_init = SesEmailIdentity.__init__
+
+
+def _identity_with_dkim(self, *args, **kwargs):
+    _identity_init(self, *args, **kwargs)
+    self.mail_from_attributes = None
+    if "LastKeyGenerationTimestamp" in self.dkim_attributes:  # the JSON protocol's timestamps are numbers
+        self.dkim_attributes["LastKeyGenerationTimestamp"] = utcnow().timestamp()
+    if self.identity_type == "DOMAIN":
+        # Easy DKIM: SES publishes three keys, each named by a token the domain's CNAME records carry.
+        self.dkim_attributes["Tokens"] = [mock_random.get_random_hex(32) for _ in range(3)]
+        self.dkim_attributes.setdefault("SigningAttributesOrigin", "AWS_SES")
+
+
+SesEmailIdentity.__init__ = _identity_with_dkim
+_identity_response = SesEmailIdentity.get_response_object.fget
+
+
+def _identity_answer(self):
+    answer = _identity_response(self)
+    if self.mail_from_attributes:
+        answer["MailFromAttributes"] = self.mail_from_attributes
+    return answer
+
+
+SesEmailIdentity.get_response_object = property(_identity_answer)
+
+
+def _sesv2_create_email_identity(self):
+    body = _sesv2_create_identity(self)
+    name = self._get_param("EmailIdentity")
+    tags = self._get_param("Tags")
+    if tags:  # where SES keeps them: arn:aws:ses:<region>:<account>:identity/<name>
+        self.sesv2_backend.tag_resource(f"arn:aws:ses:{self.region}:{self.current_account}:identity/{name}", tags)
+    return body
+
+
+_sesv2_create_identity = SESV2Response.create_email_identity
+SESV2Response.create_email_identity = _sesv2_create_email_identity
+
+
+def _put_mail_from(self):
+    identity = self.sesv2_backend.get_email_identity(self._get_param("EmailIdentity"))
+    domain = self._get_param("MailFromDomain")
+    identity.mail_from_attributes = {
+        "MailFromDomain": domain,
+        "MailFromDomainStatus": "SUCCESS",
+        "BehaviorOnMxFailure": self._get_param("BehaviorOnMxFailure") or "USE_DEFAULT_VALUE",
+    } if domain else None
+    return "{}"
+
+
+def _event_destinations(self):
+    config_set = self.sesv2_backend.core_backend.describe_configuration_set(self._get_param("ConfigurationSetName"))
+    if not hasattr(config_set, "event_destinations_v2"):
+        config_set.event_destinations_v2 = {}
+    return config_set.event_destinations_v2
+
+
+def _put_event_destination(self):
+    name = self._get_param("EventDestinationName")
+    _event_destinations(self)[name] = {"Name": name, **(self._get_param("EventDestination") or {})}
+    return "{}"
+
+
+def _get_event_destinations(self):
+    return json.dumps({"EventDestinations": list(_event_destinations(self).values())})
+
+
+def _delete_event_destination(self):
+    _event_destinations(self).pop(self._get_param("EventDestinationName"), None)
+    return "{}"
+
+
+# moto routes each SES v2 path by its own pattern (its catch-all matches one path segment only).
+sesv2_urls.url_paths.update({
+    "{0}/v2/email/identities/(?P<EmailIdentity>[^/]+)/mail-from$": SESV2Response.dispatch,
+    "{0}/v2/email/configuration-sets/(?P<ConfigurationSetName>[^/]+)/event-destinations$": SESV2Response.dispatch,
+    "{0}/v2/email/configuration-sets/(?P<ConfigurationSetName>[^/]+)/event-destinations/"
+    "(?P<EventDestinationName>[^/]+)$": SESV2Response.dispatch,
+})
+SESV2Response.put_email_identity_mail_from_attributes = _put_mail_from
+SESV2Response.create_configuration_set_event_destination = _put_event_destination
+SESV2Response.update_configuration_set_event_destination = _put_event_destination
+SESV2Response.get_configuration_set_event_destinations = _get_event_destinations
+SESV2Response.delete_configuration_set_event_destination = _delete_event_destination
 
 
 class _Answer:

@@ -46,6 +46,7 @@ import { DescribeDBInstancesCommand, DescribeDBSubnetGroupsCommand, RDSClient } 
 import { ListHostedZonesCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { ListScheduleGroupsCommand, ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { ListConfigurationSetsCommand, ListEmailIdentitiesCommand, SESv2Client } from "@aws-sdk/client-sesv2";
 import { ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ListSubscriptionsCommand, ListTopicsCommand, SNSClient } from "@aws-sdk/client-sns";
 import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -349,6 +350,14 @@ export const LEFTOVER_CHECKS: Record<string, Check> = {
       prefix,
     );
   },
+  aws_sesv2_configuration_set: async (cfg, { prefix }) => {
+    const { ConfigurationSets } = await new SESv2Client(cfg).send(new ListConfigurationSetsCommand({}));
+    return named(ConfigurationSets ?? [], prefix);
+  },
+  aws_sesv2_email_identity: async (cfg, { domain }) => {
+    const { EmailIdentities } = await new SESv2Client(cfg).send(new ListEmailIdentitiesCommand({}));
+    return (EmailIdentities ?? []).map((i) => i.IdentityName ?? "").filter((name) => name === domain);
+  },
   aws_sns_topic: async (cfg, { prefix }) => {
     const { Topics } = await new SNSClient(cfg).send(new ListTopicsCommand({}));
     return (Topics ?? [])
@@ -431,6 +440,8 @@ export const CHECKED_THROUGH: Record<string, string> = {
   aws_s3_bucket_server_side_encryption_configuration: "aws_s3_bucket",
   aws_s3_bucket_versioning: "aws_s3_bucket",
   aws_secretsmanager_secret_policy: "aws_secretsmanager_secret",
+  aws_sesv2_configuration_set_event_destination: "aws_sesv2_configuration_set", // deleted with its set
+  aws_sesv2_email_identity_mail_from_attributes: "aws_sesv2_email_identity", // an attribute of the identity
   aws_sns_topic_policy: "aws_sns_topic",
   aws_sqs_queue_policy: "aws_sqs_queue",
   aws_vpc_security_group_egress_rule: "aws_security_group",

@@ -56,6 +56,12 @@ import {
   SchedulerClient,
 } from "@aws-sdk/client-scheduler";
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  GetConfigurationSetEventDestinationsCommand,
+  GetEmailIdentityCommand,
+  SESv2Client,
+} from "@aws-sdk/client-sesv2";
+import { ListTopicsCommand, SNSClient } from "@aws-sdk/client-sns";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { EnvironmentConfig } from "../../config/environment";
 import { loadEnvironment } from "../../config/load";
@@ -115,6 +121,7 @@ export async function verifyDeployment(port: number, file = LOCAL_ENVIRONMENT_FI
   await verifyDns(d, new Route53Client(cfg), alb.dnsName);
   const schedule = await verifySchedule(d, new SchedulerClient(cfg), new SQSClient(cfg));
   await verifyProtection(d, port, { albArn: alb.arn, scheduleKeyArn: schedule.KmsKeyArn });
+  await verifyMail(d, new SESv2Client(cfg), new Route53Client(cfg), new SNSClient(cfg));
 }
 
 async function verifyUploadsBucket(d: Deployed, s3: S3Client, kms: KMSClient): Promise<void> {
@@ -225,7 +232,7 @@ async function verifyService(
   const container = taskDefinition?.containerDefinitions?.[0];
   expect(container?.readonlyRootFilesystem).toBe(true);
   const secrets = Object.fromEntries((container?.secrets ?? []).map((s) => [s.name, s.valueFrom]));
-  for (const name of ["DATABASE_USERNAME", "DATABASE_PASSWORD", "SECRET_KEY_BASE", "SMTP_PASSWORD"]) {
+  for (const name of ["DATABASE_USERNAME", "DATABASE_PASSWORD", "SECRET_KEY_BASE", "RAILS_MASTER_KEY"]) {
     expect(secrets[name]).toMatch(new RegExp(`^arn:aws:secretsmanager:${d.region}:${d.account}:secret:`));
   }
   expect(secrets.DATABASE_PASSWORD).toMatch(/:password::$/);
@@ -347,6 +354,49 @@ async function verifySchedule(
   );
   expect(schedule.Target?.DeadLetterConfig?.Arn).toBe(Attributes?.QueueArn);
   return schedule;
+}
+
+/**
+ * Mail, where the file asks for it: the domain is an SES identity with three DKIM keys whose CNAMEs are in the
+ * zone, its MAIL FROM domain has SES's MX record, and its default configuration set sends bounces, complaints and
+ * rejections to the alarm topic.
+ */
+async function verifyMail(
+  d: Deployed,
+  ses: SESv2Client,
+  route53: Route53Client,
+  sns: SNSClient,
+): Promise<void> {
+  if (!d.env.mail) return;
+  const identity = await ses.send(new GetEmailIdentityCommand({ EmailIdentity: d.domain }));
+  expect(identity.ConfigurationSetName).toBe(`${d.app}-mail`);
+  expect(identity.MailFromAttributes?.MailFromDomain).toBe(`mail.${d.domain}`);
+  const tokens = identity.DkimAttributes?.Tokens ?? [];
+  expect(tokens).toHaveLength(3);
+  const { HostedZones } = await route53.send(new ListHostedZonesCommand({}));
+  const zone = HostedZones?.find((z) => z.Name === `${d.domain}.`);
+  const { ResourceRecordSets } = await route53.send(
+    new ListResourceRecordSetsCommand({ HostedZoneId: zone?.Id }),
+  );
+  const record = (name: string, type: string) =>
+    ResourceRecordSets?.find((r) => r.Name === `${name}.` && r.Type === type)?.ResourceRecords?.map(
+      (v) => v.Value,
+    );
+  for (const token of tokens) {
+    expect(record(`${token}._domainkey.${d.domain}`, "CNAME")).toEqual([`${token}.dkim.amazonses.com`]);
+  }
+  expect(record(`mail.${d.domain}`, "MX")).toEqual([`10 feedback-smtp.${d.region}.amazonses.com`]);
+  const { EventDestinations } = await ses.send(
+    new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: `${d.app}-mail` }),
+  );
+  const { Topics } = await sns.send(new ListTopicsCommand({}));
+  expect(EventDestinations).toEqual([
+    expect.objectContaining({
+      Enabled: true,
+      MatchingEventTypes: ["BOUNCE", "COMPLAINT", "REJECT"],
+      SnsDestination: { TopicArn: Topics?.find((t) => t.TopicArn?.endsWith(`:${d.app}-alarms`))?.TopicArn },
+    }),
+  ]);
 }
 
 /** The ARN of one of the environment's keys (`alias/<prefix>-<purpose>`), as the emulator resolves it. */

@@ -61,7 +61,7 @@ export const ecsCases: Record<FamilyRuleId<"ecs">, Case> = {
         what: "a password is a plain environment variable",
         at: TASK,
         apply: (s) =>
-          s.editContainers(TASK, (c) => c[0].environment.push({ name: "SMTP_PASSWORD", value: "hunter2" })),
+          s.editContainers(TASK, (c) => c[0].environment.push({ name: "LDAP_PASSWORD", value: "hunter2" })),
       },
     ],
   },

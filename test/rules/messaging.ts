@@ -31,9 +31,9 @@ export const messagingCases: Record<FamilyRuleId<"messaging">, Case> = {
       },
       {
         what: "a secret's policy allows every Secrets Manager action",
-        at: "secrets/SMTP_PASSWORD-policy",
+        at: "secrets/ORCID_CLIENT_SECRET-policy",
         apply: (s) =>
-          s.editPolicy("secrets/SMTP_PASSWORD-policy", (st) => [
+          s.editPolicy("secrets/ORCID_CLIENT_SECRET-policy", (st) => [
             ...st,
             {
               Effect: "Allow",

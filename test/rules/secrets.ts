@@ -16,8 +16,8 @@ export const secretsCases: Record<FamilyRuleId<"secrets">, Case> = {
     breaks: [
       {
         what: "an app secret uses the AWS-managed key",
-        at: "secrets/SMTP_PASSWORD",
-        apply: (s) => delete s.block("secrets/SMTP_PASSWORD").kms_key_id,
+        at: "secrets/ORCID_CLIENT_SECRET",
+        apply: (s) => delete s.block("secrets/ORCID_CLIENT_SECRET").kms_key_id,
       },
     ],
   },
