@@ -144,7 +144,7 @@ function summarizeChange(raw: unknown, index: number): ResourceChangeSummary | u
  * Turns `terraform show -json <planfile>` output into counts and a per-resource list.
  *
  * The pull-request workflow strips the plan JSON it uploads down to the fields read here and in
- * summarizeChange (a jq filter in .github/workflows/pull-request.yml): reading a new field means adding it there.
+ * summarizeChange (scripts/plan-summary/artifact.jq): reading a new field means adding it there.
  */
 export function summarizePlan(plan: unknown): PlanSummary {
   if (!isObject(plan)) throw new PlanFormatError("plan JSON is not an object");
