@@ -309,3 +309,61 @@ describe("one side of a plan", () => {
     ]);
   });
 });
+
+describe("what the estimate reads from the settings", () => {
+  const of = (resource: Record<string, unknown>) =>
+    estimateStack({ resource }, { region: "us-west-2", usage: USAGE });
+  const amount = (e: Estimate, item: string) => e.lines.find((l) => l.item === item)?.monthlyUsd;
+
+  it("charges a public IPv4 address for each zone of an internet-facing load balancer, none for an internal one", () => {
+    const lb = (values: Record<string, unknown>) => ({
+      lb: { load_balancer_type: "application", subnets: ["a", "b", "c"], ...values },
+    });
+    expect(amount(of({ aws_lb: lb({ internal: false }) }), "Public IPv4 addresses")).toBeCloseTo(
+      3 * 730 * 0.005,
+      6,
+    );
+    expect(amount(of({ aws_lb: lb({ internal: true }) }), "Public IPv4 addresses")).toBeUndefined();
+    expect(
+      amount(
+        of({ aws_lb: lb({ ip_address_type: "dualstack-without-public-ipv4" }) }),
+        "Public IPv4 addresses",
+      ),
+    ).toBeUndefined();
+    // An internal load balancer sends nothing to the internet.
+    expect(
+      amount(of({ aws_lb: lb({ internal: true }) }), "Data transfer out to the internet"),
+    ).toBeUndefined();
+  });
+
+  it("charges interface endpoints in each zone of their subnets, and no gateway endpoint", () => {
+    const e = of({
+      aws_vpc_endpoint: {
+        s3: { vpc_endpoint_type: "Gateway" },
+        logs: { vpc_endpoint_type: "Interface", subnet_ids: ["a", "b"] },
+        ecr: { vpc_endpoint_type: "Interface", subnet_ids: ["a", "b"] },
+      },
+    });
+    expect(amount(e, "Interface VPC endpoint hours")).toBeCloseTo(4 * 730 * 0.01, 6);
+    expect(e.lines.find((l) => l.item === "Gateway VPC endpoints")?.kind).toBe("free");
+  });
+
+  it("lists a paid managed rule group of the web ACL as unpriced", () => {
+    const statement = {
+      managed_rule_group_statement: { name: "AWSManagedRulesBotControlRuleSet", vendor_name: "AWS" },
+    };
+    const e = of({ aws_wafv2_web_acl: { acl: { rule: [{ name: "bots", statement }] } } });
+    expect(e.lines.find((l) => l.item === "Paid managed rule groups")).toMatchObject({ kind: "unpriced" });
+  });
+
+  it("keeps the first two budgets of an account free and charges the third by the day", () => {
+    const budget = { budget_type: "COST", limit_amount: "10" };
+    expect(of({ aws_budgets_budget: { a: budget, b: budget } }).totalUsd).toBe(0);
+    expect(
+      amount(
+        of({ aws_budgets_budget: { a: budget, b: budget, c: budget } }),
+        "AWS Budgets budgets beyond two",
+      ),
+    ).toBeCloseTo((730 / 24) * 0.02, 2);
+  });
+});

@@ -5,6 +5,7 @@
  */
 import { line, type CostLine, type Pricer, type PricingContext } from "../lines";
 import type { Price } from "../price-table";
+import { usd } from "../render";
 import { block, blocks, countOf, num, refersTo, type CostResource } from "../resources";
 
 /** Every Fargate task has this much ephemeral storage without charge, GiB. */
@@ -160,8 +161,6 @@ function priceIds(size: TaskSize): string[] {
     ...(size.extraEphemeralGiB > 0 ? ["fargate-ephemeral-gb-hour"] : []),
   ];
 }
-
-const usd = (n: number) => `$${n.toFixed(2)}`;
 
 function scheduledTasks(ctx: PricingContext): CostLine[] {
   const lines: CostLine[] = [];

@@ -97,9 +97,9 @@ function endpoints(ctx: PricingContext): CostLine[] {
         "Interface VPC endpoint hours",
         interfaces,
         zones * ctx.hours,
-        `${zones} endpoint-AZ${zones === 1 ? "" : "s"} × ${ctx.hours} h`,
+        `${zones} × ${ctx.hours} h`,
         ctx.prices.get("vpc-interface-endpoint-hour"),
-        `${interfaces.length} endpoint${interfaces.length === 1 ? "" : "s"}, each in ${zones === interfaces.length ? "one" : "its"} subnets' Availability Zones`,
+        `${interfaces.length} endpoint${interfaces.length === 1 ? "" : "s"}, each charged in every Availability Zone of its subnets (${zones} in all)`,
       ),
       line.usagePriced("Interface VPC endpoint data processed", interfaces, data.usd, data.unit, [data.id]),
     );

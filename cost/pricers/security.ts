@@ -16,9 +16,7 @@ function keys(ctx: PricingContext): CostLine[] {
       all.length,
       `${all.length} key${all.length === 1 ? "" : "s"}`,
       ctx.prices.get("kms-key-month"),
-      rotating > 0
-        ? `${rotating} rotate yearly: each adds $1 a month after its first rotation and $2 after its second, then no more`
-        : undefined,
+      rotating > 0 ? `${rotating} of them rotate yearly (the price's note says what that adds)` : undefined,
     ),
     line.usagePriced(
       "KMS requests",
