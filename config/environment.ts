@@ -1,7 +1,7 @@
 import type { DatabaseProps } from "../constructs/database";
-import type { UsageAssumptions } from "../cost/usage";
 import type { NetworkProps } from "../constructs/network";
 import type { AlarmThresholds } from "../constructs/service-alarms";
+import type { UsageAssumptions } from "../cost/usage";
 
 /**
  * The shape of an environment file (environments/<name>.json). Everything that differs between
