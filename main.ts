@@ -8,8 +8,9 @@ import { foreignSubdomains } from "./config/domains";
 import { promotionOf } from "./config/promotion";
 import { synthAtomically } from "./config/outdir";
 import { projectRoot } from "./config/paths";
-import { enforceOnSynthOutput } from "./rules/check";
+import { enforcePolicies, readSynthOutput } from "./rules/check";
 import { AppStack } from "./stacks/app-stack";
+import { checkEnvironmentBudgets } from "./stacks/budgets";
 import { GithubStack } from "./stacks/github-stack";
 import { appStackName, GITHUB_STACK } from "./stacks/names";
 
@@ -38,8 +39,13 @@ function main(): void {
     const deployedByGithub = environments.filter((env) => env.githubActions);
     new GithubStack(app, GITHUB_STACK, { settings: github, backend, environments: deployedByGithub });
     app.synth();
+    const stacks = readSynthOutput(outdir);
     // Every stack must pass the policy rules (rules/), or the synth fails and nothing is written.
-    enforceOnSynthOutput(outdir);
+    enforcePolicies(stacks);
+    // The budget follows the estimate: refused below it unless accepted (stacks/budgets.ts).
+    const { warnings, refusals } = checkEnvironmentBudgets(environments, stacks);
+    for (const warning of warnings) console.warn(`synth warning: ${warning}`);
+    if (refusals.length > 0) throw new Error(refusals.join("\n"));
   });
 }
 

@@ -43,6 +43,9 @@ import {
   WAF_RATE_LIMIT,
   WEEKLY_CRON,
   MONTHLY_BUDGET_USD,
+  REQUESTS_MILLIONS_PER_MONTH,
+  DATA_GIB_PER_MONTH,
+  UPLOADS_GIB_PER_DAY,
 } from "../constructs/limits";
 import { OIDC_PROVIDER_SOURCES } from "../constructs/github-oidc";
 import { ALARM_THRESHOLD_RANGES, DEFAULT_ALARM_THRESHOLDS } from "../constructs/service-alarms";
@@ -191,8 +194,36 @@ const settings = {
       anomalyDetection: flag(
         "Cost Anomaly Detection for the account (one per account; off where the emulator lacks it).",
       ),
+      acceptBudgetBelowEstimate: flag(
+        "Keep a monthlyBudgetUsd below the estimated monthly cost (the synth warns instead of refusing; docs/cost.md).",
+      ),
+      usage: section(
+        {
+          requestsMillionsPerMonth: whole(
+            REQUESTS_MILLIONS_PER_MONTH,
+            "Requests reaching the load balancer (web ACL requests, load balancer capacity)",
+          ),
+          loadBalancerGiBPerMonth: whole(
+            DATA_GIB_PER_MONTH,
+            "Data the load balancer carries, requests and responses (capacity, data out to the internet)",
+          ),
+          natGiBPerMonth: whole(
+            DATA_GIB_PER_MONTH,
+            "Data through the NAT gateways: the tasks' calls to the internet and to AWS services without an endpoint",
+          ),
+          logsGiBPerMonth: whole(
+            DATA_GIB_PER_MONTH,
+            "Logs all of the environment's log groups take in (app, flow logs, web ACL, jobs), archived too",
+          ),
+          uploadsGiBPerDay: whole(
+            UPLOADS_GIB_PER_DAY,
+            "New uploads; each is held until the uploads bucket's lifecycle rule expires it",
+          ),
+        },
+        "What the environment is expected to do in a month: the usage its cost estimate assumes (npm run cost).",
+      ),
     },
-    "What the environment may cost.",
+    "What the environment may cost, and the usage its estimate assumes.",
   ),
   waf: section(
     {

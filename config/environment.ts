@@ -2,6 +2,7 @@ import type { DatabaseProps } from "../constructs/database";
 import type { OidcProviderSource } from "../constructs/github-oidc";
 import type { NetworkProps } from "../constructs/network";
 import type { AlarmThresholds } from "../constructs/service-alarms";
+import type { UsageAssumptions } from "../cost/usage";
 
 /**
  * The shape of an environment file (environments/<name>.json). Everything that differs between
@@ -38,7 +39,7 @@ export interface EnvironmentConfig {
   readonly logArchiveDays: number;
   /** Alarm thresholds; each one left out takes the default documented in constructs/service-alarms.ts. */
   readonly alarms: AlarmThresholds;
-  /** The environment's AWS Budgets limit and cost anomaly detection. */
+  /** The environment's AWS Budgets limit, cost anomaly detection, and the usage its cost estimate assumes. */
   readonly cost: CostConfig;
   /** The web application firewall in front of the load balancer. */
   readonly waf: WafConfig;
@@ -77,6 +78,13 @@ export interface GithubActionsConfig {
 export interface CostConfig {
   /** Monthly cost budget in US dollars; alerts at 80% of the forecast and 100% of the actual cost. */
   readonly monthlyBudgetUsd: number;
+  /**
+   * Keep a budget whose actual-cost alert would fire every month at the estimated cost: the synth then warns
+   * instead of refusing (docs/cost.md).
+   */
+  readonly acceptBudgetBelowEstimate: boolean;
+  /** What the environment is expected to do in a month: the usage `npm run cost` and the budget check assume. */
+  readonly usage: UsageAssumptions;
   /**
    * Cost anomaly detection for the account (one service monitor per account: on in one environment of each
    * account; off where the emulator lacks Cost Explorer's anomaly API).

@@ -231,6 +231,12 @@ export const FREEABLE_MEMORY_MIB = range(64, 1048576, "MiB");
 export const DB_CONNECTIONS = range(1, 100000, "connections");
 /** The monthly AWS Budgets limit of an environment, in whole US dollars. */
 export const MONTHLY_BUDGET_USD = range(1, 10000000, "US dollars a month");
+/** Requests a month the cost estimate assumes, in whole millions. */
+export const REQUESTS_MILLIONS_PER_MONTH = range(0, 1000000, "million requests a month");
+/** Data a month the cost estimate assumes through the load balancer, the NAT gateways or into the logs. */
+export const DATA_GIB_PER_MONTH = range(0, 10000000, "GiB a month");
+/** Uploads a day the cost estimate assumes. */
+export const UPLOADS_GIB_PER_DAY = range(0, 1000000, "GiB a day");
 
 // ----- Weekly task ---------------------------------------------------------------------------------------
 

@@ -85,14 +85,18 @@ export function enforcePolicies(stacks: Record<string, Block>): Report[] {
   return reports;
 }
 
-/** Checks every stack a synth wrote to `outdir` (cdktf's stacks/<name>/cdk.tf.json); throws on a finding. */
-export function enforceOnSynthOutput(outdir: string): Report[] {
+/** Every stack a synth wrote to `outdir` (cdktf's stacks/<name>/cdk.tf.json), by name. */
+export function readSynthOutput(outdir: string): Record<string, Block> {
   const dir = join(outdir, "stacks");
-  const stacks = Object.fromEntries(
+  return Object.fromEntries(
     readdirSync(dir).map((name) => [
       name,
       JSON.parse(readFileSync(join(dir, name, "cdk.tf.json"), "utf8")) as Block,
     ]),
   );
-  return enforcePolicies(stacks);
+}
+
+/** Checks every stack a synth wrote to `outdir`; throws on a finding. */
+export function enforceOnSynthOutput(outdir: string): Report[] {
+  return enforcePolicies(readSynthOutput(outdir));
 }

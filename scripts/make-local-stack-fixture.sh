@@ -4,7 +4,8 @@
 #   - the database's db_name changes (Terraform must REPLACE the database: the summary must shout),
 #   - the scheduler's dead-letter queue keeps messages longer (an in-place update),
 #   - the "task not started" alarm is removed (a destroy of something that holds no data).
-# The JSON is cut with the same jq filter the pull-request workflow applies before uploading a plan.
+# The JSON is cut with the same jq filter the pull-request workflow applies before uploading a plan
+# (scripts/plan-summary/artifact.jq).
 #
 # Needs: a local deployment (npm run deploy:local, same LOCAL_AWS_PORT), terraform, jq, TF_PROVIDER_MIRROR
 # if the deploy used one. Usage: scripts/make-local-stack-fixture.sh
@@ -24,13 +25,9 @@ export CHECKPOINT_DISABLE=1 AWS_CA_BUNDLE="$root/.local/emulator/cert.pem"
 [[ -f "$root/.local/terraformrc" ]] && export TF_CLI_CONFIG_FILE="$root/.local/terraformrc"
 terraform -chdir="$work" plan -input=false -no-color -lock=false -out=plan.out >/dev/null
 out="$root/test/fixtures/plans"
-terraform -chdir="$work" show -json plan.out | jq -c '{
-    format_version, terraform_version, errored, complete,
-    resource_changes: [(.resource_changes // [])[] | {
-      address, type, mode, previous_address, action_reason, deposed,
-      change: {actions: .change.actions, replace_paths: .change.replace_paths, importing: .change.importing}
-    }],
-    output_changes: ((.output_changes // {}) | map_values({actions}))
-  }' >"$out/local-stack.json"
+cost="$(jq -c '{region, usage: .cost.usage}' "$root/environments/local.json")"
+terraform -chdir="$work" show -json plan.out |
+  jq -c --slurpfile attributes "$root/cost/plan-attributes.json" --argjson cost "$cost" \
+    -f "$root/scripts/plan-summary/artifact.jq" >"$out/local-stack.json"
 terraform -chdir="$work" show -no-color plan.out >"$out/local-stack.txt"
 grep '^Plan:' "$out/local-stack.txt"

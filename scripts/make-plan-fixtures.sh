@@ -13,7 +13,8 @@
 # Usage: TF_PROVIDER_MIRROR=/path/to/mirror scripts/make-plan-fixtures.sh
 #
 # Every scenario is planned against the same applied baseline, so each fixture shows exactly one kind of
-# change (plus one "mixed" plan that has all of them, as a real PR would).
+# change (plus one "mixed" plan that has all of them, as a real PR would, and one "cost" plan whose changes move
+# the monthly estimate: a larger database class, a NAT gateway and its address).
 set -euo pipefail
 
 : "${TF_PROVIDER_MIRROR:?set TF_PROVIDER_MIRROR to a Terraform filesystem mirror directory holding hashicorp/aws}"
@@ -122,6 +123,40 @@ variable "with_uploads_bucket" {
   default = true
 }
 
+# The cost scenario: a larger database class and a NAT gateway with its address (none by default, so the
+# other scenarios' plans hold no network resources).
+variable "db_instance_class" {
+  type    = string
+  default = "db.t4g.micro"
+}
+
+variable "with_nat" {
+  type    = bool
+  default = false
+}
+
+resource "aws_vpc" "main" {
+  count      = var.with_nat ? 1 : 0
+  cidr_block = "10.50.0.0/16"
+}
+
+resource "aws_subnet" "public" {
+  count      = var.with_nat ? 1 : 0
+  vpc_id     = aws_vpc.main[0].id
+  cidr_block = "10.50.0.0/24"
+}
+
+resource "aws_eip" "nat" {
+  count  = var.with_nat ? 1 : 0
+  domain = "vpc"
+}
+
+resource "aws_nat_gateway" "main" {
+  count         = var.with_nat ? 1 : 0
+  allocation_id = aws_eip.nat[0].id
+  subnet_id     = aws_subnet.public[0].id
+}
+
 resource "aws_s3_bucket" "uploads" {
   count         = var.with_uploads_bucket ? 1 : 0
   bucket        = "myamazingapp-fixture-uploads"
@@ -139,7 +174,7 @@ resource "aws_db_instance" "main" {
   identifier             = "myamazingapp-fixture-db"
   engine                 = "postgres"
   engine_version         = "16.3"
-  instance_class         = "db.t4g.micro"
+  instance_class         = var.db_instance_class
   allocated_storage      = 20
   username               = "app"
   password               = "fixture-only-not-a-secret"
@@ -185,3 +220,4 @@ plan replace-db -var db_storage_encrypted=true
 plan destroy-bucket -var with_uploads_bucket=false
 plan mixed -var tier_tag=data -var with_jobs_queue=true -var with_alerts_topic=false \
   -var db_storage_encrypted=true
+plan cost -var db_instance_class=db.t4g.small -var with_nat=true

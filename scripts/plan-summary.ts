@@ -3,12 +3,14 @@
  *
  *   npx tsx scripts/plan-summary.ts [--commit=SHA] [--run-url=URL] [--failed=<stack>] <stack>=<plan.json>[:<plan.txt>] ...
  *
- * plan.json is `terraform show -json plan.out`; the optional plan.txt is `terraform show -no-color plan.out`,
- * shown collapsed. The text file is split off at the last ":" so JSON paths must not contain one.
+ * plan.json is `terraform show -json plan.out`, or the pull-request workflow's cut of it (plan-summary/
+ * artifact.jq, which adds the environment's region and usage for the monthly estimate before and after); the
+ * optional plan.txt is `terraform show -no-color plan.out`, shown collapsed. The text file is split off at the last ":" so JSON paths must not contain one.
  * `--failed=<stack>` (repeatable) lists a stack whose plan did not complete: it is shown as "plan failed".
  * A plan file that is missing is still an error, so a wrong path is never mistaken for a failed plan.
  */
 import { readFileSync } from "node:fs";
+import { costOfPlan } from "./plan-summary/cost";
 import { renderComment, type RenderOptions } from "./plan-summary/render";
 import { parsePlanJson, PlanFormatError, summarizePlan } from "./plan-summary/summarize";
 
@@ -105,7 +107,7 @@ export function main(argv: string[], io: Io = realIo): number {
       try {
         const json = parsePlanJson(read(io, jsonPath, "plan JSON"), jsonPath);
         const planText = textPath === undefined ? undefined : read(io, textPath, "plan text");
-        return { name, summary: summarizePlan(json), planText };
+        return { name, summary: summarizePlan(json), planText, cost: costOfPlan(json) };
       } catch (error) {
         if (error instanceof PlanFormatError) throw new PlanFormatError(`stack "${name}": ${error.message}`);
         throw error;

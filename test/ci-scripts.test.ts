@@ -98,12 +98,29 @@ describe("Terraform on a synthesized stack, with credentials (scripts/ci/stack.s
     expect(JSON.stringify(cut)).not.toContain("fixture-only-not-a-secret");
     expect(Object.keys(cut).sort()).toEqual([
       "complete",
+      "cost_context",
       "errored",
       "format_version",
       "output_changes",
       "resource_changes",
       "terraform_version",
     ]);
+  });
+
+  it("adds the environment's region and usage assumptions when its file is named, for the plan's cost", () => {
+    const production = JSON.parse(readFileSync(join(ROOT, "environments", "production.json"), "utf8"));
+    const planned = runScript(join(CI, "stack.sh"), {
+      args: ["plan", DIR, "out", "production.json"],
+      commands: ["terraform"],
+      env: {},
+      scenario: { terraform: terraform(2) },
+      files: { [`${DIR}/cdk.tf.json`]: staging, "production.json": JSON.stringify(production) },
+    });
+    expect(planned.code).toBe(0);
+    const cut = JSON.parse(out(planned, "json"));
+    expect(cut.cost_context).toEqual({ region: production.region, usage: production.cost.usage });
+    expect(JSON.stringify(cut)).not.toContain("fixture-only-not-a-secret");
+    expect(JSON.parse(out(run(["plan", DIR, "out"]), "json")).cost_context).toBeNull();
   });
 
   it("records a plan without changes as exit code 0", () => {

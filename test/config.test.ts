@@ -239,6 +239,26 @@ describe("bad environment files are refused with the file, the setting and what 
       [/cost\.monthlyBudgetUsd: 0 is out of range; allowed: 1 to 10000000 US dollars a month/],
     ],
     [
+      "a missing usage assumption of the cost estimate",
+      (e) => delete e.cost.usage.uploadsGiBPerDay,
+      [/cost\.usage: missing required setting "uploadsGiBPerDay"/],
+    ],
+    [
+      "a negative log volume",
+      (e) => (e.cost.usage.logsGiBPerMonth = -5),
+      [/cost\.usage\.logsGiBPerMonth: -5 is out of range; allowed: 0 to 10000000 GiB a month/],
+    ],
+    [
+      "a fraction of a million requests",
+      (e) => (e.cost.usage.requestsMillionsPerMonth = 0.5),
+      [/cost\.usage\.requestsMillionsPerMonth: must be integer, got 0\.5/],
+    ],
+    [
+      "an accept-the-budget switch that is not a yes or no",
+      (e) => (e.cost.acceptBudgetBelowEstimate = "yes"),
+      [/cost\.acceptBudgetBelowEstimate: must be boolean, got "yes"/],
+    ],
+    [
       "GitHub Actions deploying to the local emulator",
       (e) => {
         e.emulator = { endpoint: "https://127.0.0.1:4566" };

@@ -4,16 +4,10 @@
  * tests read the same synthesized stacks.
  */
 import { dirname, join } from "node:path";
-import { Testing } from "cdktf";
-import { invokeAspects } from "cdktf/lib/synthesize/synthesizer";
-import { loadBackend } from "../config/backend";
 import type { EnvironmentConfig } from "../config/environment";
-import { loadGithubSettings } from "../config/github";
 import { loadEnvironment, loadEnvironments } from "../config/load";
-import { foreignSubdomains } from "../config/domains";
-import { promotionOf } from "../config/promotion";
-import { AppStack } from "../stacks/app-stack";
-import { appStackName } from "../stacks/names";
+import { buildAppStack } from "../scripts/lib/environment-stack";
+import type { AppStack } from "../stacks/app-stack";
 
 export const ROOT = join(__dirname, "..");
 
@@ -29,19 +23,7 @@ const cache = new Map<string, EnvironmentStack>();
 export function buildEnvironmentStack(file: string): { env: EnvironmentConfig; stack: AppStack } {
   const env = loadEnvironment(file);
   // The promotions between environments are read from every file of the folder, as main.ts does.
-  const all = loadEnvironments(dirname(file));
-  const promotion = promotionOf(env, all);
-  const backend = loadBackend(join(ROOT, "backend.tf.json"));
-  const github = loadGithubSettings(join(ROOT, "config", "github.json"));
-  const stack = new AppStack(Testing.app(), appStackName(env.name), {
-    env,
-    backend,
-    github,
-    promotion,
-    foreignSubdomains: foreignSubdomains(env, all),
-  });
-  invokeAspects(stack);
-  return { env, stack };
+  return { env, stack: buildAppStack(env, loadEnvironments(dirname(file))) };
 }
 
 /** The synthesized AWS stack of an environment file. */

@@ -1,7 +1,7 @@
 /**
  * Dependencies run one way: settings file -> config/ -> stacks/ -> constructs/. The constructs are a library
  * that knows neither the settings files nor the stacks; config/ reads the files and uses the constructs' rules,
- * never the stacks. The rules read only synthesized Terraform JSON.
+ * never the stacks. The rules and the cost estimate read only synthesized Terraform JSON.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -30,6 +30,8 @@ describe("layout", () => {
     ["constructs", ["config", "stacks", "rules", "scripts", "test"]],
     // The rules judge synthesized JSON only: they know no construct, no setting and no stack.
     ["rules", ["constructs", "config", "stacks", "scripts", "test"]],
+    // The estimate, like the rules, reads synthesized JSON (or a plan) and the price table: no construct or setting.
+    ["cost", ["constructs", "config", "stacks", "rules", "scripts", "test"]],
     ["config", ["stacks", "scripts", "test"]],
     ["stacks", ["scripts", "test"]],
   ])("nothing under %s/ imports from %j", (folder, forbidden) => {

@@ -260,7 +260,7 @@ describe("workflows", () => {
       )!;
       expect(credentials.with["role-to-assume"]).toBe("${{ vars[matrix.env.roleVariable] }}");
       expect(steps(plan).map((s) => s.run)).toContain(
-        'scripts/ci/stack.sh plan "cdktf.out/stacks/$STACK" "$RUNNER_TEMP/plans"',
+        'scripts/ci/stack.sh plan "cdktf.out/stacks/$STACK" "$RUNNER_TEMP/plans" "environments/$ENV_NAME.json"',
       );
       const report = doc.jobs.report;
       expect(report.permissions).toEqual({ contents: "read", issues: "write" });

@@ -6,16 +6,19 @@
 # `external` data source, say), a module or custom endpoints would let that code run or send requests elsewhere
 # with the credentials.
 #
-#   stack.sh plan <stack dir> <out dir>   writes <out dir>/<stack>.json, the plan's JSON cut to the fields the plan
-#                                         summary reads; <stack>.txt, the text plan; <stack>.exitcode, 0 when the
-#                                         plan has no changes and 2 when it has (terraform plan -detailed-exitcode)
+#   stack.sh plan <stack dir> <out dir> [<environment file>]
+#                                         writes <out dir>/<stack>.json, the plan's JSON cut to the fields the plan
+#                                         summary reads (with the environment's region and usage assumptions, which
+#                                         the summary prices both sides with, when its file is named);
+#                                         <stack>.txt, the text plan; <stack>.exitcode, 0 when the plan has no
+#                                         changes and 2 when it has (terraform plan -detailed-exitcode)
 #   stack.sh apply <stack dir>
 #
 # Exits 0 when Terraform did its part (a plan with changes included), 1 when it failed or the stack is refused.
 set -euo pipefail
 
 usage() {
-  echo "usage: stack.sh plan <stack dir> <out dir> | stack.sh apply <stack dir>" >&2
+  echo "usage: stack.sh plan <stack dir> <out dir> [<environment file>] | stack.sh apply <stack dir>" >&2
   exit 2
 }
 
@@ -25,16 +28,10 @@ fail() {
 }
 
 # A plan's JSON holds every attribute value, sensitive ones unredacted, and CI keeps it as an artifact that anyone
-# who can read the repository can download: keep only what scripts/plan-summary/summarize.ts reads. The text plan
-# redacts sensitive values.
-PLAN_FIELDS='{
-  format_version, terraform_version, errored, complete,
-  resource_changes: [(.resource_changes // [])[] | {
-    address, type, mode, previous_address, action_reason, deposed,
-    change: {actions: .change.actions, replace_paths: .change.replace_paths, importing: .change.importing}
-  }],
-  output_changes: ((.output_changes // {}) | map_values({actions}))
-}'
+# who can read the repository can download: scripts/plan-summary/artifact.jq keeps only what the plan summary
+# reads, and of the values before and after, the attributes the cost estimate reads (cost/plan-attributes.json),
+# never one marked sensitive. The text plan redacts sensitive values.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 # What the stack may hold: the AWS provider (from the registry's hashicorp/aws) on real AWS endpoints, its
 # resources and data sources, state in S3. Prints one line per thing outside that.
@@ -63,9 +60,12 @@ check_stack() {
 }
 
 plan() {
-  local dir="$1" out="$2" stack code=0
+  local dir="$1" out="$2" environment="${3:-}" stack code=0 cost=null
   stack="$(basename "$dir")"
   check_stack "$dir"
+  if [[ -n "$environment" ]]; then
+    cost="$(jq -c '{region, usage: .cost.usage}' "$environment")" || fail "$environment is not an environment file"
+  fi
   mkdir -p "$out"
   terraform -chdir="$dir" init -input=false -no-color
   # -lock=false: a plan never holds the state lock a deploy waits for. -detailed-exitcode: 2 means changes.
@@ -73,7 +73,9 @@ plan() {
   if [[ "$code" -ne 0 && "$code" -ne 2 ]]; then
     fail "terraform plan of $stack failed (exit $code)"
   fi
-  terraform -chdir="$dir" show -json plan.out | jq -c "$PLAN_FIELDS" >"$out/$stack.json"
+  terraform -chdir="$dir" show -json plan.out |
+    jq -c --slurpfile attributes "$ROOT/cost/plan-attributes.json" --argjson cost "$cost" \
+      -f "$ROOT/scripts/plan-summary/artifact.jq" >"$out/$stack.json"
   terraform -chdir="$dir" show -no-color plan.out >"$out/$stack.txt"
   # Written last: its presence says the plan files are complete.
   echo "$code" >"$out/$stack.exitcode"
@@ -89,8 +91,8 @@ apply() {
 
 case "${1:-}" in
   plan)
-    [[ $# -eq 3 ]] || usage
-    plan "$2" "$3"
+    [[ $# -eq 3 || $# -eq 4 ]] || usage
+    plan "$2" "$3" "${4:-}"
     ;;
   apply)
     [[ $# -eq 2 ]] || usage

@@ -1,3 +1,5 @@
+import type { PlanCost } from "./cost";
+import { costSection } from "./render-cost";
 import {
   hasChanges,
   statefulLosses,
@@ -19,6 +21,8 @@ export interface PlannedStack {
   summary: PlanSummary;
   /** `terraform show -no-color <planfile>` output, shown collapsed. */
   planText?: string;
+  /** The monthly estimate before and after the plan, or why there is none. */
+  cost?: PlanCost;
   failed?: false;
 }
 
@@ -243,6 +247,7 @@ export function renderComment(stacks: StackReport[], options: RenderOptions = {}
       "## Terraform plan",
       "",
       ...(stacks.length === 0 ? ["No stacks were planned.", ""] : overviewTable(stacks)),
+      ...costSection(stacks),
       ...stacks.flatMap((stack) =>
         stack.failed ? failedSection(stack) : stackSection(stack, planTextLimit),
       ),

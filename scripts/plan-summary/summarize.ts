@@ -143,8 +143,8 @@ function summarizeChange(raw: unknown, index: number): ResourceChangeSummary | u
 /**
  * Turns `terraform show -json <planfile>` output into counts and a per-resource list.
  *
- * CI strips the plan JSON it keeps down to the fields read here and in summarizeChange (PLAN_FIELDS in
- * scripts/ci/stack.sh): reading a new field means adding it there.
+ * CI strips the plan JSON it keeps down to the fields read here and in summarizeChange
+ * (scripts/plan-summary/artifact.jq, which scripts/ci/stack.sh runs): reading a new field means adding it there.
  */
 export function summarizePlan(plan: unknown): PlanSummary {
   if (!isObject(plan)) throw new PlanFormatError("plan JSON is not an object");
