@@ -431,7 +431,7 @@ async function verifyProtection(
   const ours = (logGroups ?? []).filter(
     (g) =>
       g.logGroupName?.startsWith(`/${APPLICATION}/${d.env.name}/`) ||
-      g.logGroupName === `aws-waf-logs-${d.app}` ||
+      g.logGroupName === `aws-waf-logs-${d.app}-web-acl` ||
       g.logGroupName?.startsWith(`/aws/rds/instance/${d.app}-db/`),
   );
   expect(ours.length).toBeGreaterThanOrEqual(4);
@@ -470,7 +470,7 @@ async function verifyProtection(
     new GetLoggingConfigurationCommand({ ResourceArn: WebACL?.ARN }),
   );
   expect(LoggingConfiguration?.LogDestinationConfigs).toEqual([
-    `arn:aws:logs:${d.region}:${d.account}:log-group:aws-waf-logs-${d.app}`,
+    `arn:aws:logs:${d.region}:${d.account}:log-group:aws-waf-logs-${d.app}-web-acl`,
   ]);
   expect(LoggingConfiguration?.RedactedFields).toEqual([
     { SingleHeader: { Name: "authorization" } },
@@ -485,7 +485,8 @@ async function verifyProtection(
     const { Role } = await iam.send(new GetRoleCommand({ RoleName: r.RoleName }));
     expect([r.RoleName, Role?.PermissionsBoundary?.PermissionsBoundaryArn]).toEqual([
       r.RoleName,
-      `arn:aws:iam::${d.account}:policy/${d.app}-permissions-boundary`,
+      // The access layer's path: no role of the environment may change it.
+      `arn:aws:iam::${d.account}:policy/${APPLICATION}/${d.env.name}/access/${d.app}-boundary`,
     ]);
   }
 
