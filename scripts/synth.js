@@ -4,6 +4,7 @@
 "use strict";
 const { buildSync } = require("esbuild");
 const { join } = require("node:path");
+const { skipCreationStacks } = require("./lib/creation-stacks");
 
 const root = join(__dirname, "..");
 const outfile = join(root, ".local", "build", "main.js");
@@ -19,4 +20,5 @@ buildSync({
   sourcemap: "inline",
   logLevel: "warning",
 });
+skipCreationStacks();
 require(outfile);
