@@ -11,6 +11,7 @@ import { enforceOnSynthOutput } from "./rules/check";
 import { AppStack } from "./stacks/app-stack";
 import { GithubStack } from "./stacks/github-stack";
 import { appStackName, GITHUB_STACK } from "./stacks/names";
+import { validateConstructs } from "./stacks/validate";
 
 function main(): void {
   const root = projectRoot();
@@ -22,13 +23,15 @@ function main(): void {
   );
   // The cdktf CLI passes its output folder in CDKTF_OUTDIR; `npm run synth` uses the default.
   synthAtomically(process.env.CDKTF_OUTDIR ?? join(root, "cdktf.out"), (outdir) => {
-    const app = new App({ outdir, stackTraces: false });
+    // cdktf's own validation pass spawns Terraform once per stack: validateConstructs says why it is skipped.
+    const app = new App({ outdir, stackTraces: false, skipValidation: true });
     for (const env of environments) {
       const promotion = promotionOf(env, environments);
       new AppStack(app, appStackName(env.name), { env, backend, github, promotion });
     }
     const deployedByGithub = environments.filter((env) => env.githubActions);
     new GithubStack(app, GITHUB_STACK, { settings: github, backend, environments: deployedByGithub });
+    validateConstructs(app);
     app.synth();
     // Every stack must pass the policy rules (rules/), or the synth fails and nothing is written.
     enforceOnSynthOutput(outdir);
