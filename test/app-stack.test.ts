@@ -393,7 +393,7 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
       expect(archiveLifecycle.block.rule[0].expiration).toEqual([{ days: 45 }]);
     });
 
-    it("logs on S3: every log group is subscribed to its own stream into the archive bucket", () => {
+    it("logs on S3: every log group is subscribed to the archive's stream, which files it by group into the archive bucket", () => {
       const archive = s.find("aws_s3_bucket", (b) => b.bucket === "myamazingapp-wiring-logs-333333333333");
       const groups = s.resources("aws_cloudwatch_log_group");
       expect(groups.length).toBeGreaterThanOrEqual(8);
@@ -405,7 +405,10 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
         expect(stream.block.extended_s3_configuration.bucket_arn).toBe(s.ref(archive, "arn"));
         streams.add(stream.name);
       }
-      expect(streams.size).toBe(groups.length);
+      // One stream for all: it tells the groups apart by the group each envelope names (test/log-archive.test.ts).
+      expect(streams.size).toBe(1);
+      const [stream] = s.resources("aws_kinesis_firehose_delivery_stream");
+      expect(stream.block.extended_s3_configuration.prefix).toMatch(/^cloudwatch\/!\{partitionKeyFromQuery:/);
     });
 
     it("alarms: every threshold of the file, in the unit CloudWatch compares", () => {

@@ -101,10 +101,10 @@ describe("the production deploy role", () => {
       },
     ],
     [
-      "create the log archive's delivery stream of the app's log group",
+      "create the log archive's delivery stream",
       {
         action: "firehose:CreateDeliveryStream",
-        resource: `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/myamazingapp-production-logs-task`,
+        resource: `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/myamazingapp-production-logs`,
       },
     ],
     [
@@ -196,7 +196,7 @@ describe("the production deploy role", () => {
       "create a delivery stream of another environment",
       {
         action: "firehose:CreateDeliveryStream",
-        resource: `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/myamazingapp-staging-logs-task`,
+        resource: `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/myamazingapp-staging-logs`,
       },
     ],
     [
