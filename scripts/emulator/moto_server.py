@@ -1,4 +1,4 @@
-"""moto_server, plus fourteen things moto 5.2 lacks or gets wrong that this project must verify. Everything else
+"""moto_server, plus fifteen things moto 5.2 lacks or gets wrong that this project must verify. Everything else
 is moto's own; the end-to-end test (test/e2e/verify.ts, test/e2e/move.ts) goes through all but the twelfth, which
 test/emulator-replay.test.ts goes through.
 
@@ -62,6 +62,11 @@ test/emulator-replay.test.ts goes through.
     `timestamp`, `firehose:random-string`), writes one object per partition, gzipped for CompressionFormat GZIP,
     and files a record it cannot process under the error output prefix (`firehose:error-output-type`). The
     emulator needs jq on its PATH for MetadataExtraction, as the tests of the delivery scripts do.
+15. EC2 DescribeSecurityGroupRules leaves out the description of a rule that references another security group
+    (moto keeps it with the group pair and reads only the CIDR range's). Terraform's security group rule
+    resources read the rule back that way, so every such rule planned a change to its description after the
+    first apply, and the local deploy had to apply a second time. The launcher reports the pair's description
+    as EC2 does.
 
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
@@ -84,6 +89,7 @@ from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.responses import ActionResult
 from moto.core.utils import camelcase_to_underscores
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface
+from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.firehose.models import FirehoseBackend
@@ -525,6 +531,12 @@ def send_log_event(self, delivery_stream_arn, filter_name, log_group_name, log_s
 
 FirehoseBackend.put_s3_records = put_s3_records_as_firehose
 FirehoseBackend.send_log_event = send_log_event
+
+
+# 15. A rule's description, wherever moto keeps it: with the CIDR range, or with the referenced group.
+SecurityGroupRule.description = property(
+    lambda self: self.ip_range.get("Description") or self.source_group.get("Description")
+)
 
 
 class _Answer:

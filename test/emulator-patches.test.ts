@@ -1,9 +1,12 @@
 /**
- * The emulator's fourteenth patch (scripts/emulator/moto_server.py): Firehose runs an extended S3 destination's
- * processors and dynamic partitioning as AWS does. The log archive's stream, as the construct synthesizes it, is
- * created in an emulator of this test's own; CloudWatch Logs subscriptions of two groups feed it, and each group's
- * line must land, gzipped and as written, under that group's prefix only. moto alone writes the gzipped envelope
- * under the literal `cloudwatch/!{partitionKeyFromQuery:log_group}/...` prefix.
+ * Patches of the emulator (scripts/emulator/moto_server.py) that this test proves against an emulator of its own:
+ *
+ * 14. Firehose runs an extended S3 destination's processors and dynamic partitioning as AWS does. The log archive's
+ *     stream, as the construct synthesizes it, is fed by CloudWatch Logs subscriptions of two groups, and each
+ *     group's line must land, gzipped and as written, under that group's prefix only. moto alone writes the gzipped
+ *     envelope under the literal `cloudwatch/!{partitionKeyFromQuery:log_group}/...` prefix.
+ * 15. EC2 reports the description of a security group rule that references another group (moto dropped it, so every
+ *     such rule planned a change after the first apply and the local deploy applied twice).
  */
 import { gunzipSync } from "node:zlib";
 import {
@@ -18,6 +21,13 @@ import {
   FirehoseClient,
   type ExtendedS3DestinationConfiguration,
 } from "@aws-sdk/client-firehose";
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  CreateVpcCommand,
+  DescribeSecurityGroupRulesCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LogArchive } from "../constructs/log-archive";
@@ -32,7 +42,7 @@ const ROLE = "arn:aws:iam::123456789012:role/myamazingapp-test-log-archive";
 let emulator: OwnEmulator;
 
 beforeAll(async () => {
-  emulator = await startOwnEmulator("firehose");
+  emulator = await startOwnEmulator("patches");
 }, 60_000);
 afterAll(() => emulator.stop());
 
@@ -197,5 +207,46 @@ describe("the emulator's Firehose (patch 14)", () => {
       expect.stringMatching(/^lines\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/lines-/),
     ]);
     expect(found[0].text).toBe("first line\n");
+  });
+});
+
+describe("the emulator's security group rules (patch 15)", () => {
+  it("describes a rule that references another group with the description it was given", async () => {
+    const ec2 = new EC2Client(emulator.config(REGION));
+    const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.9.0.0/16" }));
+    const group = async (name: string) =>
+      (
+        await ec2.send(
+          new CreateSecurityGroupCommand({ GroupName: name, Description: name, VpcId: Vpc!.VpcId }),
+        )
+      ).GroupId!;
+    const [database, app] = [await group("database"), await group("app")];
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: database,
+        IpPermissions: [
+          {
+            IpProtocol: "tcp",
+            FromPort: 5432,
+            ToPort: 5432,
+            UserIdGroupPairs: [{ GroupId: app, Description: "From the app tasks" }],
+          },
+          {
+            IpProtocol: "tcp",
+            FromPort: 22,
+            ToPort: 22,
+            IpRanges: [{ CidrIp: "10.9.0.0/24", Description: "Bastion" }],
+          },
+        ],
+      }),
+    );
+    const { SecurityGroupRules } = await ec2.send(
+      new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [database] }] }),
+    );
+    const ingress = (SecurityGroupRules ?? []).filter((r) => !r.IsEgress);
+    expect(ingress.map((r) => [r.FromPort, r.ReferencedGroupInfo?.GroupId, r.Description]).sort()).toEqual([
+      [22, undefined, "Bastion"],
+      [5432, app, "From the app tasks"],
+    ]);
   });
 });
