@@ -40,6 +40,8 @@ const REGION = "us-west-2";
 const BUCKET = "myamazingapp-test-logs";
 const ROLE = "arn:aws:iam::123456789012:role/myamazingapp-test-log-archive";
 let emulator: OwnEmulator;
+// Each test makes a few dozen emulator calls: seconds on a quiet machine, more on a busy one.
+jest.setTimeout(60_000);
 
 beforeAll(async () => {
   emulator = await startOwnEmulator("patches");
