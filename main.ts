@@ -13,6 +13,7 @@ import { AppStack } from "./stacks/app-stack";
 import { checkEnvironmentBudgets } from "./stacks/budgets";
 import { GithubStack } from "./stacks/github-stack";
 import { appStackName, GITHUB_STACK } from "./stacks/names";
+import { validateConstructs } from "./stacks/validate";
 
 function main(): void {
   const root = projectRoot();
@@ -24,7 +25,8 @@ function main(): void {
   );
   // The cdktf CLI passes its output folder in CDKTF_OUTDIR; `npm run synth` uses the default.
   synthAtomically(process.env.CDKTF_OUTDIR ?? join(root, "cdktf.out"), (outdir) => {
-    const app = new App({ outdir, stackTraces: false });
+    // cdktf's own validation pass spawns Terraform once per stack: validateConstructs says why it is skipped.
+    const app = new App({ outdir, stackTraces: false, skipValidation: true });
     for (const env of environments) {
       const promotion = promotionOf(env, environments);
       const subdomains = foreignSubdomains(env, environments);
@@ -38,6 +40,7 @@ function main(): void {
     }
     const deployedByGithub = environments.filter((env) => env.githubActions);
     new GithubStack(app, GITHUB_STACK, { settings: github, backend, environments: deployedByGithub });
+    validateConstructs(app);
     app.synth();
     const stacks = readSynthOutput(outdir);
     // Every stack must pass the policy rules (rules/), or the synth fails and nothing is written.

@@ -57,25 +57,41 @@ export function section<P extends Record<string, object>>(
   };
 }
 
-/** One line per schema violation: the setting's path and what is allowed. */
-export function describeSchemaError(e: ErrorObject): string {
+/**
+ * The node of `schema` that holds the keyword an error names (Ajv's `schemaPath`, e.g.
+ * `#/properties/network/properties/natGateways/enum`). The error's own `parentSchema` is that node only when the
+ * validator was compiled in this process; a cached one (settings-file.ts) carries a copy, which no rule is keyed by.
+ */
+function schemaNodeOf(schema: object, e: ErrorObject): Record<string, unknown> | undefined {
+  const steps = e.schemaPath.replace(/^#\/?/, "").split("/").slice(0, -1);
+  let node: unknown = schema;
+  for (const step of steps.filter((s) => s !== "")) {
+    const key = decodeURIComponent(step).replace(/~1/g, "/").replace(/~0/g, "~");
+    node = node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined;
+  }
+  return node !== null && typeof node === "object" ? (node as Record<string, unknown>) : undefined;
+}
+
+/** One line per violation of `schema`: the setting's path and what is allowed. */
+export function describeSchemaError(e: ErrorObject, schema: object): string {
   const path = e.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(top level)";
   const p = e.params as Record<string, unknown>;
-  const rule = e.parentSchema ? rules.get(e.parentSchema) : undefined;
+  const parent = schemaNodeOf(schema, e) ?? e.parentSchema;
+  const rule = parent ? rules.get(parent) : undefined;
   switch (e.keyword) {
     case "additionalProperties": {
-      const allowed = Object.keys(
-        (e.parentSchema as { properties?: Record<string, unknown> }).properties ?? {},
-      ).join(", ");
+      const allowed = Object.keys((parent as { properties?: Record<string, unknown> }).properties ?? {}).join(
+        ", ",
+      );
       const where = path === "(top level)" ? "" : ` in ${path}`;
       return `unknown setting "${String(p.additionalProperty)}"${where}; allowed: ${allowed}`;
     }
     case "required":
       return `${path}: missing required setting "${String(p.missingProperty)}"`;
     case "enum":
-      return `${path}: ${checkOneOf(p.allowedValues as string[], e.data as string, (e.parentSchema as { description: string }).description)}`;
+      return `${path}: ${checkOneOf(p.allowedValues as string[], e.data as string, (parent as { description: string }).description)}`;
     case "const":
-      return `${path}: must be ${JSON.stringify(p.allowedValue)} (${(e.parentSchema as { description?: string }).description ?? ""})`;
+      return `${path}: must be ${JSON.stringify(p.allowedValue)} (${(parent as { description?: string }).description ?? ""})`;
     case "type":
       return `${path}: must be ${String(p.type)}, got ${JSON.stringify(e.data)}`;
     case "minimum":
@@ -86,7 +102,7 @@ export function describeSchemaError(e: ErrorObject): string {
     case "pattern":
       return rule && "pattern" in rule
         ? `${path}: ${checkPattern(rule, e.data as string)}`
-        : `${path}: ${JSON.stringify(e.data)} is malformed; expected ${(e.parentSchema as { description?: string }).description ?? String(p.pattern)}`;
+        : `${path}: ${JSON.stringify(e.data)} is malformed; expected ${(parent as { description?: string }).description ?? String(p.pattern)}`;
     case "minItems":
       return `${path}: needs at least ${String(p.limit)} entr${p.limit === 1 ? "y" : "ies"}`;
     case "uniqueItems":

@@ -25,7 +25,7 @@ export interface LogArchiveProps {
   readonly bucketName: string;
   /** Days an archived log is kept before S3 expires it (30 to 3653). */
   readonly retentionDays: number;
-  /** The environment's logs key: it encrypts the bucket and the delivery streams. */
+  /** The environment's logs key: it encrypts the bucket and the delivery stream. */
   readonly encryptionKey: EncryptionKey;
   /** Bucket that takes this bucket's S3 server access logs. */
   readonly accessLogBucket: PrivateBucket;
@@ -33,8 +33,18 @@ export interface LogArchiveProps {
   readonly forceDestroy: boolean;
 }
 
-/** Seconds or megabytes Firehose gathers before it writes an object: whichever comes first. */
+/** Seconds or megabytes Firehose gathers before it writes an object: whichever comes first (64 MB is the least
+ * dynamic partitioning takes). */
 const BUFFER = { seconds: 300, megabytes: 64 };
+
+/** The partition key the prefix names. */
+const PARTITION_KEY = "log_group";
+
+/**
+ * The jq (1.6) that names each envelope's partition: its log group without the leading slash, so the prefix has
+ * no empty segment (`cloudwatch/myamazingapp/production/web/`, not `cloudwatch//...`).
+ */
+export const PARTITION_QUERY = `{${PARTITION_KEY}: (.logGroup | ltrimstr("/"))}`;
 
 /**
  * Lifecycle rules of a log archive kept `days`: Standard-IA after 30 days and Glacier Instant Retrieval after
@@ -62,27 +72,27 @@ export function archiveLifecycle(days: number): S3BucketLifecycleConfigurationRu
 
 /**
  * The environment's log archive on S3: every log group stays in CloudWatch for its retention and is also
- * delivered, through a subscription filter and a Kinesis Data Firehose stream of its own, to an encrypted,
- * versioned bucket under `cloudwatch/<log group name>/YYYY/MM/DD/HH/` (Firehose adds the UTC date), gzipped,
- * moved to colder storage and expired after `retentionDays`. Firehose unpacks CloudWatch Logs' gzipped
- * envelopes and keeps only the log lines, so an object holds the lines the app wrote. `archive(group)` adds a
- * group; stacks/app-stack.ts archives every group of the stack, and the `logs-archived` rule checks it.
+ * delivered, through a subscription filter and the environment's one Kinesis Data Firehose stream, to an
+ * encrypted, versioned bucket under `cloudwatch/<log group name>/YYYY/MM/DD/HH/` (UTC), gzipped, moved to colder
+ * storage and expired after `retentionDays`. Firehose opens CloudWatch Logs' gzipped envelopes and partitions them
+ * by the log group each names (dynamic partitioning, its built-in jq), so one stream serves every group; an object
+ * holds one envelope per line: the group, the log stream, and each event's id, timestamp and message, as written.
+ * `archive(group, name)` adds a group; stacks/app-stack.ts archives every group of the stack, and the
+ * `logs-archived` rule checks it.
  */
 export class LogArchive extends Construct {
   public readonly bucket: PrivateBucket;
   /** The role Firehose writes to the bucket with. */
   public readonly deliveryRole: IamRole;
-  /** The role CloudWatch Logs puts records into the streams with. */
+  /** The role CloudWatch Logs puts records into the stream with. */
   public readonly subscriptionRole: IamRole;
-  /** Delivery streams by the log group they carry (its name). */
-  public readonly streams = new Map<string, KinesisFirehoseDeliveryStream>();
-  private readonly props: LogArchiveProps;
+  /** The delivery stream every archived group's subscription filter sends to. */
+  public readonly stream: KinesisFirehoseDeliveryStream;
   private readonly subscriptionPolicy: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: LogArchiveProps) {
     super(scope, id);
     refuse("LogArchive", { retentionDays: checkRange(LOG_ARCHIVE_DAYS, props.retentionDays) });
-    this.props = props;
     const { naming, account, encryptionKey } = props;
 
     this.bucket = new PrivateBucket(this, "bucket", {
@@ -126,9 +136,46 @@ export class LogArchive extends Construct {
     });
     encryptionKey.grantUse(this.deliveryRole);
 
+    this.stream = new KinesisFirehoseDeliveryStream(this, "stream", {
+      name: naming.name("logs"),
+      destination: "extended_s3",
+      serverSideEncryption: { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: encryptionKey.key.arn },
+      extendedS3Configuration: {
+        bucketArn: this.bucket.bucket.arn,
+        roleArn: this.deliveryRole.arn,
+        prefix: `cloudwatch/!{partitionKeyFromQuery:${PARTITION_KEY}}/!{timestamp:yyyy/MM/dd/HH}/`,
+        errorOutputPrefix: "errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/",
+        bufferingInterval: BUFFER.seconds,
+        bufferingSize: BUFFER.megabytes,
+        compressionFormat: "GZIP",
+        kmsKeyArn: encryptionKey.key.arn,
+        dynamicPartitioningConfiguration: { enabled: true },
+        processingConfiguration: {
+          enabled: true,
+          processors: [
+            // CloudWatch Logs delivers gzipped JSON envelopes; partitioning reads them opened.
+            {
+              type: "Decompression",
+              parameters: [{ parameterName: "CompressionFormat", parameterValue: "GZIP" }],
+            },
+            {
+              type: "MetadataExtraction",
+              parameters: [
+                { parameterName: "JsonParsingEngine", parameterValue: "JQ-1.6" },
+                { parameterName: "MetadataExtractionQuery", parameterValue: PARTITION_QUERY },
+              ],
+            },
+            // One envelope per line, so the objects read as JSON Lines.
+            { type: "AppendDelimiterToRecord", parameters: [] },
+          ],
+        },
+      },
+      dependsOn: [this.bucket.policy],
+    });
+
     this.subscriptionRole = new IamRole(this, "subscription-role", {
       name: naming.name("log-archive-subscription"),
-      description: "CloudWatch Logs sends the environment's log events to their delivery streams",
+      description: "CloudWatch Logs sends the environment's log events to the archive's delivery stream",
       assumeRolePolicy: policyDocument({
         Effect: "Allow",
         Principal: { Service: "logs.amazonaws.com" },
@@ -143,63 +190,23 @@ export class LogArchive extends Construct {
       role: this.subscriptionRole.id,
       name: "put-records",
       policy: policyDocument(
-        allow(
-          "PutIntoTheEnvironmentsStreams",
-          ["firehose:PutRecord", "firehose:PutRecordBatch"],
-          `arn:aws:firehose:${props.region}:${account}:deliverystream/${naming.prefix}-logs-*`,
-        ),
+        allow("PutIntoTheArchivesStream", ["firehose:PutRecord", "firehose:PutRecordBatch"], this.stream.arn),
       ),
     });
   }
 
   /**
-   * Archives a log group: a delivery stream named `<prefix>-logs-<name>` and the group's subscription filter.
-   * `name` is short and unique in the environment, e.g. `web` or `delivery-build`.
+   * Archives a log group: its subscription filter sends every event to the archive's stream, which files it
+   * under the group's name. `name` is short and unique in the environment, e.g. `web` or `delivery-build`.
    */
-  public archive(group: CloudwatchLogGroup, name: string): KinesisFirehoseDeliveryStream {
-    const { naming, encryptionKey } = this.props;
-    const scope = new Construct(this, name);
-    // The configured name, not the reference: the prefix drops its leading slash (no `//` in object keys).
-    const groupName = group.nameInput ?? group.name;
-    const stream = new KinesisFirehoseDeliveryStream(scope, "stream", {
-      name: `${naming.prefix}-logs-${name}`,
-      destination: "extended_s3",
-      serverSideEncryption: { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: encryptionKey.key.arn },
-      extendedS3Configuration: {
-        bucketArn: this.bucket.bucket.arn,
-        roleArn: this.deliveryRole.arn,
-        prefix: `cloudwatch/${groupName.replace(/^\//, "")}/`,
-        errorOutputPrefix: `errors/${name}/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/`,
-        bufferingInterval: BUFFER.seconds,
-        bufferingSize: BUFFER.megabytes,
-        compressionFormat: "GZIP",
-        kmsKeyArn: encryptionKey.key.arn,
-        // CloudWatch Logs delivers gzipped JSON envelopes; Firehose opens them and keeps the log lines.
-        processingConfiguration: {
-          enabled: true,
-          processors: [
-            {
-              type: "Decompression",
-              parameters: [{ parameterName: "CompressionFormat", parameterValue: "GZIP" }],
-            },
-            {
-              type: "CloudWatchLogProcessing",
-              parameters: [{ parameterName: "DataMessageExtraction", parameterValue: "true" }],
-            },
-          ],
-        },
-      },
-      dependsOn: [this.bucket.policy],
-    });
-    new CloudwatchLogSubscriptionFilter(scope, "subscription", {
+  public archive(group: CloudwatchLogGroup, name: string): CloudwatchLogSubscriptionFilter {
+    return new CloudwatchLogSubscriptionFilter(new Construct(this, name), "subscription", {
       name: "archive",
       logGroupName: group.name,
       filterPattern: "",
-      destinationArn: stream.arn,
+      destinationArn: this.stream.arn,
       roleArn: this.subscriptionRole.arn,
       dependsOn: [this.subscriptionPolicy],
     });
-    this.streams.set(groupName, stream);
-    return stream;
   }
 }

@@ -553,7 +553,7 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
       expect(archiveLifecycle.block.rule[0].expiration).toEqual([{ days: 45 }]);
     });
 
-    it("logs on S3: every log group is subscribed to its own stream into the archive bucket", () => {
+    it("logs on S3: every log group is subscribed to the archive's stream, which files it by group into the archive bucket", () => {
       const archive = s.find("aws_s3_bucket", (b) => b.bucket === "myamazingapp-wiring-logs-333333333333");
       const groups = s.resources("aws_cloudwatch_log_group");
       expect(groups.length).toBeGreaterThanOrEqual(8);
@@ -565,7 +565,10 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
         expect(stream.block.extended_s3_configuration.bucket_arn).toBe(s.ref(archive, "arn"));
         streams.add(stream.name);
       }
-      expect(streams.size).toBe(groups.length);
+      // One stream for all: it tells the groups apart by the group each envelope names (test/log-archive.test.ts).
+      expect(streams.size).toBe(1);
+      const [stream] = s.resources("aws_kinesis_firehose_delivery_stream");
+      expect(stream.block.extended_s3_configuration.prefix).toMatch(/^cloudwatch\/!\{partitionKeyFromQuery:/);
     });
 
     it("the database's exported logs: groups made before the instance, kept, under the logs key that admits them, archived", () => {
@@ -591,8 +594,10 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
         ).toBe(false);
         const [filter] = s.referring("aws_cloudwatch_log_subscription_filter", "log_group_name", group);
         const stream = s.deref(filter.block.destination_arn);
-        expect(stream.block.extended_s3_configuration.prefix).toBe(
-          `cloudwatch/aws/rds/instance/myamazingapp-wiring-db/${log}/`,
+        // The environment's one archive stream, which files each record under the group it came from.
+        expect(stream.block.name).toBe("myamazingapp-wiring-logs");
+        expect(stream.block.extended_s3_configuration.prefix).toMatch(
+          /^cloudwatch\/!\{partitionKeyFromQuery:log_group\}\//,
         );
       }
     });

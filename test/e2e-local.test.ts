@@ -174,7 +174,7 @@ describe("local deployment", () => {
   );
 
   it(
-    "a line the app logs reaches the log archive on S3, as written, under its log group and date",
+    "a line the app logs, and one of ECS Exec, reach the log archive on S3 as written, each under its own log group and date",
     async () => {
       await timed("archive", () => verifyLogArchive(port));
     },

@@ -2,12 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import {
-  KNOWN_CREATE_QUIRKS,
-  onlyKnownCreateQuirks,
-  plannedChanges,
-  type PlanJson,
-} from "../scripts/local/plan-check";
+import { plannedChanges, type PlanJson } from "../scripts/local/plan-check";
 import { identify, isAlive } from "../scripts/lib/process";
 import {
   lockHolder,
@@ -28,57 +23,33 @@ function update(type: string, before: Record<string, unknown>, after: Record<str
 }
 
 describe("converging after the first apply", () => {
-  const sgQuirk = update(
-    "aws_vpc_security_group_ingress_rule",
-    { description: null, from_port: 5432 },
-    { description: "From the app tasks", from_port: 5432 },
-  );
-
-  it("accepts exactly the settings moto drops on create", () => {
-    expect(onlyKnownCreateQuirks({ resource_changes: [sgQuirk] })).toBe(true);
-    const egress = update(
-      "aws_vpc_security_group_egress_rule",
-      { description: null },
-      { description: "To the tasks" },
-    );
-    expect(onlyKnownCreateQuirks({ resource_changes: [sgQuirk, egress] })).toBe(true);
-  });
-
-  it("refuses any other change, so a real perpetual diff still fails the deploy", () => {
-    const port = update("aws_vpc_security_group_ingress_rule", { from_port: 5432 }, { from_port: 5433 });
-    expect(onlyKnownCreateQuirks({ resource_changes: [port] })).toBe(false);
-    const ecs = update(
-      "aws_ecs_service",
-      { enable_execute_command: false },
-      { enable_execute_command: true },
-    );
-    expect(onlyKnownCreateQuirks({ resource_changes: [sgQuirk, ecs] })).toBe(false);
-    const otherType = update("aws_lb", { description: null }, { description: "x" });
-    expect(onlyKnownCreateQuirks({ resource_changes: [sgQuirk, otherType] })).toBe(false);
-    const replace = { ...sgQuirk, change: { ...sgQuirk.change, actions: ["delete", "create"] } };
-    expect(onlyKnownCreateQuirks({ resource_changes: [replace] })).toBe(false);
-    expect(onlyKnownCreateQuirks({ resource_changes: [] })).toBe(false);
-  });
-
   it("lists planned changes and ignores no-ops and reads", () => {
+    const description = update(
+      "aws_vpc_security_group_ingress_rule",
+      { description: null, from_port: 5432 },
+      { description: "From the app tasks", from_port: 5432 },
+    );
     const plan: PlanJson = {
       resource_changes: [
-        sgQuirk,
+        description,
         { address: "aws_vpc.v", type: "aws_vpc", change: { actions: ["no-op"], before: {}, after: {} } },
         {
           address: "data.aws_region.r",
           type: "aws_region",
           change: { actions: ["read"], before: null, after: {} },
         },
+        {
+          ...description,
+          address: "aws_db_instance.db",
+          change: { ...description.change, actions: ["delete", "create"] },
+        },
       ],
     };
-    expect(plannedChanges(plan)).toEqual(["aws_vpc_security_group_ingress_rule.x (update)"]);
-  });
-
-  it("tolerates nothing on the resources that hold data", () => {
-    for (const type of ["aws_db_instance", "aws_s3_bucket", "aws_s3_bucket_lifecycle_configuration"]) {
-      expect(KNOWN_CREATE_QUIRKS[type]).toBeUndefined();
-    }
+    expect(plannedChanges(plan)).toEqual([
+      "aws_vpc_security_group_ingress_rule.x (update)",
+      "aws_db_instance.db (delete+create)",
+    ]);
+    expect(plannedChanges({})).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { requireTerraform, runTerraform, terraformEnv } from "../scripts/lib/terraform";
 import { appStackName } from "../stacks/names";
 import { buildEnvironmentStack } from "./environment-stacks";
@@ -16,9 +16,14 @@ let stacks: string[] = [];
 
 beforeAll(() => {
   requireTerraform(); // throws "Terraform ... not found: install ..." instead of skipping
+  // The synth itself needs no Terraform (stacks/validate.ts): it runs here with none on its PATH.
+  const pathWithoutTerraform = (process.env.PATH ?? "")
+    .split(delimiter)
+    .filter((dir) => !existsSync(join(dir, "terraform")))
+    .join(delimiter);
   execFileSync(process.execPath, [join(ROOT, "scripts", "synth.js")], {
     cwd: ROOT,
-    env: { ...process.env, CDKTF_OUTDIR: outdir },
+    env: { ...process.env, CDKTF_OUTDIR: outdir, PATH: pathWithoutTerraform },
     stdio: "pipe",
   });
   // Only AWS stacks: the GitHub provider is not in the mirror and is unit-tested instead.

@@ -1,4 +1,4 @@
-"""moto_server, plus seventeen things moto 5.2 lacks or gets wrong that this project must verify. Everything else
+"""moto_server, plus nineteen things moto 5.2 lacks or gets wrong that this project must verify. Everything else
 is moto's own; the end-to-end test (test/e2e/verify.ts, test/e2e/move.ts, test/e2e/calls.ts,
 test/e2e/browser-upload.ts) goes through all but the twelfth, which test/emulator-replay.test.ts goes through;
 test/call-recorder.test.ts goes through the fourteenth, test/emulator-cors.test.ts the fifteenth rule by rule, and
@@ -56,7 +56,6 @@ test/emulator-s3-dates.test.ts the sixteenth.
     caller (or public), as RDS does; anything else is not found. And as RDS does, it refuses to share a
     snapshot encrypted with the account's default key (aws/rds), which moto allowed: the move copies the
     snapshot under a key of its own first (scripts/ops/move.ts).
-
 14. No record of who called what. moto enforces no IAM, resource or key policy, so a call it accepts proves
     nothing about permissions; the tests judge each call against the real policies instead, and need what
     CloudTrail would give them. The launcher records every request as one JSON line: when, the account it
@@ -69,7 +68,6 @@ test/emulator-s3-dates.test.ts the sixteenth.
     Recording starts with MOTO_CALL_LOG=<file> in the launcher's environment, or POST /moto-api/recorder
     {"file": "<file>"} (null stops it); every line is appended. An emptying of the emulator (/moto-api/reset)
     is recorded as {"reset": true}: what the calls before it made is gone.
-
 15. S3 CORS. moto answers every preflight with 200 and the whole first rule (its AllowedHeaders patterns
     verbatim, which a browser reads as literal header names), never checks the method or the headers asked
     for, puts CORS headers only on some answers (none on POST, HEAD or errors), and its server adds flask-cors
@@ -92,14 +90,34 @@ test/emulator-s3-dates.test.ts the sixteenth.
     and the configuration-set event destinations (its catch-all route matches one path segment only). The
     launcher answers those as SES does and keeps the MAIL FROM attributes and event destinations, so the provider
     reads everything back and a fresh plan is empty.
+18. Firehose delivers to S3 as if no processing were configured: moto writes each record as it came, under the
+    literal prefix, uncompressed, and a CloudWatch Logs subscription goes through the plain S3 copy of an extended
+    destination, which drops its processors. So a stream that opens CloudWatch Logs' envelopes and files them by
+    log group (dynamic partitioning) wrote gzipped envelopes under `cloudwatch/!{partitionKeyFromQuery:...}/`.
+    For an extended S3 destination the launcher does what Firehose does: it runs the processors in their order
+    (Decompression of gzip, CloudWatchLogProcessing's message extraction, MetadataExtraction with the real jq,
+    AppendDelimiterToRecord; others pass a record on unchanged), evaluates the prefix (`partitionKeyFromQuery`,
+    `timestamp`, `firehose:random-string`), writes one object per partition, gzipped for CompressionFormat GZIP,
+    and files a record it cannot process under the error output prefix (`firehose:error-output-type`). The
+    emulator needs jq on its PATH for MetadataExtraction, as the tests of the delivery scripts do.
+19. EC2 DescribeSecurityGroupRules leaves out the description of a rule that references another security group
+    (moto keeps it with the group pair and reads only the CIDR range's). Terraform's security group rule
+    resources read the rule back that way, so every such rule planned a change to its description after the
+    first apply, and the local deploy had to apply a second time. The launcher reports the pair's description
+    as EC2 does.
 
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
+import base64
+import gzip
 import hashlib
 import io
 import json
 import os
 import re
+import secrets
+import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -116,8 +134,10 @@ from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.responses import ActionResult
 from moto.core.utils import camelcase_to_underscores, utcnow
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface
+from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
+from moto.firehose.models import FirehoseBackend
 from moto.iam import models as iam_models
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.rds.exceptions import InvalidParameterValue
@@ -127,7 +147,7 @@ from moto.ses.models import ConfigurationSet as SesConfigurationSet, EmailIdenti
 from moto.sesv2 import urls as sesv2_urls
 from moto.sesv2.responses import SESV2Response
 from moto.moto_api._internal import mock_random
-from moto.s3.models import FakeBucket, FakeMultipart
+from moto.s3.models import FakeBucket, FakeMultipart, s3_backends
 from moto.s3.responses import S3Response
 import moto.moto_server.werkzeug_app as werkzeug_app
 import moto.server as moto_server
@@ -714,6 +734,140 @@ SESV2Response.create_configuration_set_event_destination = _put_event_destinatio
 SESV2Response.update_configuration_set_event_destination = _put_event_destination
 SESV2Response.get_configuration_set_event_destinations = _get_event_destinations
 SESV2Response.delete_configuration_set_event_destination = _delete_event_destination
+
+
+# 18. Firehose's processing and dynamic partitioning for an extended S3 destination.
+_put_s3_records = FirehoseBackend.put_s3_records
+_JAVA_TIME = (("yyyy", "%Y"), ("MM", "%m"), ("dd", "%d"), ("HH", "%H"), ("mm", "%M"), ("ss", "%S"))
+
+
+class _Unprocessable(Exception):
+    def __init__(self, kind, message):
+        super().__init__(message)
+        self.kind = kind
+
+
+def _parameters(processor):
+    return {p["ParameterName"]: p["ParameterValue"] for p in processor.get("Parameters") or []}
+
+
+def _jq(query, data):
+    if shutil.which("jq") is None:
+        raise RuntimeError("jq not found: install jq (the emulator runs Firehose's MetadataExtraction with it)")
+    run = subprocess.run(["jq", "-c", query], input=data, capture_output=True, timeout=30)
+    if run.returncode != 0:
+        raise _Unprocessable("processing-failed", run.stderr.decode(errors="replace").strip())
+    try:
+        keys = json.loads(run.stdout)
+    except ValueError:
+        keys = None
+    if not isinstance(keys, dict) or any(v is None or isinstance(v, (dict, list)) for v in keys.values()):
+        raise _Unprocessable("processing-failed", f"the query gave no partition keys: {run.stdout!r}")
+    return {k: str(v) for k, v in keys.items()}
+
+
+def _process(data, processors):
+    """One record through the processors: [(data, partition keys)], or _Unprocessable."""
+    records = [(data, {})]
+    for processor in processors:
+        kind, parameters = processor["Type"], _parameters(processor)
+        done = []
+        for record, keys in records:
+            if kind == "Decompression":
+                try:
+                    done.append((gzip.decompress(record), keys))
+                except (OSError, EOFError) as error:
+                    raise _Unprocessable("decompression-failed", str(error))
+            elif kind == "CloudWatchLogProcessing" and parameters.get("DataMessageExtraction") == "true":
+                envelope = json.loads(record)
+                if envelope.get("messageType") == "DATA_MESSAGE":  # a control message carries no log event
+                    done.extend((e["message"].encode(), keys) for e in envelope.get("logEvents", []))
+            elif kind == "MetadataExtraction":
+                done.append((record, {**keys, **_jq(parameters["MetadataExtractionQuery"], record)}))
+            elif kind == "AppendDelimiterToRecord":
+                done.append((record + b"\n", keys))
+            else:
+                done.append((record, keys))
+        records = done
+    return records
+
+
+def _evaluate_prefix(prefix, keys, now, error_type=None):
+    def value(match):
+        namespace, name = match.group(1), match.group(2)
+        if namespace == "partitionKeyFromQuery":
+            return keys[name]
+        if namespace == "timestamp":
+            for java, python in _JAVA_TIME:
+                name = name.replace(java, python)
+            return now.strftime(name)
+        if namespace == "firehose" and name == "random-string":
+            return secrets.token_hex(6)[:11]
+        if namespace == "firehose" and name == "error-output-type":
+            return error_type or ""
+        return match.group(0)
+
+    evaluated = re.sub(r"!\{([A-Za-z]+):([^}]*)\}", value, prefix)
+    if "!{timestamp:" not in prefix:  # Firehose adds the UTC hour when the prefix names no time
+        evaluated = f"{evaluated}{'' if evaluated.endswith('/') or not evaluated else '/'}{now:%Y/%m/%d/%H}/"
+    return evaluated
+
+
+def put_s3_records_as_firehose(self, delivery_stream_name, version_id, s3_destination, records):
+    processing = s3_destination.get("ProcessingConfiguration") or {}
+    processors = (processing.get("Processors") or []) if processing.get("Enabled") else []
+    partitioned = (s3_destination.get("DynamicPartitioningConfiguration") or {}).get("Enabled")
+    compressed = s3_destination.get("CompressionFormat") == "GZIP"
+    if not (processors or partitioned or compressed):
+        return _put_s3_records(self, delivery_stream_name, version_id, s3_destination, records)
+    now = datetime.now(timezone.utc)
+    objects = OrderedDict()  # object prefix -> [bytes]
+    for record in records:
+        try:
+            for data, keys in _process(record["Data"], processors):
+                prefix = _evaluate_prefix(s3_destination.get("Prefix", ""), keys, now)
+                objects.setdefault(prefix, []).append(data)
+        except (_Unprocessable, KeyError, ValueError) as error:
+            kind = getattr(error, "kind", "processing-failed")
+            prefix = _evaluate_prefix(s3_destination.get("ErrorOutputPrefix", ""), {}, now, kind)
+            failed = {"errorCode": kind, "errorMessage": str(error),
+                      "rawData": base64.b64encode(record["Data"]).decode()}
+            objects.setdefault(prefix, []).append(json.dumps(failed).encode() + b"\n")
+    bucket = s3_destination["BucketARN"].split(":")[-1]
+    for prefix, chunks in objects.items():
+        body = b"".join(chunks)
+        if compressed:
+            body = gzip.compress(body)
+        name = f"{delivery_stream_name}-{version_id}-{now:%Y-%m-%d-%H-%M-%S}-{secrets.token_hex(16)}"
+        s3_backends[self.account_id][self.partition].put_object(bucket, f"{prefix}{name}", body)
+    return [{"RecordId": secrets.token_hex(16)} for _ in records]
+
+
+def send_log_event(self, delivery_stream_arn, filter_name, log_group_name, log_stream_name, log_events):
+    # What CloudWatch Logs puts into the stream (moto's own envelope), through the destination as configured.
+    envelope = {
+        "logEvents": log_events,
+        "logGroup": log_group_name,
+        "logStream": log_stream_name,
+        "messageType": "DATA_MESSAGE",
+        "owner": self.account_id,
+        "subscriptionFilters": [filter_name],
+    }
+    data = gzip.compress(json.dumps(envelope, separators=(",", ":")).encode())
+    stream = self.lookup_name_from_arn(delivery_stream_arn)
+    destination = stream.destinations[0]
+    self.put_s3_records(stream.delivery_stream_name, stream.version_id,
+                        destination.get("ExtendedS3") or destination["S3"], [{"Data": data}])
+
+
+FirehoseBackend.put_s3_records = put_s3_records_as_firehose
+FirehoseBackend.send_log_event = send_log_event
+
+
+# 19. A rule's description, wherever moto keeps it: with the CIDR range, or with the referenced group.
+SecurityGroupRule.description = property(
+    lambda self: self.ip_range.get("Description") or self.source_group.get("Description")
+)
 
 
 class _Answer:

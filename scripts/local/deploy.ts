@@ -19,7 +19,7 @@ import { bootstrap } from "../bootstrap";
 import { emulatorClientConfig } from "../lib/aws";
 import { ownedEmulatorPid, resetEmulator, startEmulator, stopEmulator } from "../lib/emulator";
 import { PROJECT_ROOT, requireTerraform, runTerraform } from "../lib/terraform";
-import { onlyKnownCreateQuirks, plannedChanges, type PlanJson } from "./plan-check";
+import { plannedChanges, type PlanJson } from "./plan-check";
 import {
   beginSession,
   DeployError,
@@ -70,7 +70,8 @@ function synthLocalStack(port: number): void {
   fs.copyFileSync(json, path.join(WORK_DIR, "cdk.tf.json"));
 }
 
-async function planJson(): Promise<{ code: number; plan: PlanJson }> {
+/** A fresh plan: its exit code (0 nothing to do, 2 changes) and, when it changes something, what. */
+async function freshPlan(): Promise<{ code: number; plan?: PlanJson }> {
   const plan = await terraform([
     "plan",
     "-input=false",
@@ -80,17 +81,10 @@ async function planJson(): Promise<{ code: number; plan: PlanJson }> {
     "-out=tfplan",
   ]);
   if (plan.code === 1) fail("terraform plan", plan);
+  if (plan.code === 0) return { code: 0 };
   const show = await runTerraform(["show", "-json", "tfplan"], { cwd: WORK_DIR, env: tfEnv() });
   if (show.code !== 0) fail("terraform show", show);
   return { code: plan.code, plan: JSON.parse(show.stdout) as PlanJson };
-}
-
-/** Applies the plan saved by planJson(). */
-async function applySavedPlan(): Promise<void> {
-  const result = await terraform(["apply", "-input=false", "-no-color", PARALLELISM, "tfplan"], {
-    progress: true,
-  });
-  if (result.code !== 0) fail("terraform apply", result);
 }
 
 async function init(): Promise<void> {
@@ -172,17 +166,12 @@ async function recoverFromKilledDeploy(port: number): Promise<void> {
   info("Emptied the emulator this project started; deploying from scratch.");
 }
 
-/** After an apply, the plan must be empty; the known emulator create quirks are settled by one more apply. */
+/** After an apply, a fresh plan must be empty: the deployment is what the code says, and a second deploy changes nothing. */
 async function converge(): Promise<void> {
-  let { code, plan } = await planJson();
-  if (code === 2 && onlyKnownCreateQuirks(plan)) {
-    info("moto ignored some settings on create (see KNOWN_CREATE_QUIRKS); applying them once more");
-    await applySavedPlan();
-    ({ code, plan } = await planJson());
-  }
+  const { code, plan } = await freshPlan();
   if (code !== 0) {
     throw new DeployError(
-      `The deployment did not converge; a new plan still changes:\n  ${plannedChanges(plan).join("\n  ")}`,
+      `The deployment did not converge; a new plan still changes:\n  ${plannedChanges(plan ?? {}).join("\n  ")}`,
     );
   }
   info("Converged: a fresh plan changes nothing.");
@@ -232,9 +221,13 @@ async function destroy(keepEmulator: boolean): Promise<void> {
     stage(2, total, "terraform destroy");
     synthLocalStack(port);
     await init();
-    const result = await terraform(["destroy", "-auto-approve", "-input=false", "-no-color", PARALLELISM], {
-      progress: true,
-    });
+    // No refresh first: reading every resource back finds nothing the state does not already hold in a
+    // disposable emulator (a resource a killed deploy left unrecorded is in no state either way), and cost most
+    // of a local destroy. The delete calls themselves treat an already deleted resource as gone.
+    const result = await terraform(
+      ["destroy", "-auto-approve", "-input=false", "-no-color", "-refresh=false", PARALLELISM],
+      { progress: true },
+    );
     if (result.code !== 0) fail("terraform destroy", result);
     const withdrawn = await deregisterReleasedRevisions(port);
     if (withdrawn > 0)

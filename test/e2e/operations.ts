@@ -33,65 +33,81 @@ const naming = new Naming(APPLICATION, ENV.name);
 const APP = naming.prefix;
 const ARCHIVE = `${APP}-logs-${ENV.account}`;
 
-/** The lines of an archived object: Firehose's extracted lines, or (the emulator) CloudWatch Logs' envelope. */
+/** The log lines of an archived object: JSON Lines of CloudWatch Logs envelopes, gzipped. */
 export function archivedLines(body: Buffer): string[] {
   const text = (body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body).toString("utf8");
-  try {
-    const envelope = JSON.parse(text) as { logEvents?: Array<{ message: string }> };
-    if (envelope.logEvents) return envelope.logEvents.map((e) => e.message);
-  } catch {
-    // plain lines
-  }
-  return text.split("\n").filter(Boolean);
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .flatMap((line) =>
+      (JSON.parse(line) as { logEvents: Array<{ message: string }> }).logEvents.map((e) => e.message),
+    );
 }
 
-/** Writes a line to the web service's log group and finds it, as written, in the archive on S3. */
+/**
+ * Writes a line to the web service's log group and one to the ECS Exec sessions' group, and finds each, as written,
+ * in the archive on S3 under its own group's prefix only: the one stream tells the groups apart.
+ */
 export async function verifyLogArchive(port: number): Promise<string> {
   const cfg = clientConfig(port);
   const logs = new CloudWatchLogsClient(cfg);
-  const group = naming.path("web");
-  const { subscriptionFilters } = await logs.send(
-    new DescribeSubscriptionFiltersCommand({ logGroupName: group }),
-  );
-  expect(subscriptionFilters?.map((f) => f.destinationArn)).toEqual([
-    expect.stringContaining(`deliverystream/${APP}-logs-task`),
-  ]);
+  const groups = [naming.path("web"), naming.path("ecs-exec")];
+  for (const group of groups) {
+    const { subscriptionFilters } = await logs.send(
+      new DescribeSubscriptionFiltersCommand({ logGroupName: group }),
+    );
+    expect(subscriptionFilters?.map((f) => f.destinationArn)).toEqual([
+      expect.stringMatching(new RegExp(`:deliverystream/${APP}-logs$`)),
+    ]);
+  }
   const stream = await new FirehoseClient(cfg).send(
-    new DescribeDeliveryStreamCommand({ DeliveryStreamName: `${APP}-logs-task` }),
+    new DescribeDeliveryStreamCommand({ DeliveryStreamName: `${APP}-logs` }),
   );
   expect(stream.DeliveryStreamDescription?.Destinations?.[0].ExtendedS3DestinationDescription).toMatchObject({
     BucketARN: `arn:aws:s3:::${ARCHIVE}`,
-    Prefix: `cloudwatch${group}/`,
+    Prefix: "cloudwatch/!{partitionKeyFromQuery:log_group}/!{timestamp:yyyy/MM/dd/HH}/",
     CompressionFormat: "GZIP",
+    DynamicPartitioningConfiguration: { Enabled: true },
   });
 
-  const line = `e2e archive check ${Date.now()} ${Math.random().toString(36).slice(2)}`;
-  const logStream = `e2e/${Date.now()}`;
-  await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: logStream }));
-  await logs.send(
-    new PutLogEventsCommand({
-      logGroupName: group,
-      logStreamName: logStream,
-      logEvents: [{ timestamp: Date.now(), message: line }],
-    }),
-  );
+  const lines = new Map<string, string>();
+  for (const group of groups) {
+    const line = `e2e archive check ${group} ${Date.now()} ${Math.random().toString(36).slice(2)}`;
+    const logStream = `e2e/${Date.now()}`;
+    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: logStream }));
+    await logs.send(
+      new PutLogEventsCommand({
+        logGroupName: group,
+        logStreamName: logStream,
+        logEvents: [{ timestamp: Date.now(), message: line }],
+      }),
+    );
+    lines.set(group, line);
+  }
 
   const s3 = new S3Client(cfg);
-  const prefix = `cloudwatch${group}/`;
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const { Contents } = await s3.send(new ListObjectsV2Command({ Bucket: ARCHIVE, Prefix: prefix }));
+  const found = new Map<string, Set<string>>(); // line -> the keys of the objects that hold it
+  for (let attempt = 0; attempt < 20 && found.size < lines.size; attempt++) {
+    const { Contents } = await s3.send(new ListObjectsV2Command({ Bucket: ARCHIVE, Prefix: "cloudwatch/" }));
     for (const object of Contents ?? []) {
       const got = await s3.send(new GetObjectCommand({ Bucket: ARCHIVE, Key: object.Key }));
-      const body = Buffer.from(await got.Body!.transformToByteArray());
-      if (archivedLines(body).includes(line)) {
-        // cloudwatch/<group>/YYYY/MM/DD/HH/<stream>-...: partitioned by log group and date
-        expect(object.Key).toMatch(new RegExp(`^${prefix}\\d{4}/\\d{2}/\\d{2}/\\d{2}/${APP}-logs-task-`));
-        return object.Key!;
+      const archived = archivedLines(Buffer.from(await got.Body!.transformToByteArray()));
+      for (const line of lines.values()) {
+        if (archived.includes(line)) found.set(line, (found.get(line) ?? new Set()).add(object.Key!));
       }
     }
-    await new Promise((r) => setTimeout(r, 500));
+    if (found.size < lines.size) await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`the line "${line}" never reached s3://${ARCHIVE}/${prefix}`);
+  for (const [group, line] of lines) {
+    const keys = [...(found.get(line) ?? [])];
+    if (keys.length === 0)
+      throw new Error(`the line "${line}" never reached s3://${ARCHIVE}/cloudwatch${group}/`);
+    // Once, under cloudwatch/<group>/YYYY/MM/DD/HH/<stream>-...: partitioned by log group and date
+    expect(keys).toEqual([
+      expect.stringMatching(new RegExp(`^cloudwatch${group}/\\d{4}/\\d{2}/\\d{2}/\\d{2}/${APP}-logs-`)),
+    ]);
+  }
+  return [...found.get(lines.get(groups[0])!)!][0];
 }
 
 /** The alarms notify the topic on alarm and recovery; the composite, dashboard, budget and audit exist. */

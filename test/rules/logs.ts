@@ -32,10 +32,10 @@ export const logsCases: Record<FamilyRuleId<"logs">, Case> = {
         apply: (s) => s.remove("log-archive/task/subscription"),
       },
       {
-        what: "the flow logs' filter sends them to a stream that writes nowhere in the stack",
+        what: "the archive's stream writes nowhere in the stack, so the flow logs' filter archives nothing",
         at: "network/flow-logs",
         apply: (s) =>
-          (s.block("log-archive/network-flow-logs/stream").extended_s3_configuration.bucket_arn =
+          (s.block("log-archive/stream").extended_s3_configuration.bucket_arn =
             "arn:aws:s3:::somebody-elses-bucket"),
       },
     ],
@@ -43,14 +43,14 @@ export const logsCases: Record<FamilyRuleId<"logs">, Case> = {
   "firehose-encrypted": {
     breaks: [
       {
-        what: "the app's delivery stream buffers without encryption",
-        at: "log-archive/task/stream",
-        apply: (s) => delete s.block("log-archive/task/stream").server_side_encryption,
+        what: "the archive's delivery stream buffers without encryption",
+        at: "log-archive/stream",
+        apply: (s) => delete s.block("log-archive/stream").server_side_encryption,
       },
       {
-        what: "the WAF log stream writes objects without the logs key",
-        at: "log-archive/web-acl/stream",
-        apply: (s) => delete s.block("log-archive/web-acl/stream").extended_s3_configuration.kms_key_arn,
+        what: "the archive's delivery stream writes objects without the logs key",
+        at: "log-archive/stream",
+        apply: (s) => delete s.block("log-archive/stream").extended_s3_configuration.kms_key_arn,
       },
     ],
   },
