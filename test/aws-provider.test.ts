@@ -134,6 +134,7 @@ describe("emulated services", () => {
     [/^aws_kinesis_firehose_/, "firehose"],
     [/^aws_sfn_/, "sfn"],
     [/^aws_budgets_/, "budgets"],
+    [/^aws_sesv2_/, "sesv2"],
     [/^aws_ce_/, "ce"],
     [/^aws_cloudwatch_event_/, "events"],
     [/^aws_lb/, "elbv2"],

@@ -85,7 +85,7 @@ describe("judging the tools' recorded calls against the real policies", () => {
     const policies = stackPolicies(new StackView(JSON.parse(production.text)));
     const execution = policies.roles.find((r) => r.name === "myamazingapp-production-task-execution")!;
     const secret = policies.resourcePolicies.find((p) =>
-      p.arn.includes(":secret:myamazingapp/production/SMTP_PASSWORD"),
+      p.arn.includes(":secret:myamazingapp/production/ORCID_CLIENT_SECRET"),
     )!;
     const result = policies.authorize(execution.arn, {
       action: "secretsmanager:GetSecretValue",

@@ -670,16 +670,15 @@ describe("release.sh", () => {
           containerDefinitions: [{ ...container, secrets }],
         },
       };
-      const run = release({
-        aws: [
-          { match: "ecs describe-task-definition", stdout: definition },
-          {
-            match: `secretsmanager describe-secret --secret-id ${masterKey}`,
-            ...secretAnswer(`myamazingapp/${name}/RAILS_MASTER_KEY`, {}),
-          },
-          { match: "secretsmanager describe-secret", ...secretAnswer("set", { v1: ["AWSCURRENT"] }) },
-        ],
+      // The release's own steps before the preflight (the lock, what the service runs) as in every release.
+      const rules = scenario({
+        "ecs describe-task-definition": { match: "ecs describe-task-definition", stdout: definition },
       });
+      rules.aws.unshift({
+        match: `secretsmanager describe-secret --secret-id ${masterKey}`,
+        ...secretAnswer(`myamazingapp/${name}/RAILS_MASTER_KEY`, {}),
+      });
+      const run = release(rules);
       expect(run.code).not.toBe(0);
       expect(run.stderr).toContain("1 secret(s) without a value");
       expect(run.stderr).toContain(

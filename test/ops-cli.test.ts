@@ -66,7 +66,7 @@ describe(`the operator's output on Node ${process.versions.node}`, () => {
   it("bootstrap says there are no credentials, and nothing about the SDK's Node versions", async () => {
     const { code, stderr } = await run(BOOTSTRAP, ["production"]);
     expect(stderr).toMatch(
-      /^bootstrap: no usable AWS credentials \(.*\); sign in to account 111111111111 first/,
+      /^bootstrap: no AWS credentials for production \(account 111111111111\): sign in first/,
     );
     expect(stderr).not.toMatch(/NodeVersionSupportWarning|require node >=/);
     expect(code).toBe(1);
@@ -86,7 +86,7 @@ describe("secrets set", () => {
         "script (util-linux) is required to give the command a terminal: apt-get install util-linux",
       );
     }
-    const command = `${process.execPath} --import tsx ${OPS} secrets production set SMTP_PASSWORD`;
+    const command = `${process.execPath} --import tsx ${OPS} secrets production set ORCID_CLIENT_SECRET`;
     const result = spawnSync("script", ["-qec", command, "/dev/null"], {
       cwd: ROOT,
       env: noCredentials,

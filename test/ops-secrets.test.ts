@@ -13,13 +13,13 @@ import { recorder, service, taskDefinition } from "./ops-recording";
 const ROOT = join(__dirname, "..");
 const production = {
   ...loadEnvironment(join(ROOT, "environments", "production.json")),
-  secrets: ["SMTP_PASSWORD", "ORCID_CLIENT_SECRET"],
+  secrets: ["RAILS_MASTER_KEY", "ORCID_CLIENT_SECRET"],
 };
 const recorded = recorder(production);
 
-const SMTP_ARN =
-  "arn:aws:secretsmanager:us-west-2:111111111111:secret:myamazingapp/production/SMTP_PASSWORD-AbCdEf";
-/** ECS and Secrets Manager as they answer for a production service whose task reads SMTP_PASSWORD. */
+const ORCID_ARN =
+  "arn:aws:secretsmanager:us-west-2:111111111111:secret:myamazingapp/production/ORCID_CLIENT_SECRET-AbCdEf";
+/** ECS and Secrets Manager as they answer for a production service whose task reads ORCID_CLIENT_SECRET. */
 const withSmtpSecret = {
   DescribeServices: { services: [service] },
   DescribeTaskDefinition: {
@@ -28,30 +28,33 @@ const withSmtpSecret = {
       containerDefinitions: [
         {
           ...taskDefinition.containerDefinitions[0],
-          secrets: [{ name: "SMTP_PASSWORD", valueFrom: SMTP_ARN }],
+          secrets: [{ name: "ORCID_CLIENT_SECRET", valueFrom: ORCID_ARN }],
         },
       ],
     },
   },
-  DescribeSecret: { Name: "myamazingapp/production/SMTP_PASSWORD", VersionIdsToStages: {} },
+  DescribeSecret: { Name: "myamazingapp/production/ORCID_CLIENT_SECRET", VersionIdsToStages: {} },
   PutSecretValue: {},
 };
 
 describe("the secret's name", () => {
   it("is one of the environment file's secrets", () => {
-    expect(checkSecretName(production, "SMTP_PASSWORD")).toBe("SMTP_PASSWORD");
+    expect(checkSecretName(production, "ORCID_CLIENT_SECRET")).toBe("ORCID_CLIENT_SECRET");
   });
 
   it.each<[string | undefined, string]>([
     [
       "SMTP_PASSWROD",
-      'secrets set: "SMTP_PASSWROD" is not a secret of production; allowed: SMTP_PASSWORD, ORCID_CLIENT_SECRET',
+      'secrets set: "SMTP_PASSWROD" is not a secret of production; allowed: RAILS_MASTER_KEY, ORCID_CLIENT_SECRET',
     ],
     [
       "smtp_password",
-      'secrets set: "smtp_password" is not a secret of production; allowed: SMTP_PASSWORD, ORCID_CLIENT_SECRET',
+      'secrets set: "smtp_password" is not a secret of production; allowed: RAILS_MASTER_KEY, ORCID_CLIENT_SECRET',
     ],
-    [undefined, 'secrets set: "" is not a secret of production; allowed: SMTP_PASSWORD, ORCID_CLIENT_SECRET'],
+    [
+      undefined,
+      'secrets set: "" is not a secret of production; allowed: RAILS_MASTER_KEY, ORCID_CLIENT_SECRET',
+    ],
     ["DATABASE_PASSWORD", "DATABASE_PASSWORD is managed by RDS, which rotates it; it is never set by hand"],
   ])("refuses %p, saying which names are allowed", (name, message) => {
     expect(() => checkSecretName(production, name)).toThrow(message);
@@ -106,13 +109,17 @@ describe("the value read from standard input", () => {
 
   it("stores what it kept, on the secret the task definition reads", async () => {
     const { ctx, inputs, lines, progress } = recorded(withSmtpSecret);
-    await setSecret(ctx, "SMTP_PASSWORD", Buffer.concat([bytes(0xef, 0xbb, 0xbf), Buffer.from("pa55\n")]));
+    await setSecret(
+      ctx,
+      "ORCID_CLIENT_SECRET",
+      Buffer.concat([bytes(0xef, 0xbb, 0xbf), Buffer.from("pa55\n")]),
+    );
     expect(inputs.PutSecretValue).toEqual([
-      { SecretId: "myamazingapp/production/SMTP_PASSWORD", SecretString: "pa55" },
+      { SecretId: "myamazingapp/production/ORCID_CLIENT_SECRET", SecretString: "pa55" },
     ]);
     expect(progress).toEqual(["dropped the byte-order mark at the start of the input"]);
     expect(lines).toEqual([
-      "SMTP_PASSWORD set (myamazingapp/production/SMTP_PASSWORD); run: npm run ops -- restart production",
+      "ORCID_CLIENT_SECRET set (myamazingapp/production/ORCID_CLIENT_SECRET); run: npm run ops -- restart production",
     ]);
   });
 });
@@ -136,9 +143,11 @@ describe("the command line", () => {
   it("refuses to read a terminal, which would show the value, and says how to give it", async () => {
     const { input, read } = stdin(true);
     const { ctx, calls } = recorded(withSmtpSecret);
-    await expect(ops(["secrets", "production", "set", "SMTP_PASSWORD"], () => ctx, input)).rejects.toThrow(
+    await expect(
+      ops(["secrets", "production", "set", "ORCID_CLIENT_SECRET"], () => ctx, input),
+    ).rejects.toThrow(
       "secrets set reads the value from standard input, and a terminal would show it as typed: " +
-        "npm run ops -- secrets production set SMTP_PASSWORD < file-with-the-value (or pipe it in)",
+        "npm run ops -- secrets production set ORCID_CLIENT_SECRET < file-with-the-value (or pipe it in)",
     );
     expect(read).not.toHaveBeenCalled();
     expect(calls).toEqual([]);
@@ -147,7 +156,7 @@ describe("the command line", () => {
   it("stores the value piped in", async () => {
     const { input } = stdin(false, "from a pipe\n");
     const { ctx, inputs } = recorded(withSmtpSecret);
-    expect(await ops(["secrets", "production", "set", "SMTP_PASSWORD"], () => ctx, input)).toBe(0);
+    expect(await ops(["secrets", "production", "set", "ORCID_CLIENT_SECRET"], () => ctx, input)).toBe(0);
     expect(inputs.PutSecretValue).toEqual([expect.objectContaining({ SecretString: "from a pipe" })]);
   });
 });
@@ -162,7 +171,7 @@ describe("errors, as they are", () => {
     const { ctx } = recorded(
       failing("ValidationException", "The secret value must not contain the database credentials' JSON keys"),
     );
-    await expect(setSecret(ctx, "SMTP_PASSWORD", "x")).rejects.toThrow(
+    await expect(setSecret(ctx, "ORCID_CLIENT_SECRET", "x")).rejects.toThrow(
       "The secret value must not contain the database credentials' JSON keys",
     );
   });
@@ -190,6 +199,6 @@ describe("errors, as they are", () => {
     ],
   ])("says what %s means", async (name, message, said) => {
     const { ctx } = recorded(failing(name, message));
-    await expect(setSecret(ctx, "SMTP_PASSWORD", "x")).rejects.toThrow(said);
+    await expect(setSecret(ctx, "ORCID_CLIENT_SECRET", "x")).rejects.toThrow(said);
   });
 });
