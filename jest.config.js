@@ -1,9 +1,43 @@
-/** @type {import('jest').Config} */
-module.exports = {
+/**
+ * Two projects. `unit`: the fast loop (`npm run test:unit`), in-process only: no emulator, no Terraform, no script
+ * run in a shell. `integration`: the tests that start an emulator of their own, run the delivery and CI scripts
+ * with bash and stubs, run Terraform, or deploy to the emulator end to end. `npm test` runs both; a test file
+ * belongs to `integration` when it is named here (test/layout.test.ts checks that every process-starting test is).
+ */
+const common = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
-  testMatch: ["**/*.test.ts"],
   // swc strips types only; `npm run typecheck` (tsc --noEmit) does the type checking.
   transform: { "^.+\\.ts$": ["@swc/jest"], "^.+\\.sh$": "<rootDir>/test/text-transform.js" },
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
+};
+
+/** Test files that start processes: an emulator, bash, Terraform, the project's own command lines. */
+const INTEGRATION = [
+  "bootstrap",
+  "call-recorder",
+  "ci-scripts",
+  "delivery-scripts",
+  "e2e-local",
+  "emulator-cors",
+  "emulator-lib",
+  "emulator-patches",
+  "emulator-replay",
+  "emulator-s3-dates",
+  "local-deploy",
+  "local-interrupt",
+  "move",
+  "ops-cli",
+  "promote-policies",
+  "rollback",
+  "terraform-validate",
+];
+const integration = INTEGRATION.map((name) => `/test/${name}\\.test\\.ts$`);
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...common, displayName: "unit", testMatch: ["**/*.test.ts"], testPathIgnorePatterns: integration },
+    { ...common, displayName: "integration", testRegex: integration },
+  ],
 };

@@ -51,3 +51,33 @@ describe("layout", () => {
     );
   });
 });
+
+describe("the two test projects (jest.config.js)", () => {
+  // What makes a test file an integration test: it starts an emulator of its own, runs a script with bash and
+  // stubs, runs Terraform, or runs the project's command lines in a child process.
+  const STARTS_PROCESSES =
+    /\b(runTerraform|startOwnEmulator|runScript|startScript|runLocal|startLocal)\(|spawn(Sync)?\(process\.execPath, \[(?!"-e")/;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest's own config is CommonJS
+  const config = require(join(ROOT, "jest.config.js")) as {
+    projects: Array<{ displayName: string; testRegex?: string[]; testPathIgnorePatterns?: string[] }>;
+  };
+  const integration = config.projects.find((p) => p.displayName === "integration")!.testRegex!;
+  const isIntegration = (file: string) => integration.some((pattern) => new RegExp(pattern).test(file));
+  const testFiles = readdirSync(join(ROOT, "test"))
+    .filter((name) => name.endsWith(".test.ts"))
+    .map((name) => join(ROOT, "test", name));
+
+  it("every test file that starts processes is in the integration project, so test:unit stays in-process", () => {
+    const offenders = testFiles.filter(
+      (file) => STARTS_PROCESSES.test(readFileSync(file, "utf8")) && !isIntegration(file),
+    );
+    expect(offenders.map((f) => relative(ROOT, f))).toEqual([]);
+  });
+
+  it("the integration project names only test files that exist, and the unit project leaves exactly those out", () => {
+    const named = testFiles.filter(isIntegration);
+    expect(named.length).toBe(integration.length);
+    const unit = config.projects.find((p) => p.displayName === "unit")!;
+    expect(unit.testPathIgnorePatterns).toEqual(integration);
+  });
+});
