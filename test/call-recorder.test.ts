@@ -24,6 +24,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { GetScheduleGroupCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { CreateEmailIdentityCommand, SESv2Client } from "@aws-sdk/client-sesv2";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { emulatorCertificate } from "../scripts/lib/emulator";
@@ -107,6 +108,10 @@ beforeAll(async () => {
   await new SchedulerClient(admin)
     .send(new GetScheduleGroupCommand({ Name: "default" }))
     .catch(() => undefined);
+  // SES v2 signs as ses, as v1 does, but is a REST API.
+  await new SESv2Client(admin).send(
+    new CreateEmailIdentityCommand({ EmailIdentity: "recorded.example.org" }),
+  );
   await new SecretsManagerClient(admin).send(
     new CreateSecretCommand({ Name: "myamazingapp/recorded/SMTP_PASSWORD", SecretString: "hunter2" }),
   );
@@ -180,6 +185,14 @@ describe("the emulator's call recorder", () => {
     expect(of("GetScheduleGroup")[0]).toMatchObject({
       action: "scheduler:GetScheduleGroup",
       params: { Name: "default" },
+    });
+  });
+
+  it("records SES v2's REST paths under SES's IAM actions", () => {
+    expect(of("CreateEmailIdentity")[0]).toMatchObject({
+      service: "ses",
+      action: "ses:CreateEmailIdentity",
+      params: { EmailIdentity: "recorded.example.org" },
     });
   });
 

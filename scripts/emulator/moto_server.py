@@ -87,9 +87,10 @@ test/emulator-s3-dates.test.ts the sixteenth.
 17. SES v2 as the mail construct (constructs/mail.ts) uses it. moto answers GetConfigurationSet with
     SendingOptions nested twice and options never set as {}, gives a domain identity no DKIM tokens and a
     timestamp as text, tags an identity under another ARN than SES's, and lacks PutEmailIdentityMailFromAttributes
-    and the configuration-set event destinations (its catch-all route matches one path segment only). The
-    launcher answers those as SES does and keeps the MAIL FROM attributes and event destinations, so the provider
-    reads everything back and a fresh plan is empty.
+    and the configuration-set event destinations (its catch-all route matches one path segment only), and the
+    POST /v2/email/list-configuration-sets that current SDKs send to list configuration sets. The launcher answers
+    those as SES does and keeps the MAIL FROM attributes and event destinations, so the provider reads everything
+    back and a fresh plan is empty.
 18. Firehose delivers to S3 as if no processing were configured: moto writes each record as it came, under the
     literal prefix, uncompressed, and a CloudWatch Logs subscription goes through the plain S3 copy of an extended
     destination, which drops its processors. So a stream that opens CloudWatch Logs' envelopes and files them by
@@ -722,8 +723,17 @@ def _delete_event_destination(self):
     return "{}"
 
 
+def _list_configuration_sets_by_post(request, full_url, headers):
+    """SES v2 now lists configuration sets with POST /v2/email/list-configuration-sets (the current AWS SDKs
+    send that); moto's botocore knows only the GET of earlier models."""
+    response = SESV2Response()
+    response.setup_class(request, full_url, headers)
+    return 200, {"content-type": "application/json"}, response.list_configuration_sets()
+
+
 # moto routes each SES v2 path by its own pattern (its catch-all matches one path segment only).
 sesv2_urls.url_paths.update({
+    "{0}/v2/email/list-configuration-sets$": _list_configuration_sets_by_post,
     "{0}/v2/email/identities/(?P<EmailIdentity>[^/]+)/mail-from$": SESV2Response.dispatch,
     "{0}/v2/email/configuration-sets/(?P<ConfigurationSetName>[^/]+)/event-destinations$": SESV2Response.dispatch,
     "{0}/v2/email/configuration-sets/(?P<ConfigurationSetName>[^/]+)/event-destinations/"
@@ -1150,8 +1160,11 @@ def describe_request(environ, body):
     path = (environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/")).split("?")[0]
     params, operation = {}, None
     content_type = headers.get("content-type", "")
-    if signing_name in REST_SERVICES:
-        operation, params = _rest_model(REST_SERVICES[signing_name]).find(method, path, query, headers)
+    rest_service = REST_SERVICES.get(signing_name)
+    if signing_name == "ses" and path.startswith("/v2/"):
+        rest_service = "sesv2"  # SES v2 signs as ses (its IAM prefix too) and is a REST API; v1 is a query API
+    if rest_service:
+        operation, params = _rest_model(rest_service).find(method, path, query, headers)
         params.update({k: v for k, v in query.items() if not k.startswith("X-Amz-")})
         if "x-amz-copy-source" in headers:
             params["CopySource"] = unquote(headers["x-amz-copy-source"])

@@ -176,6 +176,11 @@ const VARIABLES: Record<
     "?GroupName": ["default"],
   }),
   firehose: (p) => ({ DeliveryStreamName: list(p.DeliveryStreamName) }),
+  // SES v2 names an identity and a configuration set in its paths.
+  ses: (p) => ({
+    IdentityName: list(p.EmailIdentity),
+    ConfigurationSetName: list(p.ConfigurationSetName),
+  }),
   events: (p) => ({
     RuleName: list(p.Name ?? p.Rule),
     EventBusName: list(p.EventBusName).filter((b) => b !== "default"),
