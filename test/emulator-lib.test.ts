@@ -16,8 +16,11 @@ import {
   emulatorProblemsSince,
   ownedEmulatorPid,
   probeEmulator,
+  startEmulator,
   stopEmulator,
 } from "../scripts/lib/emulator";
+import { emulatorCertificate, ensureEmulatorCertificate } from "../scripts/lib/emulator-certificate";
+import { isAlive } from "../scripts/lib/process";
 import { LOCAL_ENVIRONMENT_FILE, localEmulatorPort } from "../scripts/local/session";
 import {
   cliConfigContent,
@@ -275,6 +278,41 @@ describe("emulator process bookkeeping", () => {
       child.kill("SIGKILL");
     }
   });
+
+  it("restarts an emulator it started from an older launcher, and reuses one from the same", async () => {
+    const root = tmpDir();
+    const port = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    // The project's certificate, which the probe trusts, for an emulator whose bookkeeping is this folder's.
+    const project = ensureEmulatorCertificate();
+    const own = emulatorCertificate(root);
+    fs.mkdirSync(path.dirname(own.cert), { recursive: true });
+    fs.copyFileSync(project.cert, own.cert);
+    fs.copyFileSync(project.key, own.key);
+    const first = await startEmulator(port, { projectRoot: root });
+    try {
+      expect(first.started).toBe(true);
+      expect((await startEmulator(port, { projectRoot: root })).started).toBe(false);
+      // As if it had been started before scripts/emulator/moto_server.py changed.
+      fs.writeFileSync(path.join(localPaths(root).dir, "moto.launcher"), "an older launcher\n");
+      const errors = jest.spyOn(console, "error").mockImplementation(() => undefined);
+      const second = await startEmulator(port, { projectRoot: root });
+      expect(errors.mock.calls[0][0]).toMatch(
+        /runs an older scripts\/emulator\/moto_server.py: restarting it/,
+      );
+      errors.mockRestore();
+      expect(second.started).toBe(true);
+      expect(second.pid).not.toBe(first.pid);
+      expect(isAlive(first.pid!)).toBe(false);
+      expect(await probeEmulator(port)).toBe("moto");
+    } finally {
+      await stopEmulator({ projectRoot: root });
+    }
+  }, 60_000);
 
   it("ownedEmulatorPid ignores a pid file whose process is gone", async () => {
     const root = tmpDir();

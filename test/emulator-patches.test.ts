@@ -1,12 +1,13 @@
 /**
  * Patches of the emulator (scripts/emulator/moto_server.py) that this test proves against an emulator of its own:
  *
- * 14. Firehose runs an extended S3 destination's processors and dynamic partitioning as AWS does. The log archive's
+ * 18. Firehose runs an extended S3 destination's processors and dynamic partitioning as AWS does. The log archive's
  *     stream, as the construct synthesizes it, is fed by CloudWatch Logs subscriptions of two groups, and each
  *     group's line must land, gzipped and as written, under that group's prefix only. moto alone writes the gzipped
  *     envelope under the literal `cloudwatch/!{partitionKeyFromQuery:log_group}/...` prefix.
- * 15. EC2 reports the description of a security group rule that references another group (moto dropped it, so every
+ * 19. EC2 reports the description of a security group rule that references another group (moto dropped it, so every
  *     such rule planned a change after the first apply and the local deploy applied twice).
+ * 17. (in part) SES v2 lists configuration sets and identities with the POSTs current SDKs send.
  */
 import { gunzipSync } from "node:zlib";
 import {
@@ -29,6 +30,13 @@ import {
   EC2Client,
 } from "@aws-sdk/client-ec2";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateConfigurationSetCommand,
+  CreateEmailIdentityCommand,
+  ListConfigurationSetsCommand,
+  ListEmailIdentitiesCommand,
+  SESv2Client,
+} from "@aws-sdk/client-sesv2";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LogArchive } from "../constructs/log-archive";
 import { Naming } from "../constructs/naming";
@@ -250,5 +258,17 @@ describe("the emulator's security group rules (patch 19)", () => {
       [22, undefined, "Bastion"],
       [5432, app, "From the app tasks"],
     ]);
+  });
+});
+
+describe("the emulator's SES v2 (patch 17)", () => {
+  it("lists configuration sets and identities as current SDKs ask (POST /v2/email/list-...)", async () => {
+    const ses = new SESv2Client(emulator.config(REGION));
+    await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: "myamazingapp-test-mail" }));
+    await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: "patches.example.org" }));
+    const { ConfigurationSets } = await ses.send(new ListConfigurationSetsCommand({}));
+    expect(ConfigurationSets).toContain("myamazingapp-test-mail");
+    const { EmailIdentities } = await ses.send(new ListEmailIdentitiesCommand({}));
+    expect(EmailIdentities?.map((i) => i.IdentityName)).toContain("patches.example.org");
   });
 });

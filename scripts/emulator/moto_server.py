@@ -88,9 +88,9 @@ test/emulator-s3-dates.test.ts the sixteenth.
     SendingOptions nested twice and options never set as {}, gives a domain identity no DKIM tokens and a
     timestamp as text, tags an identity under another ARN than SES's, and lacks PutEmailIdentityMailFromAttributes
     and the configuration-set event destinations (its catch-all route matches one path segment only), and the
-    POST /v2/email/list-configuration-sets that current SDKs send to list configuration sets. The launcher answers
-    those as SES does and keeps the MAIL FROM attributes and event destinations, so the provider reads everything
-    back and a fresh plan is empty.
+    POSTs to /v2/email/list-configuration-sets and /v2/email/list-identities that current SDKs list with. The
+    launcher answers those as SES does and keeps the MAIL FROM attributes and event destinations, so the provider
+    reads everything back and a fresh plan is empty.
 18. Firehose delivers to S3 as if no processing were configured: moto writes each record as it came, under the
     literal prefix, uncompressed, and a CloudWatch Logs subscription goes through the plain S3 copy of an extended
     destination, which drops its processors. So a stream that opens CloudWatch Logs' envelopes and files them by
@@ -723,17 +723,22 @@ def _delete_event_destination(self):
     return "{}"
 
 
-def _list_configuration_sets_by_post(request, full_url, headers):
-    """SES v2 now lists configuration sets with POST /v2/email/list-configuration-sets (the current AWS SDKs
-    send that); moto's botocore knows only the GET of earlier models."""
-    response = SESV2Response()
-    response.setup_class(request, full_url, headers)
-    return 200, {"content-type": "application/json"}, response.list_configuration_sets()
+def _listed_by_post(method):
+    """SES v2 now lists configuration sets and identities with POST /v2/email/list-configuration-sets and
+    /v2/email/list-identities (the current AWS SDKs send those); moto's botocore knows only the GETs of earlier
+    models."""
+    def answer(request, full_url, headers):
+        response = SESV2Response()
+        response.setup_class(request, full_url, headers)
+        return 200, {"content-type": "application/json"}, getattr(response, method)()
+
+    return answer
 
 
 # moto routes each SES v2 path by its own pattern (its catch-all matches one path segment only).
 sesv2_urls.url_paths.update({
-    "{0}/v2/email/list-configuration-sets$": _list_configuration_sets_by_post,
+    "{0}/v2/email/list-configuration-sets$": _listed_by_post("list_configuration_sets"),
+    "{0}/v2/email/list-identities$": _listed_by_post("list_email_identities"),
     "{0}/v2/email/identities/(?P<EmailIdentity>[^/]+)/mail-from$": SESV2Response.dispatch,
     "{0}/v2/email/configuration-sets/(?P<ConfigurationSetName>[^/]+)/event-destinations$": SESV2Response.dispatch,
     "{0}/v2/email/configuration-sets/(?P<ConfigurationSetName>[^/]+)/event-destinations/"

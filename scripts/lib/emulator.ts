@@ -3,6 +3,7 @@
  * name rule of constructs/limits.ts.
  */
 import { spawn, spawnSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as https from "https";
 import * as path from "path";
@@ -177,24 +178,39 @@ export interface StartedEmulator {
 }
 
 /**
- * Ensures moto listens on 127.0.0.1:port. Reuses a running moto; otherwise starts `moto_server` detached,
+ * Ensures moto listens on 127.0.0.1:port. Reuses a running moto (one this project started from an older launcher
+ * is restarted); otherwise starts `moto_server` detached,
  * records its pid in `.local/moto.pid`, logs to `.local/moto.log`, and waits until it answers.
  */
 export async function startEmulator(
   port: number,
   opts: { projectRoot?: string; readyTimeoutMs?: number } = {},
 ): Promise<StartedEmulator> {
-  const state = await probeEmulator(port);
+  const { dir } = localPaths(opts.projectRoot ?? PROJECT_ROOT);
+  const launcher = path.join(PROJECT_ROOT, "scripts", "emulator", "moto_server.py");
+  const launcherFile = path.join(dir, "moto.launcher");
+  const launcherHash = createHash("sha256").update(fs.readFileSync(launcher)).digest("hex");
+  let state = await probeEmulator(port);
+  if (state === "moto" && ownedEmulatorPid(opts) !== undefined) {
+    // An emulator this project started from an older launcher lacks its newer patches: start it anew (what it
+    // held is gone, as the local environment is disposable).
+    const runningHash = fs.existsSync(launcherFile) ? fs.readFileSync(launcherFile, "utf8").trim() : "";
+    if (runningHash !== launcherHash) {
+      console.error(
+        `The emulator on port ${port} runs an older scripts/emulator/moto_server.py: restarting it (it starts empty).`,
+      );
+      await stopEmulator(opts);
+      state = await probeEmulator(port);
+    }
+  }
   if (state === "moto") return { port, started: false };
   if (state === "other") throw takenError(port);
 
-  const { dir } = localPaths(opts.projectRoot ?? PROJECT_ROOT);
   fs.mkdirSync(dir, { recursive: true });
   const logFile = emulatorLog(opts.projectRoot ?? PROJECT_ROOT);
   const pidFile = path.join(dir, "moto.pid");
   const log = fs.openSync(logFile, "a");
   const { cert, key } = ensureEmulatorCertificate(opts.projectRoot ?? PROJECT_ROOT);
-  const launcher = path.join(PROJECT_ROOT, "scripts", "emulator", "moto_server.py");
   const python = motoPython();
   const args = [launcher, "-H", EMULATOR_HOST, "-p", String(port), "-c", cert, "-k", key];
   const child = spawn(python, args, {
@@ -216,6 +232,7 @@ export async function startEmulator(
   }
   child.unref();
   fs.writeFileSync(pidFile, `${child.pid}\n`);
+  fs.writeFileSync(launcherFile, `${launcherHash}\n`);
 
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
   while (Date.now() < deadline) {
