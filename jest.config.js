@@ -36,6 +36,7 @@ const integration = INTEGRATION.map((name) => `/test/${name}\\.test\\.ts$`);
 
 /** @type {import('jest').Config} */
 module.exports = {
+  testSequencer: "<rootDir>/test/sequencer.js",
   projects: [
     { ...common, displayName: "unit", testMatch: ["**/*.test.ts"], testPathIgnorePatterns: integration },
     { ...common, displayName: "integration", testRegex: integration },
