@@ -36,6 +36,10 @@ const integration = INTEGRATION.map((name) => `/test/${name}\\.test\\.ts$`);
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Jest's default is one worker fewer than the cores: one on the project's 2-core machine, so the end-to-end
+  // file, which mostly waits on Terraform and the emulator, would hold up every other test. Two workers let the
+  // rest run beside it.
+  maxWorkers: 2,
   testSequencer: "<rootDir>/test/sequencer.js",
   projects: [
     { ...common, displayName: "unit", testMatch: ["**/*.test.ts"], testPathIgnorePatterns: integration },
