@@ -3,6 +3,8 @@
  * run in a shell. `integration`: the tests that start an emulator of their own, run the delivery and CI scripts
  * with bash and stubs, run Terraform, or deploy to the emulator end to end. `npm test` runs both; a test file
  * belongs to `integration` when it is named here (test/layout.test.ts checks that every process-starting test is).
+ * TEST_PROJECT=unit or =integration keeps one of them (`npm run test:unit`, `npm run test:integration`), so that
+ * jest's own arguments (a path, --silent) still follow the npm script.
  */
 const common = {
   testEnvironment: "node",
@@ -34,6 +36,17 @@ const INTEGRATION = [
 ];
 const integration = INTEGRATION.map((name) => `/test/${name}\\.test\\.ts$`);
 
+const PROJECTS = [
+  { ...common, displayName: "unit", testMatch: ["**/*.test.ts"], testPathIgnorePatterns: integration },
+  { ...common, displayName: "integration", testRegex: integration },
+];
+const only = process.env.TEST_PROJECT;
+if (only && !PROJECTS.some((p) => p.displayName === only)) {
+  throw new Error(
+    `TEST_PROJECT: "${only}" is not a test project; allowed: unit, integration (or unset for both)`,
+  );
+}
+
 /** @type {import('jest').Config} */
 module.exports = {
   // Jest's default is one worker fewer than the cores: one on the project's 2-core machine, so the end-to-end
@@ -41,8 +54,5 @@ module.exports = {
   // rest run beside it.
   maxWorkers: 2,
   testSequencer: "<rootDir>/test/sequencer.js",
-  projects: [
-    { ...common, displayName: "unit", testMatch: ["**/*.test.ts"], testPathIgnorePatterns: integration },
-    { ...common, displayName: "integration", testRegex: integration },
-  ],
+  projects: PROJECTS.filter((p) => !only || p.displayName === only),
 };

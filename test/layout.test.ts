@@ -57,10 +57,14 @@ describe("the two test projects (jest.config.js)", () => {
   // stubs, runs Terraform, or runs the project's command lines in a child process.
   const STARTS_PROCESSES =
     /\b(runTerraform|startOwnEmulator|runScript|startScript|runLocal|startLocal)\(|spawn(Sync)?\(process\.execPath, \[(?!"-e")/;
+  // Both projects, whichever one this run keeps (TEST_PROJECT).
+  const selected = process.env.TEST_PROJECT;
+  delete process.env.TEST_PROJECT;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest's own config is CommonJS
   const config = require(join(ROOT, "jest.config.js")) as {
     projects: Array<{ displayName: string; testRegex?: string[]; testPathIgnorePatterns?: string[] }>;
   };
+  if (selected !== undefined) process.env.TEST_PROJECT = selected;
   const integration = config.projects.find((p) => p.displayName === "integration")!.testRegex!;
   const isIntegration = (file: string) => integration.some((pattern) => new RegExp(pattern).test(file));
   const testFiles = readdirSync(join(ROOT, "test"))
