@@ -4,22 +4,10 @@
 "use strict";
 const { join } = require("node:path");
 const { skipCreationStacks } = require("./lib/creation-stacks");
-const { freshBundle } = require("./lib/fresh-bundle");
+const { bundleProgram } = require("./lib/fresh-bundle");
 
 const root = join(__dirname, "..");
 const outfile = join(root, ".local", "build", "main.js");
-freshBundle({
-  absWorkingDir: root,
-  entryPoints: [join(root, "main.ts")],
-  outfile,
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  packages: "external",
-  // The delivery steps' shell scripts are part of the stack, imported as their text.
-  loader: { ".sh": "text" },
-  sourcemap: "inline",
-  logLevel: "warning",
-});
+bundleProgram(root, join(root, "main.ts"), outfile);
 skipCreationStacks();
 require(outfile);

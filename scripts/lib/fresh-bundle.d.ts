@@ -4,3 +4,5 @@ import type { BuildOptions } from "esbuild";
 export declare function freshBundle(
   options: BuildOptions & { absWorkingDir: string; outfile: string },
 ): boolean;
+
+export declare function bundleProgram(root: string, entry: string, outfile: string): boolean;

@@ -58,4 +58,24 @@ function freshBundle(options) {
   return true;
 }
 
-module.exports = { freshBundle };
+/**
+ * A program that builds stacks, bundled fresh into `outfile`: our code only (packages stay external), and the
+ * delivery steps' shell scripts, which the stacks import as their text. scripts/synth.js bundles main.ts so, and
+ * scripts/run-bundled.js the other programs. Returns true when it built.
+ */
+function bundleProgram(root, entry, outfile) {
+  return freshBundle({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    loader: { ".sh": "text" },
+    sourcemap: "inline",
+    logLevel: "warning",
+  });
+}
+
+module.exports = { freshBundle, bundleProgram };
