@@ -7,11 +7,18 @@
  * jest's own arguments (a path, --silent) still follow the npm script.
  */
 const common = {
-  testEnvironment: "node",
+  // The node environment, with a memo the test files of one worker share (test/jest/environment.js).
+  testEnvironment: "<rootDir>/test/jest/environment.js",
   roots: ["<rootDir>/test"],
   // swc strips types only; `npm run typecheck` (tsc --noEmit) does the type checking.
   transform: { "^.+\\.ts$": ["@swc/jest"], "^.+\\.sh$": "<rootDir>/test/text-transform.js" },
+  setupFiles: ["<rootDir>/test/jest/no-creation-stacks.js"],
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
+  // Jest compiles every module anew for each test file; this runtime keeps V8's code cache of each module for the
+  // worker's later files (test/jest/runtime.js).
+  runtime: "<rootDir>/test/jest/runtime.js",
+  // cdktf loads archiver only to zip file assets, which the project has none of (test/jest/archiver-unused.js).
+  moduleNameMapper: { "^archiver$": "<rootDir>/test/jest/archiver-unused.js" },
 };
 
 /** Test files that start processes: an emulator, bash, Terraform, the project's own command lines. */

@@ -72,17 +72,31 @@ function toAction(service: string, raw: RawAction): SarAction {
   };
 }
 
-/** Every action of a service. */
+const actionsByService = new Map<string, SarAction[]>();
+
+/** Every action of a service (read once; the data does not change during a run). */
 export function actionsOf(service: string): SarAction[] {
-  return Object.values(file("actions", service) as Record<string, RawAction>).map((a) =>
-    toAction(service, a),
-  );
+  let actions = actionsByService.get(service);
+  if (!actions) {
+    actions = Object.values(file("actions", service) as Record<string, RawAction>).map((a) =>
+      toAction(service, a),
+    );
+    actionsByService.set(service, actions);
+  }
+  return actions;
 }
+
+const actionsByPattern = new Map<string, SarAction[]>();
 
 /** The actions an action name or pattern stands for (case-insensitive, `*` and `?` wildcards). */
 export function sarActions(pattern: string): SarAction[] {
-  const [service, name] = pattern.split(":");
-  return actionsOf(service).filter((a) => wildcardMatch(name, a.name.split(":")[1]));
+  let actions = actionsByPattern.get(pattern);
+  if (!actions) {
+    const [service, name] = pattern.split(":");
+    actions = actionsOf(service).filter((a) => wildcardMatch(name, a.name.split(":")[1]));
+    actionsByPattern.set(pattern, actions);
+  }
+  return actions;
 }
 
 /** Whether a condition key (`aws:ResourceTag/application`) is one of a list of templates (`aws:ResourceTag/${TagKey}`). */
@@ -127,6 +141,8 @@ const parts = (arn: string): string[] => {
   return [...p.slice(0, 5), p.slice(5).join(":")];
 };
 
+const reached = new Map<string, boolean>();
+
 /**
  * Whether a policy's resource pattern reaches ARNs of a resource type: some ARN matches both, part by part (a
  * wildcard in the pattern's resource part does not reach a resource type whose ARNs start otherwise, even though
@@ -135,8 +151,14 @@ const parts = (arn: string): string[] => {
 export function reaches(pattern: string, type: SarResourceType): boolean {
   if (pattern === "*") return true;
   if (type.arn === "") return false;
-  const [a, b] = [parts(pattern), parts(templatePattern(type.arn))];
-  return a.length === 6 && a.every((part, i) => overlap(part, b[i] ?? ""));
+  const key = `${pattern}\n${type.arn}`;
+  let result = reached.get(key);
+  if (result === undefined) {
+    const [a, b] = [parts(pattern), parts(templatePattern(type.arn))];
+    result = a.length === 6 && a.every((part, i) => overlap(part, b[i] ?? ""));
+    reached.set(key, result);
+  }
+  return result;
 }
 
 /** The condition keys a statement uses, from its Condition block. */

@@ -33,15 +33,30 @@ function conditionValues(statements: readonly Statement[]): Map<string, string[]
 
 const valuesByPolicy = new WeakMap<readonly Statement[], Map<string, string[]>>();
 
-/** What the policies a request meets say about each key (remembered per policy). */
-function mentioned(...policies: ReadonlyArray<readonly Statement[] | undefined>): Map<string, string[]> {
-  const merged = new Map<string, string[]>();
-  for (const policy of policies) {
+const NO_POLICY: readonly Statement[] = [];
+const mergedByPolicies = new WeakMap<object, WeakMap<object, WeakMap<object, Map<string, string[]>>>>();
+
+/** What the policies a request meets say about each key (remembered per policy, and per three policies met). */
+function mentioned(
+  identity: readonly Statement[] | undefined,
+  boundary: readonly Statement[] | undefined,
+  resource: readonly Statement[] | undefined,
+): Map<string, string[]> {
+  const [a, b, c] = [identity ?? NO_POLICY, boundary ?? NO_POLICY, resource ?? NO_POLICY];
+  let byB = mergedByPolicies.get(a);
+  if (!byB) mergedByPolicies.set(a, (byB = new WeakMap()));
+  let byC = byB.get(b);
+  if (!byC) byB.set(b, (byC = new WeakMap()));
+  let merged = byC.get(c);
+  if (merged) return merged;
+  merged = new Map<string, string[]>();
+  for (const policy of [identity, boundary, resource]) {
     if (!policy) continue;
     let values = valuesByPolicy.get(policy);
     if (!values) valuesByPolicy.set(policy, (values = conditionValues(policy)));
     for (const [k, v] of values) merged.set(k, [...new Set([...(merged.get(k) ?? []), ...v])]);
   }
+  byC.set(c, merged);
   return merged;
 }
 
@@ -59,6 +74,8 @@ function supportedBy(action: ActionData, type: ResourceTypeData | undefined): st
   return keys;
 }
 
+const tagFormsOf = new WeakMap<readonly string[], Set<string>>();
+
 /** Every context the attacker could send for this request: the cross product of each key's choices. */
 export function contexts(
   world: World,
@@ -71,10 +88,14 @@ export function contexts(
   const supports = (key: string) => supported.includes(key.toLowerCase());
   const base: Context = {};
   // The target's own tags, under every form of ResourceTag the resource type supports.
-  const tagForms = new Set([
-    "aws:resourcetag/",
-    ...supported.filter((k) => k.includes("resourcetag/")).map((k) => k.replace(/\/.*$/, "/")),
-  ]);
+  let tagForms = tagFormsOf.get(supported);
+  if (!tagForms) {
+    tagForms = new Set([
+      "aws:resourcetag/",
+      ...supported.filter((k) => k.includes("resourcetag/")).map((k) => k.replace(/\/.*$/, "/")),
+    ]);
+    tagFormsOf.set(supported, tagForms);
+  }
   for (const [k, v] of Object.entries(target.tags ?? {})) {
     for (const form of tagForms) base[`${form}${k.toLowerCase()}`] = v;
   }
