@@ -37,6 +37,11 @@ export const ADMIN_CALLS = join(ROOT, ".local", "e2e-administrator-calls.jsonl")
 export const DEPLOY_CALLS = join(ROOT, ".local", "e2e-deploy-calls.jsonl");
 export const PLAN_CALLS = join(ROOT, ".local", "e2e-plan-calls.jsonl");
 const ALL = [CALLS, ADMIN_CALLS, DEPLOY_CALLS, PLAN_CALLS];
+/**
+ * Every record file at once: for an environment whose Terraform runs beside other tests (localwest's destroy), so
+ * its calls land in whichever file those tests record into; its account tells them apart.
+ */
+export const EVERY_FILE = Symbol("every record file");
 /** What was recorded and judged, for the reader of a CI log. */
 export const SUMMARY = join(ROOT, ".local", "e2e-calls-summary.json");
 
@@ -101,7 +106,7 @@ export function judgeTools(
 }
 
 /**
- * Terraform's calls in an environment's account recorded in `file`, judged as who makes them in AWS: the GitHub
+ * Terraform's calls in an environment's account recorded in `file` (or in any file), judged as who makes them in AWS: the GitHub
  * deploy role (DEPLOY_CALLS), the plan role (PLAN_CALLS), or an administrator (ADMIN_CALLS: identity allows all,
  * the resources' own policies still apply).
  */
@@ -109,12 +114,13 @@ export function judgeTerraform(
   env: EnvironmentConfig,
   state: Block,
   environments: EnvironmentConfig[],
-  file: string,
+  file: string | typeof EVERY_FILE,
   who: "deploy" | "plan" | "administrator",
 ): Judgement {
-  const mine = readRecord(file);
+  const files = file === EVERY_FILE ? ALL : [file];
+  const mine = files.flatMap(readRecord);
   const chosen = new Set(mine);
-  const records = inOrder(mine, ...ALL.filter((f) => f !== file).map(readRecord));
+  const records = inOrder(mine, ...ALL.filter((f) => !files.includes(f)).map(readRecord));
   const { world, policies } = worldOf(env, state, environments);
   let as: ((call: RecordedCall) => Principal | undefined) | undefined;
   if (who !== "administrator") {
