@@ -151,7 +151,31 @@ describe("Terraform on a synthesized stack, with credentials (scripts/ci/stack.s
     return JSON.stringify(stack);
   };
   it.each<[string, string, RegExp]>([
-    ["the emulator's stack", synthCheckedIn("local").text, /custom endpoints/],
+    [
+      "the emulator's stack (its key, and its state in the emulator)",
+      synthCheckedIn("local").text,
+      /the aws provider sets access_key(.|\n)*the s3 backend sets endpoints/,
+    ],
+    [
+      "custom endpoints on the provider",
+      changed((s) => (s.provider.aws[0].endpoints = [{ sts: "https://example.com" }])),
+      /the aws provider sets endpoints/,
+    ],
+    [
+      "a proxy on the provider",
+      changed((s) => (s.provider.aws[0].https_proxy = "http://example.com:3128")),
+      /the aws provider sets https_proxy/,
+    ],
+    [
+      "a config file on the provider (it can hold an endpoint_url)",
+      changed((s) => (s.provider.aws[0].shared_config_files = ["./aws-config"])),
+      /the aws provider sets shared_config_files/,
+    ],
+    [
+      "a custom endpoint on the state backend",
+      changed((s) => (s.terraform.backend.s3.endpoints = { s3: "https://example.com" })),
+      /the s3 backend sets endpoints/,
+    ],
     [
       "an external data source (runs a program)",
       changed((s) => (s.data = { ...s.data, external: { x: { program: ["sh", "-c", "env"] } } })),

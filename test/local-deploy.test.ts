@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { plannedChanges, type PlanJson } from "../scripts/local/plan-check";
+import { localTerraformEnv } from "../scripts/local/session";
 import { identify, isAlive } from "../scripts/lib/process";
 import {
   lockHolder,
@@ -17,6 +18,29 @@ import {
   UNWRITTEN_LOCK_MS,
   writeMarker,
 } from "../scripts/local/state-lock";
+
+describe("Terraform's environment for the local stack", () => {
+  const quiet = () => undefined;
+
+  it("points every AWS service at the emulator through AWS_ENDPOINT_URL, on LOCAL_AWS_PORT's port", () => {
+    const env = localTerraformEnv(quiet, { ...process.env, LOCAL_AWS_PORT: "4711" });
+    expect(env.AWS_ENDPOINT_URL).toBe("https://127.0.0.1:4711");
+    expect(env.AWS_CA_BUNDLE).toMatch(/cert\.pem$/);
+  });
+
+  it("drops what would send a service elsewhere, or make the SDK ignore the emulator's address", () => {
+    const env = localTerraformEnv(quiet, {
+      ...process.env,
+      LOCAL_AWS_PORT: "4711",
+      AWS_ENDPOINT_URL: "https://example.com",
+      AWS_ENDPOINT_URL_S3: "https://example.com",
+      AWS_ENDPOINT_URL_STS: "https://example.com",
+      AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true",
+    });
+    expect(env.AWS_ENDPOINT_URL).toBe("https://127.0.0.1:4711");
+    expect(Object.keys(env).filter((k) => /^AWS_(ENDPOINT_URL_|IGNORE_CONFIGURED)/.test(k))).toEqual([]);
+  });
+});
 
 function update(type: string, before: Record<string, unknown>, after: Record<string, unknown>) {
   return { address: `${type}.x`, type, change: { actions: ["update"], before, after } };

@@ -34,12 +34,18 @@ fail() {
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 # What the stack may hold: the AWS provider (from the registry's hashicorp/aws) on real AWS endpoints, its
-# resources and data sources, state in S3. Prints one line per thing outside that.
+# resources and data sources, state in S3. Prints one line per thing outside that. Neither the provider nor the
+# backend may set where requests go or whose credentials sign them: custom endpoints, a proxy, a CA bundle, keys,
+# a profile or config files (which can hold an endpoint_url). CI's own credentials and AWS's endpoints it is.
+REDIRECTS='["endpoints", "access_key", "secret_key", "token", "profile", "shared_config_files", "shared_credentials_files", "http_proxy", "https_proxy", "no_proxy", "custom_ca_bundle", "insecure"]'
+
+# shellcheck disable=SC2016 # $redirects is jq's variable (--argjson), not the shell's.
 STACK_PROBLEMS='
   [
     (.provider // {} | keys | select(. != ["aws"]) | "providers \(join(", ")) (only aws may be configured)"),
     (.provider.aws // [] | select(length == 0) | "no aws provider"),
-    (.provider.aws // [] | .[] | select(.endpoints != null) | "custom endpoints (a stack for the emulator)"),
+    (.provider.aws // [] | .[] | to_entries[] | select(.key | IN($redirects[])) | "the aws provider sets \(.key) (requests or credentials would go elsewhere: a stack for the emulator?)"),
+    (.terraform.backend.s3 // {} | to_entries[] | select(.key | IN($redirects[], "endpoint")) | "the s3 backend sets \(.key) (state requests or credentials would go elsewhere: a stack for the emulator?)"),
     (.terraform.required_providers // {} | to_entries[]
       | select(.key != "aws" or ((.value.source // "") | IN("aws", "hashicorp/aws", "registry.terraform.io/hashicorp/aws") | not))
       | "required provider \(.key) from \(.value.source // "an unnamed source")"),
@@ -51,7 +57,7 @@ STACK_PROBLEMS='
 check_stack() {
   local dir="$1" json="$1/cdk.tf.json" problems
   [[ -f "$json" ]] || fail "$json does not exist: synthesize first (npm run synth)"
-  problems="$(jq -r "$STACK_PROBLEMS" "$json")" || fail "$json is not Terraform JSON"
+  problems="$(jq -r --argjson redirects "$REDIRECTS" "$STACK_PROBLEMS" "$json")" || fail "$json is not Terraform JSON"
   if [[ -n "$problems" ]]; then
     echo "::error::$(basename "$dir") is not a stack CI runs Terraform on with credentials:" >&2
     while IFS= read -r problem; do echo "  - $problem" >&2; done <<<"$problems"

@@ -40,10 +40,15 @@ export class DeployError extends Error {}
  * the same way the synth computes the endpoint the stack talks to.
  */
 export function localEmulatorPort(vars: NodeJS.ProcessEnv = process.env): number {
+  return endpointPort(localEmulatorEndpoint(vars));
+}
+
+/** The local environment's emulator endpoint (`https://127.0.0.1:<port>`), LOCAL_AWS_PORT applied. */
+export function localEmulatorEndpoint(vars: NodeJS.ProcessEnv = process.env): string {
   const local = applyLocalOverrides(loadEnvironment(LOCAL_ENVIRONMENT_FILE), vars);
   if (!local.emulator)
     throw new DeployError(`${LOCAL_ENVIRONMENT_FILE} has no emulator section to deploy to`);
-  return endpointPort(local.emulator.endpoint);
+  return local.emulator.endpoint;
 }
 
 /** When this run began (for the closing "ready in" line). */
@@ -57,11 +62,25 @@ export function stage(n: number, total: number, title: string): void {
 }
 export const info = (msg: string) => console.log(`   ${msg}`);
 
-/** Terraform's environment for the local stack: the project's CLI config, and trust in the emulator's certificate. */
+/**
+ * Terraform's environment for the local stack: the project's CLI config, trust in the emulator's certificate, and
+ * the emulator's address for every AWS service (AWS_ENDPOINT_URL; see constructs/aws-provider.ts). Variables that
+ * would send a service elsewhere or make the SDK ignore that address (AWS_ENDPOINT_URL_<SERVICE>,
+ * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS) are left out.
+ */
 export function localTerraformEnv(
   warn: (m: string) => void = (m) => info(`warning: ${m}`),
+  vars: NodeJS.ProcessEnv = process.env,
 ): NodeJS.ProcessEnv {
-  return { ...terraformEnv({ projectRoot: PROJECT_ROOT, warn }), AWS_CA_BUNDLE: emulatorCertificate().cert };
+  const env = { ...terraformEnv({ projectRoot: PROJECT_ROOT, warn, baseEnv: vars }) };
+  for (const key of Object.keys(env)) {
+    if (key.startsWith("AWS_ENDPOINT_URL_") || key === "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") delete env[key];
+  }
+  return {
+    ...env,
+    AWS_CA_BUNDLE: emulatorCertificate().cert,
+    AWS_ENDPOINT_URL: localEmulatorEndpoint(vars),
+  };
 }
 export const tfEnv = () => localTerraformEnv();
 let current: { marker: string; runLock: string; pid?: number; interrupted?: string } | undefined;
