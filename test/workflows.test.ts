@@ -191,6 +191,9 @@ describe("workflows", () => {
           ["npm", "/"],
         ]),
       );
+      // test/jest/runtime.js overrides a method of jest-runtime, so jest's packages are updated together.
+      const npm = config.updates.find((u: Block) => u["package-ecosystem"] === "npm");
+      expect(npm.groups.jest.patterns).toEqual(expect.arrayContaining(["jest", "jest-*", "@jest/*"]));
     });
   });
 
