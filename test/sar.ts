@@ -41,14 +41,19 @@ export interface SarAction {
   readonly actionKeys: readonly string[];
 }
 
+/** The value kept in `map` under `key`, computed the first time (the data does not change during a run). */
+function kept<V>(map: Map<string, V>, key: string, compute: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = compute()));
+  return value;
+}
+
 const cache = new Map<string, Record<string, unknown>>();
 function file(kind: "actions" | "resourceTypes", service: string): Record<string, unknown> {
-  const key = `${kind}/${service}`;
-  if (!cache.has(key)) {
+  return kept(cache, `${kind}/${service}`, () => {
     const path = join(DATA, kind, `${service}.json`);
-    cache.set(key, existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : {});
-  }
-  return cache.get(key)!;
+    return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>) : {};
+  });
 }
 
 function toAction(service: string, raw: RawAction): SarAction {
@@ -74,29 +79,21 @@ function toAction(service: string, raw: RawAction): SarAction {
 
 const actionsByService = new Map<string, SarAction[]>();
 
-/** Every action of a service (read once; the data does not change during a run). */
+/** Every action of a service. */
 export function actionsOf(service: string): SarAction[] {
-  let actions = actionsByService.get(service);
-  if (!actions) {
-    actions = Object.values(file("actions", service) as Record<string, RawAction>).map((a) =>
-      toAction(service, a),
-    );
-    actionsByService.set(service, actions);
-  }
-  return actions;
+  return kept(actionsByService, service, () =>
+    Object.values(file("actions", service) as Record<string, RawAction>).map((a) => toAction(service, a)),
+  );
 }
 
 const actionsByPattern = new Map<string, SarAction[]>();
 
 /** The actions an action name or pattern stands for (case-insensitive, `*` and `?` wildcards). */
 export function sarActions(pattern: string): SarAction[] {
-  let actions = actionsByPattern.get(pattern);
-  if (!actions) {
+  return kept(actionsByPattern, pattern, () => {
     const [service, name] = pattern.split(":");
-    actions = actionsOf(service).filter((a) => wildcardMatch(name, a.name.split(":")[1]));
-    actionsByPattern.set(pattern, actions);
-  }
-  return actions;
+    return actionsOf(service).filter((a) => wildcardMatch(name, a.name.split(":")[1]));
+  });
 }
 
 /** Whether a condition key (`aws:ResourceTag/application`) is one of a list of templates (`aws:ResourceTag/${TagKey}`). */
@@ -151,14 +148,10 @@ const reached = new Map<string, boolean>();
 export function reaches(pattern: string, type: SarResourceType): boolean {
   if (pattern === "*") return true;
   if (type.arn === "") return false;
-  const key = `${pattern}\n${type.arn}`;
-  let result = reached.get(key);
-  if (result === undefined) {
+  return kept(reached, `${pattern}\n${type.arn}`, () => {
     const [a, b] = [parts(pattern), parts(templatePattern(type.arn))];
-    result = a.length === 6 && a.every((part, i) => overlap(part, b[i] ?? ""));
-    reached.set(key, result);
-  }
-  return result;
+    return a.length === 6 && a.every((part, i) => overlap(part, b[i] ?? ""));
+  });
 }
 
 /** The condition keys a statement uses, from its Condition block. */

@@ -106,9 +106,9 @@ export function judgeTools(
 }
 
 /**
- * Terraform's calls in an environment's account recorded in `file` (or in any file), judged as who makes them in AWS: the GitHub
- * deploy role (DEPLOY_CALLS), the plan role (PLAN_CALLS), or an administrator (ADMIN_CALLS: identity allows all,
- * the resources' own policies still apply).
+ * Terraform's calls in an environment's account recorded in `file` (or in any file: EVERY_FILE), judged as who
+ * makes them in AWS: the GitHub deploy role (DEPLOY_CALLS), the plan role (PLAN_CALLS), or an administrator
+ * (ADMIN_CALLS: identity allows all, the resources' own policies still apply).
  */
 export function judgeTerraform(
   env: EnvironmentConfig,
