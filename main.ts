@@ -13,6 +13,7 @@ import { AppStack } from "./stacks/app-stack";
 import { checkEnvironmentBudgets } from "./stacks/budgets";
 import { GithubStack } from "./stacks/github-stack";
 import { appStackName, GITHUB_STACK } from "./stacks/names";
+import { checkReferences } from "./stacks/references";
 import { validateConstructs } from "./stacks/validate";
 
 function main(): void {
@@ -43,6 +44,8 @@ function main(): void {
     validateConstructs(app);
     app.synth();
     const stacks = readSynthOutput(outdir);
+    // The stacks take nothing from each other (stacks/self-contained-stack.ts): each refers only to its own.
+    checkReferences(stacks);
     // Every stack must pass the policy rules (rules/), or the synth fails and nothing is written.
     enforcePolicies(stacks);
     // The budget follows the estimate: refused below it unless accepted (stacks/budgets.ts).

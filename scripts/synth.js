@@ -5,9 +5,11 @@
 const { join } = require("node:path");
 const { skipCreationStacks } = require("./lib/creation-stacks");
 const { bundleProgram } = require("./lib/fresh-bundle");
+const { deferArchiver } = require("./lib/lazy-archiver");
 
 const root = join(__dirname, "..");
 const outfile = join(root, ".local", "build", "main.js");
 bundleProgram(root, join(root, "main.ts"), outfile);
 skipCreationStacks();
+deferArchiver();
 require(outfile);

@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import type { BackendSettings } from "../config/backend";
 import type { EnvironmentConfig } from "../config/environment";
@@ -28,6 +28,7 @@ import { ContainerRepository } from "../constructs/container-repository";
 import { Database } from "../constructs/database";
 import { DeliveryPipeline } from "../constructs/delivery/delivery-pipeline";
 import { Domain } from "../constructs/domain";
+import { SelfContainedStack } from "./self-contained-stack";
 import { EncryptionKey } from "../constructs/encryption-key";
 import type { AccessScope } from "../constructs/access/types";
 import { GithubOidc } from "../constructs/github-oidc";
@@ -113,7 +114,7 @@ const MOVED_FROM = {
  * MyAmazingApp's whole AWS home for one environment: the environment file's settings handed to one construct
  * per concern, and the constructs wired to each other. Nothing here decides a value the file does not give.
  */
-export class AppStack extends TerraformStack {
+export class AppStack extends SelfContainedStack {
   public readonly naming: Naming;
   public readonly network: Network;
   public readonly domain: Domain;

@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import { TerraformStack, Token } from "cdktf";
+import { Token } from "cdktf";
 import { ActionsEnvironmentVariable } from "@cdktf/provider-github/lib/actions-environment-variable";
 import { ActionsVariable } from "@cdktf/provider-github/lib/actions-variable";
 import { BranchProtection } from "@cdktf/provider-github/lib/branch-protection";
@@ -14,6 +14,7 @@ import { ACCOUNT_ID, checkPattern } from "../constructs/limits";
 import { Naming } from "../constructs/naming";
 import { useS3Backend } from "../constructs/state-backend";
 import { APPLICATION, stateBackend } from "./names";
+import { SelfContainedStack } from "./self-contained-stack";
 
 /** An environment as the GitHub side needs it (an EnvironmentConfig fits). */
 export interface GithubEnvironment {
@@ -53,7 +54,7 @@ export function perEnvironment(variable: string, envName: string): string {
  * The app repository gets branch protection only: it is released by CodePipeline (with its own approval),
  * and no AWS role trusts its workflows, so environments or role variables there would promise what IAM denies.
  */
-export class GithubStack extends TerraformStack {
+export class GithubStack extends SelfContainedStack {
   public readonly branchProtections: Record<"infra" | "app", BranchProtection>;
   public readonly environments: Record<string, RepositoryEnvironment> = {};
 
