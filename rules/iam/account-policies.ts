@@ -231,7 +231,7 @@ export class AccountPolicies {
       const bucket = resource.slice("arn:aws:s3:::".length).split("/")[0];
       const policy = this.resourcePolicies.filter((p) => p.arn === `arn:aws:s3:::${bucket}`);
       return {
-        policy: policy.length ? policy.flatMap((p) => p.statements) : undefined,
+        policy: statementsOfAll(policy),
         account: this.buckets.has(bucket) ? this.where.account : undefined,
       };
     }
@@ -239,11 +239,11 @@ export class AccountPolicies {
       const policy = this.resourcePolicies.filter(
         (p) => p.arn === resource || secretBase(p.arn) === secretBase(resource),
       );
-      return { policy: policy.length ? policy.flatMap((p) => p.statements) : undefined };
+      return { policy: statementsOfAll(policy) };
     }
     if (resource.includes(":logs:") && this.logPolicies.length > 0) return { policy: this.logPolicies };
     const policy = this.resourcePolicies.filter((p) => p.arn === resource);
-    return { policy: policy.length ? policy.flatMap((p) => p.statements) : undefined };
+    return { policy: statementsOfAll(policy) };
   }
 
   /**
@@ -275,4 +275,14 @@ export class AccountPolicies {
       account: target.account ?? accountOf(request.resource),
     });
   }
+}
+
+/**
+ * The statements of the policies a resource has, or undefined when it has none. One policy's own list is returned as
+ * it is, not copied: the evaluator keeps what it learns about a list (rules/iam/evaluate.ts statementsFor) by the
+ * list, so a copy per request would make it learn everything again.
+ */
+function statementsOfAll(policies: readonly ResourcePolicy[]): readonly Statement[] | undefined {
+  if (policies.length === 0) return undefined;
+  return policies.length === 1 ? policies[0].statements : policies.flatMap((p) => p.statements);
 }

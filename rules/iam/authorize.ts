@@ -25,7 +25,7 @@
  * The account root of the same account may do anything its account's key and trust policies let it do.
  */
 import type { ContextValue } from "./conditions";
-import { applies, type Decision, firstApplying, type Request } from "./evaluate";
+import { applies, type Decision, firstApplying, type Request, statementsFor } from "./evaluate";
 import type { Statement } from "./policy";
 
 export type { Decision, Request } from "./evaluate";
@@ -198,22 +198,23 @@ export function authorize(principal: Principal, request: Request, target: Target
   const kind = target.kind ?? "resource";
   const resourceAccount = target.account ?? accountOf(request.resource) ?? caller.account;
   const req: Request = { ...request, context: requestContext(request, caller, resourceAccount) };
+  const lowered = request.action.toLowerCase();
   const entity = caller.kind === "role" || caller.kind === "user";
   const identity = entity ? (principal.identity ?? []) : [];
   const boundary = entity ? principal.boundary : undefined;
   const bounded = boundary !== undefined;
   const policy = target.policy ?? [];
   const resourceStatements = (effect: Statement["effect"]) =>
-    policy
-      .filter((s) => s.effect === effect && applies(s, req, true))
+    statementsFor(policy, effect, req.action, lowered)
+      .filter((s) => applies(s, req, true, lowered))
       .flatMap((statement) => {
         const grant = covers(statement, caller, bounded);
         return grant ? [{ statement, grant }] : [];
       });
 
   const deny =
-    (entity && firstApplying(identity, "Deny", req)) ||
-    (boundary && firstApplying(boundary, "Deny", req)) ||
+    (entity && firstApplying(identity, "Deny", req, lowered)) ||
+    (boundary && firstApplying(boundary, "Deny", req, lowered)) ||
     resourceStatements("Deny")[0]?.statement;
   if (deny) {
     const where: PolicyRole = identity.includes(deny)
@@ -241,8 +242,8 @@ export function authorize(principal: Principal, request: Request, target: Target
   }
 
   // What the principal's own policies give it: everything for an account's root, else identity and boundary.
-  const identityAllow = caller.kind === "root" ? undefined : firstApplying(identity, "Allow", req);
-  const boundaryAllow = boundary ? firstApplying(boundary, "Allow", req) : undefined;
+  const identityAllow = caller.kind === "root" ? undefined : firstApplying(identity, "Allow", req, lowered);
+  const boundaryAllow = boundary ? firstApplying(boundary, "Allow", req, lowered) : undefined;
   const ownPolicies =
     caller.kind === "root" || (identityAllow !== undefined && (!bounded || boundaryAllow !== undefined));
   const own = [

@@ -130,14 +130,46 @@ export function applies(
   );
 }
 
+/** Per list of statements and effect: the statements whose actions cover an action, by the action in lower case. */
+const byAction = new WeakMap<
+  readonly Statement[],
+  { Allow: Map<string, Statement[]>; Deny: Map<string, Statement[]> }
+>();
+
+/**
+ * The statements of an effect whose Action (or NotAction) covers the action, in their order. A policy is asked
+ * about the same action for many resources and contexts (the IAM battery asks hundreds of thousands of times), so
+ * the answer is kept per list; the lists are never changed once built.
+ */
+export function statementsFor(
+  statements: readonly Statement[],
+  effect: Statement["effect"],
+  action: string,
+  lowered = action.toLowerCase(),
+): readonly Statement[] {
+  if (statements.length === 0) return statements;
+  let known = byAction.get(statements);
+  if (!known) byAction.set(statements, (known = { Allow: new Map(), Deny: new Map() }));
+  const ofEffect = known[effect];
+  let found = ofEffect.get(lowered);
+  if (!found) {
+    found = statements.filter((s) => s.effect === effect && actionMatches(s, action, lowered));
+    ofEffect.set(lowered, found);
+  }
+  return found;
+}
+
 /** The first statement of an effect that applies to the request, if any. */
 export function firstApplying(
   statements: readonly Statement[],
   effect: Statement["effect"],
   request: Request,
+  lowered = request.action.toLowerCase(),
 ): Statement | undefined {
-  const lowered = request.action.toLowerCase();
-  return statements.find((s) => s.effect === effect && applies(s, request, false, lowered));
+  const context = request.context ?? {};
+  return statementsFor(statements, effect, request.action, lowered).find(
+    (s) => resourceMatches(s, request.resource, context) && conditionsVerdict(s, context) === true,
+  );
 }
 
 /** IAM's decision for a request made by a principal with these identity policies and this boundary. */

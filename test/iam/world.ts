@@ -307,8 +307,16 @@ export class World {
     ];
   }
 
-  /** Every target of one resource type: generated for each owner, plus the account's and the protected ones. */
-  targetsOf(service: string, type: ResourceTypeData): Target[] {
-    return targetsOf(this, service, type);
+  /**
+   * Every target of one resource type: generated for each owner, plus the account's and the protected ones. The
+   * same for every actor and action of the type, so made once per type (read only: nothing changes a target).
+   */
+  targetsOf(service: string, type: ResourceTypeData): readonly Target[] {
+    const key = `${service} ${type.name} ${type.arn}`;
+    let targets = this.targets.get(key);
+    if (!targets) this.targets.set(key, (targets = targetsOf(this, service, type)));
+    return targets;
   }
+
+  private readonly targets = new Map<string, readonly Target[]>();
 }
