@@ -60,6 +60,9 @@ module.exports = {
   // file, which mostly waits on Terraform and the emulator, would hold up every other test. Two workers let the
   // rest run beside it.
   maxWorkers: 2,
+  // The folder the workers share their memo in for the run (test/jest/run-memo.js).
+  globalSetup: "<rootDir>/test/jest/run-memo-setup.js",
+  globalTeardown: "<rootDir>/test/jest/run-memo-teardown.js",
   testSequencer: "<rootDir>/test/sequencer.js",
   projects: PROJECTS.filter((p) => !only || p.displayName === only),
 };

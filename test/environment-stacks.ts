@@ -57,7 +57,11 @@ export function memoKey(file: string): string {
  * The synthesized JSON shared by the test files of one jest worker (test/jest/environment.js), keyed by the
  * environment file's content and the sources' fingerprint; undefined outside that environment.
  */
-const workerMemo = (globalThis as { __workerMemo?: Map<string, string> }).__workerMemo;
+const workerMemo = (
+  globalThis as {
+    __workerMemo?: { get(key: string): string | undefined; set(key: string, value: string): unknown };
+  }
+).__workerMemo;
 
 /** The AWS stack of an environment file, built as main.ts builds it, with its aspects applied. */
 export function buildEnvironmentStack(file: string): { env: EnvironmentConfig; stack: AppStack } {

@@ -3,11 +3,30 @@
  * module that fails loudly if used, cdktf's matchers are registered without loading cdktf until one is used, and the synthesized stacks a worker keeps for its later test files are keyed
  * by everything they depend on, so a changed source or environment file is synthesized again.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { memoKey, ROOT, synthEnvironmentFile } from "./environment-stacks";
 import { CDKTF_MATCHERS, cdktfMatchers } from "./setup";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { RunMemo } = require("./jest/environment") as {
+  RunMemo: new (dir: string | undefined) => {
+    get(key: string): string | undefined;
+    set(key: string, value: string): unknown;
+  };
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runMemo = require("./jest/run-memo") as { setup(): void; teardown(): void; VARIABLE: string };
+const { VARIABLE } = runMemo;
 
 describe("the test harness (test/jest/)", () => {
   it("maps cdktf's archiver to a module that fails, naming the mapping, if a test makes a file asset", () => {
@@ -23,10 +42,34 @@ describe("the test harness (test/jest/)", () => {
     expect("{}").not.toHaveResource({ tfResourceType: "aws_s3_bucket" });
   });
 
-  it("gives each test file the worker's memo", () => {
-    // The Map belongs to the worker's realm, so instanceof this file's Map would be false.
-    const memo = (globalThis as { __workerMemo?: unknown }).__workerMemo;
-    expect(Object.prototype.toString.call(memo)).toBe("[object Map]");
+  it("gives each test file the run's memo, which the other worker reads from the run's folder", () => {
+    const memo = (globalThis as { __workerMemo?: { set(k: string, v: string): unknown } }).__workerMemo;
+    const dir = process.env[VARIABLE];
+    expect(dir).toBeDefined();
+    const key = `test-harness ${process.pid} ${Date.now()}`;
+    memo!.set(key, "the value");
+    // Another worker's memo over the same folder: it has not computed the value, and reads it.
+    expect(new RunMemo(dir).get(key)).toBe("the value");
+    expect(new RunMemo(dir).get(`${key} other`)).toBeUndefined();
+    // Without a run's folder (jest run without its globalSetup), a memo is the worker's alone.
+    expect(new RunMemo(undefined).get(key)).toBeUndefined();
+  });
+
+  it("keeps nothing from one run to the next: each run gets a new folder, removed when it ends", () => {
+    const saved = process.env[VARIABLE];
+    try {
+      runMemo.setup();
+      const first = process.env[VARIABLE]!;
+      new RunMemo(first).set("k", "v");
+      runMemo.teardown();
+      expect(existsSync(first)).toBe(false);
+      runMemo.setup();
+      expect(process.env[VARIABLE]).not.toBe(first);
+      expect(new RunMemo(process.env[VARIABLE]).get("k")).toBeUndefined();
+      runMemo.teardown();
+    } finally {
+      process.env[VARIABLE] = saved;
+    }
   });
 
   describe("the memo's key for a synthesized environment", () => {
@@ -66,7 +109,7 @@ describe("the test harness (test/jest/)", () => {
     );
 
     it("serves the same JSON a fresh synth writes", () => {
-      const memo = (globalThis as { __workerMemo?: Map<string, string> }).__workerMemo;
+      const memo = (globalThis as { __workerMemo?: { get(key: string): string | undefined } }).__workerMemo;
       const first = synthEnvironmentFile(file).text;
       expect(memo?.get(memoKey(file))).toBe(first);
     });

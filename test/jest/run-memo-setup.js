@@ -1,0 +1,2 @@
+// jest.config.js `globalSetup`: see test/jest/run-memo.js.
+module.exports = () => require("./run-memo").setup();
