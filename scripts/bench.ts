@@ -82,8 +82,6 @@ function median(runs: Run[]): Run {
   };
 }
 
-const repeat = (n: number, fn: () => Run) => median(Array.from({ length: n }, fn));
-
 const rows: Array<[string, string, string, boolean]> = [];
 const fmt = (s: number) => `${s.toFixed(2)} s`;
 const mib = (b: number) => `${(b / 1024 ** 2).toFixed(0)} MiB`;
@@ -112,22 +110,40 @@ app.synth();
   return file;
 }
 
-function synthOf(projectDir: string, label: string): Run {
-  const out = join(work, `synth-${label}`);
-  return repeat(RUNS, () =>
-    timed(process.execPath, [join(projectDir, "scripts", "synth.js")], {
-      cwd: projectDir,
-      env: { CDKTF_OUTDIR: out, LOCAL_AWS_PORT: "" },
-    }),
-  );
+/** One synth of the project in `projectDir`, into its own output folder. */
+function synthOnce(projectDir: string, label: string): Run {
+  return timed(process.execPath, [join(projectDir, "scripts", "synth.js")], {
+    cwd: projectDir,
+    env: { CDKTF_OUTDIR: join(work, `synth-${label}`), LOCAL_AWS_PORT: "" },
+  });
 }
 
-const floor = repeat(RUNS, () => timed(process.execPath, [oneBucketApp()]));
-rows.push(["floor: one-bucket cdktf app (node)", `${fmt(floor.seconds)}${cpu(floor)}`, "-", true]);
+/** The baseline's sources in a folder of their own, with this checkout's packages. */
+function baselineCopy(rev: string): string {
+  const dir = join(work, "baseline");
+  spawnSync("mkdir", ["-p", dir]);
+  const archive = spawnSync("git", ["archive", "--format=tar", rev], { cwd: ROOT, maxBuffer: 1 << 28 });
+  if (archive.status !== 0) throw new Error(`git archive ${rev} failed: ${archive.stderr.toString()}`);
+  spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  return dir;
+}
 
+const baselineDir = baseline ? baselineCopy(baseline) : undefined;
 // A first synth fills the caches every later one uses (the settings validators); it is not measured.
-timed(process.execPath, [join(ROOT, "scripts", "synth.js")], { env: { CDKTF_OUTDIR: join(work, "warm") } });
-const synth = synthOf(ROOT, "now");
+synthOnce(ROOT, "warm");
+if (baselineDir) synthOnce(baselineDir, "warm-baseline");
+// The floor, the synth and the baseline's synth take turns, so that a change in the host's speed during the
+// bench (this machine's host is shared) weighs on all three alike, and the ratio to the floor holds.
+const runs = { floor: [] as Run[], synth: [] as Run[], old: [] as Run[] };
+for (let i = 0; i < RUNS; i++) {
+  runs.floor.push(timed(process.execPath, [oneBucketApp()]));
+  runs.synth.push(synthOnce(ROOT, "now"));
+  if (baselineDir) runs.old.push(synthOnce(baselineDir, "baseline"));
+}
+const floor = median(runs.floor);
+const synth = median(runs.synth);
+rows.push(["floor: one-bucket cdktf app (node)", `${fmt(floor.seconds)}${cpu(floor)}`, "-", true]);
 const stacks = readFileSync(join(work, "synth-now", "manifest.json"), "utf8").match(/"name":/g)?.length ?? 0;
 rows.push([
   `npm run synth, all environments (${stacks} stacks)`,
@@ -136,18 +152,8 @@ rows.push([
   synth.seconds <= 4 * floor.seconds,
 ]);
 
-if (baseline) {
-  const dir = join(work, "baseline");
-  spawnSync("mkdir", ["-p", dir]);
-  const archive = spawnSync("git", ["archive", "--format=tar", baseline], { cwd: ROOT, maxBuffer: 1 << 28 });
-  if (archive.status !== 0) throw new Error(`git archive ${baseline} failed: ${archive.stderr.toString()}`);
-  spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
-  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
-  timed(process.execPath, [join(dir, "scripts", "synth.js")], {
-    cwd: dir,
-    env: { CDKTF_OUTDIR: join(work, "warm-baseline") },
-  });
-  const old = synthOf(dir, "baseline");
+if (baselineDir) {
+  const old = median(runs.old);
   rows.push([`  synth of ${baseline}`, `${fmt(old.seconds)}${cpu(old)}, ${mib(old.peakBytes)}`, "-", true]);
   rows.push([
     "synth peak memory",
@@ -160,20 +166,24 @@ if (baseline) {
 }
 
 /**
- * A project's `npm run test:unit`: the median of three runs after one that fills jest's transform cache. A single run
- * of a 20 s two-worker job moves by seconds with the machine's neighbours.
+ * A project's `npm run test:unit` once. The bench takes the median of three runs after one that fills jest's
+ * transform cache (a single run of a 20 s two-worker job moves by seconds with the machine's neighbours), and runs
+ * the baseline's in turn with this checkout's, so that both meet the same host.
  */
-function unitTestsOf(projectDir: string): Run {
-  const unitTests = () => timed("npm", ["run", "test:unit", "--", "--silent"], { cwd: projectDir });
-  unitTests();
-  return repeat(RUNS, unitTests);
-}
+const unitTestsOnce = (projectDir: string) =>
+  timed("npm", ["run", "test:unit", "--", "--silent"], { cwd: projectDir });
 
-const unit = unitTestsOf(ROOT);
+unitTestsOnce(ROOT);
+if (baselineDir) unitTestsOnce(baselineDir);
+const unitRuns = { now: [] as Run[], old: [] as Run[] };
+for (let i = 0; i < RUNS; i++) {
+  unitRuns.now.push(unitTestsOnce(ROOT));
+  if (baselineDir) unitRuns.old.push(unitTestsOnce(baselineDir));
+}
+const unit = median(unitRuns.now);
 rows.push(["npm run test:unit (median of 3)", fmt(unit.seconds), "< 20 s", unit.seconds < 20]);
-if (baseline) {
-  // The baseline's, measured in the same session: a comparison the host's other tenants cannot skew.
-  const old = unitTestsOf(join(work, "baseline"));
+if (baselineDir) {
+  const old = median(unitRuns.old);
   rows.push([`  test:unit of ${baseline} (median of 3)`, fmt(old.seconds), "-", true]);
 }
 
