@@ -28,7 +28,6 @@ import { ContainerRepository } from "../constructs/container-repository";
 import { Database } from "../constructs/database";
 import { DeliveryPipeline } from "../constructs/delivery/delivery-pipeline";
 import { Domain } from "../constructs/domain";
-import { SelfContainedStack } from "./self-contained-stack";
 import { EncryptionKey } from "../constructs/encryption-key";
 import type { AccessScope } from "../constructs/access/types";
 import { GithubOidc } from "../constructs/github-oidc";
@@ -43,6 +42,7 @@ import { UploadsBucket } from "../constructs/uploads-bucket";
 import { WebAcl } from "../constructs/web-acl";
 import { WebService } from "../constructs/web-service";
 import { APPLICATION, operatorNames, stateBackend } from "./names";
+import { SelfContainedStack } from "./self-contained-stack";
 
 export interface AppStackProps {
   /** The validated environment file. */

@@ -15,7 +15,7 @@ const NAMED_ROOTS: Readonly<Record<string, string>> = { var: "variable", local: 
 const ADDRESS =
   /(?<![\w.])(?:(data)\.)?([a-z][a-z0-9]*_[a-z0-9_]*|var|local|module)\.([A-Za-z_][A-Za-z0-9_-]*)/g;
 
-/** Each reference of one stack to an element it does not declare, as `${expression}: address`. */
+/** How many references a stack's expressions make, and the address of each element they name that it does not declare. */
 export function undeclaredReferences(config: Block): { checked: number; undeclared: string[] } {
   const undeclared = new Set<string>();
   let checked = 0;

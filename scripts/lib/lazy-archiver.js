@@ -1,4 +1,4 @@
-// cdktf requires `archiver` (203 of the 379 modules a synth loads) when it loads, but calls it only to zip a file
+// cdktf requires `archiver` (203 modules with its dependencies) when it loads, but calls it only to zip a file
 // asset (TerraformAsset), which this project has none of. Loading it cost about a tenth of a synth's CPU. The synth
 // puts a stand-in where cdktf will find it: the first call loads the real archiver and hands it the call, so an
 // asset made one day is zipped as before, just without archiver loaded on every other run.
