@@ -61,7 +61,7 @@ module.exports = {
   // rest run beside it.
   maxWorkers: 2,
   // The folder the workers share their memo in for the run (test/jest/run-memo.js).
-  globalSetup: "<rootDir>/test/jest/run-memo-setup.js",
+  globalSetup: "<rootDir>/test/jest/run-memo.js",
   globalTeardown: "<rootDir>/test/jest/run-memo-teardown.js",
   testSequencer: "<rootDir>/test/sequencer.js",
   projects: PROJECTS.filter((p) => !only || p.displayName === only),

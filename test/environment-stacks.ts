@@ -48,13 +48,13 @@ function sourcesFingerprint(environmentDir: string): string {
   return hash.digest("hex");
 }
 
-/** The key of an environment file's synthesized JSON in the worker's memo: the file, its content, the sources. */
+/** The key of an environment file's synthesized JSON in the run's memo: the file, its content, the sources. */
 export function memoKey(file: string): string {
   return `${file}\n${readFileSync(file, "utf8")}\n${sourcesFingerprint(dirname(file))}`;
 }
 
 /**
- * The synthesized JSON shared by the test files of one jest worker (test/jest/environment.js), keyed by the
+ * The synthesized JSON shared by the test files of one jest run (test/jest/run-memo.js), keyed by the
  * environment file's content and the sources' fingerprint; undefined outside that environment.
  */
 const workerMemo = (

@@ -18,14 +18,16 @@ import { join } from "node:path";
 import { memoKey, ROOT, synthEnvironmentFile } from "./environment-stacks";
 import { CDKTF_MATCHERS, cdktfMatchers } from "./setup";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { RunMemo } = require("./jest/environment") as {
+const runMemo = require("./jest/run-memo") as {
+  setup(): void;
+  teardown(): void;
+  VARIABLE: string;
   RunMemo: new (dir: string | undefined) => {
     get(key: string): string | undefined;
     set(key: string, value: string): unknown;
   };
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const runMemo = require("./jest/run-memo") as { setup(): void; teardown(): void; VARIABLE: string };
+const { RunMemo } = runMemo;
 const { VARIABLE } = runMemo;
 
 describe("the test harness (test/jest/)", () => {

@@ -1,2 +1,2 @@
-// jest.config.js `globalTeardown`: see test/jest/run-memo.js.
+// jest.config.js `globalTeardown`: removes the run's memo folder (test/jest/run-memo.js).
 module.exports = () => require("./run-memo").teardown();

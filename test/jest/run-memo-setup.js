@@ -1,2 +1,0 @@
-// jest.config.js `globalSetup`: see test/jest/run-memo.js.
-module.exports = () => require("./run-memo").setup();
