@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Lazy } from "cdktf";
+import { Lazy, Token } from "cdktf";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
@@ -20,6 +20,22 @@ export interface EncryptionKeyProps {
   readonly viaServices: string[];
   /** Days before a key scheduled for deletion is gone (7 to 30). @default 30 */
   readonly deletionWindowInDays?: number;
+}
+
+/**
+ * A role's ARN as IAM compares it (`arn:aws:iam::<account>:role<path><name>`), from its name and path as written,
+ * which the permissions boundary's aspect has set by the time the policy is written.
+ */
+function roleArnOf(role: IamRole, account: string): string {
+  const name = role.nameInput;
+  const path = role.pathInput ?? "/";
+  if (name === undefined || Token.isUnresolved(name) || Token.isUnresolved(path)) {
+    throw new Error(
+      `EncryptionKey.allowRole: role ${role.node.path} needs a literal name and path, so that the key policy can ` +
+        "name its ARN without waiting for the role",
+    );
+  }
+  return `arn:aws:iam::${account}:role${path}${name}`;
 }
 
 /** What a role may do with a key it is granted, through the services the key allows. */
@@ -52,11 +68,14 @@ const ADMINISTER = [
  */
 export class EncryptionKey extends Construct {
   public readonly key: KmsKey;
-  private readonly statements: PolicyStatement[] = [];
+  /** The policy's statements; a function is one made when the policy is written (after the aspects ran). */
+  private readonly statements: Array<PolicyStatement | (() => PolicyStatement)> = [];
+  private readonly account: string;
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
     const { naming, account, region } = props;
+    this.account = account;
     if (props.viaServices.length === 0)
       throw new Error("EncryptionKey: viaServices must name the services that use it");
     const root = { AWS: `arn:aws:iam::${account}:root` };
@@ -80,7 +99,9 @@ export class EncryptionKey extends Construct {
       description: `${naming.prefix} ${props.purpose}`,
       enableKeyRotation: true,
       deletionWindowInDays: props.deletionWindowInDays ?? 30,
-      policy: Lazy.stringValue({ produce: () => policyDocument(...this.statements) }),
+      policy: Lazy.stringValue({
+        produce: () => policyDocument(...this.statements.map((s) => (typeof s === "function" ? s() : s))),
+      }),
     });
     new KmsAlias(this, "alias", { name: `alias/${naming.name(props.purpose)}`, targetKeyId: this.key.keyId });
   }
@@ -102,15 +123,23 @@ export class EncryptionKey extends Construct {
     });
   }
 
-  /** Lets one role use the key directly, without a service in between (e.g. the ECS Exec agent's decrypt). */
+  /**
+   * Lets one role use the key directly, without a service in between (e.g. the ECS Exec agent's decrypt). The
+   * statement names the account, narrowed to the role's ARN by `aws:PrincipalArn`, rather than the role itself:
+   * the ARN is built from the role's name and path, so the key does not wait for the role to exist (and the log
+   * groups and the database that use the key do not wait either), and a role made again under the same name
+   * keeps the grant. As with every grant to the account, the role needs its IAM grant as well.
+   */
   public allowRole(sid: string, role: IamRole, actions: string[]): void {
-    this.statements.push({
+    const account = this.account;
+    this.statements.push(() => ({
       Sid: sid,
       Effect: "Allow",
-      Principal: { AWS: role.arn },
+      Principal: { AWS: `arn:aws:iam::${account}:root` },
       Action: actions,
       Resource: "*",
-    });
+      Condition: { ArnEquals: { "aws:PrincipalArn": roleArnOf(role, account) } },
+    }));
   }
 
   /** Lets a role encrypt and decrypt with the key (through the services the key allows). */

@@ -11,6 +11,7 @@ import { PLATFORM_VARIABLES } from "../constructs/app-task-definition";
 import type { Block } from "./helpers";
 import { type Element, StackView } from "../rules/stack-view";
 import { wildcardMatch } from "../rules/iam/actions";
+import { stackPolicies } from "../rules/helpers/iam";
 import { ROOT, synthCheckedIn, synthEnvironmentFile } from "./environment-stacks";
 import { Naming } from "../constructs/naming";
 import { operatorNames } from "../stacks/names";
@@ -265,6 +266,26 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
         (st: Block) => st.Sid === "AlarmPublishersEncrypt",
       );
       expect(keyUsers.Principal.Service).toContain("ses.amazonaws.com");
+    });
+
+    it("lets the ECS Exec agent (the task role), and no other role, decrypt with the logs key directly", () => {
+      const policies = stackPolicies(s);
+      const cluster = s.only("aws_ecs_cluster").block;
+      const key = s.deref(cluster.configuration.execute_command_configuration.kms_key_id);
+      const alias = s.find("aws_kms_alias", (b) => b.target_key_id === s.ref(key, "key_id")).block.name;
+      const { statements } = policies.policyOf(`arn:aws:kms:${env.region}:${env.account}:${alias}`)!;
+      const logsKey = policies.resourcePolicies.find(
+        (p) => p.kind === "key" && JSON.stringify(p.statements) === JSON.stringify(statements),
+      )!;
+      // Without kms:ViaService: the call the agent makes itself, not one a service makes on a role's behalf. The
+      // key carries the provider's default tags, which the permissions boundary looks for.
+      const tags = s.config.provider.aws[0].default_tags[0].tags as Record<string, string>;
+      const context = Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:resourcetag/${k}`, v]));
+      const decrypt = { action: "kms:Decrypt", resource: logsKey.arn, context };
+      const decrypters = policies.roles.filter(
+        (r) => policies.authorize(r.arn, decrypt).decision === "allowed",
+      );
+      expect(decrypters.map((r) => r.name)).toEqual([taskRole.block.name]);
     });
 
     it("names the execution role, and only it, in every app secret's resource policy", () => {

@@ -1,6 +1,7 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { Naming } from "../constructs/naming";
+import { authorize } from "../rules/iam/authorize";
 import { evaluate } from "../rules/iam/evaluate";
 import { statementsOf } from "../rules/iam/policy";
 import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./helpers";
@@ -100,5 +101,77 @@ describe("EncryptionKey", () => {
           viaServices: [],
         }),
     ).toThrow(/EncryptionKey: viaServices/);
+  });
+});
+
+describe("EncryptionKey.allowRole", () => {
+  const AGENT = `arn:aws:iam::${ACCOUNT}:role/myamazingapp/test/agent`;
+  let synth: Synthesized;
+  let key: EncryptionKey;
+  beforeAll(() => {
+    synth = synthConstruct((scope) => {
+      key = new EncryptionKey(scope, "logs", {
+        naming,
+        purpose: "logs",
+        account: ACCOUNT,
+        region: "us-west-2",
+        viaServices: ["logs"],
+      });
+      const agent = new IamRole(scope, "agent", { name: "agent", assumeRolePolicy: "{}" });
+      key.allowRole("AgentDecrypts", agent, ["kms:Decrypt"]);
+      // The path is set after the grant, as the permissions boundary's aspect sets it: the policy still names it.
+      agent.path = "/myamazingapp/test/";
+    });
+  });
+
+  const decrypt = (arn: string, granted: boolean) =>
+    authorize(
+      {
+        arn,
+        identity: granted
+          ? statementsOf({ Statement: [{ Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }] })
+          : [],
+      },
+      { action: "kms:Decrypt", resource: `arn:aws:kms:us-west-2:${ACCOUNT}:key/k` },
+      { kind: "key", policy: statementsOf(synth.of(key.key).policy) },
+    ).decision;
+
+  it("lets that role, with its IAM grant, use the key directly, and no other role of the account", () => {
+    expect(decrypt(AGENT, true)).toBe("allowed");
+    // The account delegates to IAM: without its own grant, the role gets nothing from the key policy alone.
+    expect(decrypt(AGENT, false)).toBe("not allowed");
+    expect(decrypt(`arn:aws:iam::${ACCOUNT}:role/myamazingapp/test/other`, true)).toBe("not allowed");
+    expect(decrypt(`arn:aws:iam::${ACCOUNT}:role/agent`, true)).toBe("not allowed");
+    expect(decrypt(`arn:aws:iam::222222222222:role/myamazingapp/test/agent`, true)).toBe("not allowed");
+  });
+
+  it("names the role by its ARN, built from its name and path, so the key does not wait for the role", () => {
+    const statement = JSON.parse(synth.of(key.key).policy).Statement.find(
+      (s: Block) => s.Sid === "AgentDecrypts",
+    );
+    expect(statement).toEqual({
+      Sid: "AgentDecrypts",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: ["kms:Decrypt"],
+      Resource: "*",
+      Condition: { ArnEquals: { "aws:PrincipalArn": AGENT } },
+    });
+    expect(JSON.stringify(synth.of(key.key))).not.toMatch(/aws_iam_role\./);
+  });
+
+  it("refuses a role whose name is not known until it is created", () => {
+    expect(() =>
+      synthConstruct((scope) => {
+        const k = new EncryptionKey(scope, "k", {
+          naming,
+          purpose: "k",
+          account: ACCOUNT,
+          region: "us-west-2",
+          viaServices: ["logs"],
+        });
+        k.allowRole("Unnamed", new IamRole(scope, "unnamed", { assumeRolePolicy: "{}" }), ["kms:Decrypt"]);
+      }),
+    ).toThrow(/EncryptionKey.allowRole: role .*unnamed needs a literal name and path/);
   });
 });
