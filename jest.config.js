@@ -54,13 +54,6 @@ if (only && !PROJECTS.some((p) => p.displayName === only)) {
   );
 }
 
-// The workers start with a 32 MB young generation (V8's default is 16 MB on 64-bit): the synths and the policy
-// batteries make many short-lived objects, and fewer scavenges cut the unit run's CPU time (docs/development.md,
-// "Speed"). Workers inherit the environment; a value the caller set wins.
-if (!/--max-semi-space-size/.test(process.env.NODE_OPTIONS ?? "")) {
-  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --max-semi-space-size=32`.trim();
-}
-
 /** @type {import('jest').Config} */
 module.exports = {
   // Jest's default is one worker fewer than the cores: one on the project's 2-core machine, so the end-to-end

@@ -1,6 +1,5 @@
 /**
- * What jest.config.js adds to jest for speed must not change what the tests see: the workers get a larger young
- * generation (a V8 heap setting, nothing the tests can observe but time), cdktf's archiver is replaced by a
+ * What jest.config.js adds to jest for speed must not change what the tests see: cdktf's archiver is replaced by a
  * module that fails loudly if used, cdktf's matchers are registered without loading cdktf until one is used, and the synthesized stacks a worker keeps for its later test files are keyed
  * by everything they depend on, so a changed source or environment file is synthesized again.
  */
@@ -32,25 +31,6 @@ const { RunMemo } = runMemo;
 const { VARIABLE } = runMemo;
 
 describe("the test harness (test/jest/)", () => {
-  it("runs the workers with a 32 MB young generation, unless the caller's NODE_OPTIONS sets one", () => {
-    expect(process.env.NODE_OPTIONS).toMatch(/(^| )--max-semi-space-size=\d+( |$)/);
-    const config = (env: string | undefined) => {
-      const saved = process.env.NODE_OPTIONS;
-      if (env === undefined) delete process.env.NODE_OPTIONS;
-      else process.env.NODE_OPTIONS = env;
-      try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        jest.isolateModules(() => require("../jest.config.js"));
-        return process.env.NODE_OPTIONS;
-      } finally {
-        process.env.NODE_OPTIONS = saved;
-      }
-    };
-    expect(config(undefined)).toBe("--max-semi-space-size=32");
-    expect(config("--enable-source-maps")).toBe("--enable-source-maps --max-semi-space-size=32");
-    expect(config("--max-semi-space-size=64")).toBe("--max-semi-space-size=64");
-  });
-
   it("maps cdktf's archiver to a module that fails, naming the mapping, if a test makes a file asset", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const archiver = require("archiver") as (format: string) => unknown;
