@@ -132,6 +132,7 @@ export class EncryptionKey extends Construct {
    */
   public allowRole(sid: string, role: IamRole, actions: string[]): void {
     const account = this.account;
+    roleArnOf(role, account); // refuses a role without a literal name now; its path is read again when written
     this.statements.push(() => ({
       Sid: sid,
       Effect: "Allow",

@@ -161,17 +161,16 @@ describe("EncryptionKey.allowRole", () => {
   });
 
   it("refuses a role whose name is not known until it is created", () => {
-    expect(() =>
-      synthConstruct((scope) => {
-        const k = new EncryptionKey(scope, "k", {
-          naming,
-          purpose: "k",
-          account: ACCOUNT,
-          region: "us-west-2",
-          viaServices: ["logs"],
-        });
-        k.allowRole("Unnamed", new IamRole(scope, "unnamed", { assumeRolePolicy: "{}" }), ["kms:Decrypt"]);
-      }),
-    ).toThrow(/EncryptionKey.allowRole: role .*unnamed needs a literal name and path/);
+    const k = new EncryptionKey(newStack(), "k", {
+      naming,
+      purpose: "k",
+      account: ACCOUNT,
+      region: "us-west-2",
+      viaServices: ["logs"],
+    });
+    const unnamed = new IamRole(k, "unnamed", { assumeRolePolicy: "{}" });
+    expect(() => k.allowRole("Unnamed", unnamed, ["kms:Decrypt"])).toThrow(
+      /EncryptionKey.allowRole: role .*unnamed needs a literal name and path/,
+    );
   });
 });
