@@ -90,10 +90,18 @@ interface Scope {
   transitions: number;
 }
 
+/** Each expression parsed once: an expression is evaluated afresh with each call's bindings. */
+const parsed = new Map<string, ReturnType<typeof jsonata>>();
+function compiled(text: string): ReturnType<typeof jsonata> {
+  let expression = parsed.get(text);
+  if (!expression) parsed.set(text, (expression = jsonata(text)));
+  return expression;
+}
+
 async function evaluate(value: unknown, states: Record<string, unknown>): Promise<any> {
   if (typeof value === "string") {
     const expression = /^\{%([\s\S]*)%\}$/.exec(value);
-    return expression ? jsonata(expression[1]).evaluate({}, { states }) : value;
+    return expression ? compiled(expression[1]).evaluate({}, { states }) : value;
   }
   if (Array.isArray(value)) return Promise.all(value.map((v) => evaluate(v, states)));
   if (value !== null && typeof value === "object") {
