@@ -39,6 +39,7 @@ const INTEGRATION = [
   "ops-cli",
   "promote-policies",
   "rollback",
+  "synth-bundle",
   "terraform-validate",
 ];
 const integration = INTEGRATION.map((name) => `/test/${name}\\.test\\.ts$`);

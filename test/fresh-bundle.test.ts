@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freshBundle } from "../scripts/lib/fresh-bundle";
+import { freshBundle, freshBundleAsync } from "../scripts/lib/fresh-bundle";
 
 const dir = mkdtempSync(join(tmpdir(), "myamazingapp-bundle-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,5 +58,24 @@ describe("freshBundle (the synth's bundle, built only when it would differ)", ()
     write("main.ts", 'console.log("fourth");\n');
     expect(freshBundle(options)).toBe(true);
     expect(bundled()).toContain('"fourth"');
+  });
+
+  it("builds with esbuild plugins only under a key naming what they do, and again when that key changes", async () => {
+    write("main.ts", 'console.log("fifth");\n');
+    const shout = {
+      name: "shout",
+      setup(build: import("esbuild").PluginBuild) {
+        build.onLoad({ filter: /main\.ts$/ }, () => ({ contents: 'console.log("FIFTH");\n', loader: "ts" }));
+      },
+    };
+    const withPlugin = { ...options, plugins: [shout] };
+    await expect(freshBundleAsync(withPlugin, undefined)).rejects.toThrow(/needs a key naming what they do/);
+    expect(await freshBundleAsync(withPlugin, "shout 1")).toBe(true);
+    expect(bundled()).toContain('"FIFTH"');
+    expect(await freshBundleAsync(withPlugin, "shout 1")).toBe(false);
+    expect(await freshBundleAsync(withPlugin, "shout 2")).toBe(true);
+    // The same sources and options without the plugin are another bundle.
+    expect(freshBundle(options)).toBe(true);
+    expect(bundled()).toContain('"fifth"');
   });
 });

@@ -11,13 +11,37 @@ const NOT_CAPTURED = Object.freeze([
   "(creation stack not recorded: run again with CDKTF_CREATION_STACKS=1 to see where this value was made)",
 ]);
 
-/** Switches cdktf's token creation stacks off unless CDKTF_CREATION_STACKS=1; returns whether they are off. */
-function skipCreationStacks(env = process.env) {
+const STACK_TRACE = "cdktf/lib/tokens/private/stack-trace";
+
+/**
+ * Switches cdktf's token creation stacks off unless CDKTF_CREATION_STACKS=1; returns whether they are off.
+ * `stackTrace` is cdktf's stack-trace module to change: by default the one Node loads, or the copy in a bundle.
+ */
+function skipCreationStacks(env = process.env, stackTrace = undefined) {
   if (env.CDKTF_CREATION_STACKS === "1") return false;
   // Every token class calls the function through this module's exports object, so replacing the export reaches
   // all of them (Intrinsic, Lazy, the computed lists and maps, the dynamic blocks).
-  require("cdktf/lib/tokens/private/stack-trace").captureStackTrace = () => NOT_CAPTURED;
+  (stackTrace ?? require(STACK_TRACE)).captureStackTrace = () => NOT_CAPTURED;
   return true;
 }
 
-module.exports = { skipCreationStacks, NOT_CAPTURED };
+/**
+ * An esbuild plugin for a bundle that includes cdktf: the bundled copy of cdktf's stack-trace module calls
+ * skipCreationStacks on itself when it loads, as scripts/synth.js once did on the module Node loaded. `BUNDLE_PLUGIN_KEY` names
+ * what it does, for the bundle's freshness record.
+ */
+const bundlePlugin = {
+  name: "creation-stacks",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/ }, (args) => ({
+      contents:
+        `${require("node:fs").readFileSync(args.path, "utf8")}\n` +
+        `require(${JSON.stringify(__filename)}).skipCreationStacks(process.env, exports);\n`,
+      loader: "js",
+    }));
+  },
+};
+const BUNDLE_PLUGIN_KEY =
+  "creation-stacks 1: skipCreationStacks(process.env, exports) in cdktf's stack-trace";
+
+module.exports = { skipCreationStacks, NOT_CAPTURED, bundlePlugin, BUNDLE_PLUGIN_KEY };

@@ -1,11 +1,11 @@
-// esbuild's bundle of the synth, rebuilt only when it would differ. Bundling costs a tenth of a synth; most synths
-// (the tests', the deploy's, a second `npm run synth`) bundle the very same files. Beside the bundle lies what it was
-// built from: esbuild's version, the options, and the size and modification time of every file esbuild read (its
-// metafile's inputs, which are all our own files: packages stay external). Any difference, or a missing file,
-// builds anew, as make would.
+// esbuild's bundles of the synth and of the other programs that build stacks, rebuilt only when they would differ.
+// Bundling costs more than a synth; most synths (the tests', the deploy's, a second `npm run synth`) bundle the very
+// same files. Beside a bundle lies what it was built from: esbuild's version, the options, and the size and
+// modification time of every file esbuild read (its metafile's inputs: our own files, and the packages' files
+// where they are bundled too). Any difference, or a missing file, builds anew, as make would.
 "use strict";
-const { readFileSync, rmSync, statSync, writeFileSync } = require("node:fs");
-const { join } = require("node:path");
+const { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require("node:fs");
+const { dirname, join } = require("node:path");
 
 function stamp(file) {
   const s = statSync(file);
@@ -22,30 +22,46 @@ function readRecord(file) {
   }
 }
 
-/**
- * Bundles `options.entryPoints` into `options.outfile` unless the bundle there was built by this esbuild, with
- * these options, from files unchanged since. `options.absWorkingDir` is required: the metafile's paths are relative
- * to it. Returns true when it built.
- */
-function freshBundle(options) {
+/** The record's key: esbuild's version, the options, and what the plugins do (functions are not in the options' JSON). */
+function keyOf(options, pluginsKey) {
   if (!options.absWorkingDir || !options.outfile)
     throw new Error("freshBundle needs absWorkingDir and outfile");
-  const recordFile = `${options.outfile}.sources.json`;
   // esbuild itself is loaded only to build (its version is in its package.json).
   const { version } = require("esbuild/package.json");
-  const key = JSON.stringify({ version, options });
-  const record = readRecord(recordFile);
+  const { plugins, ...rest } = options;
+  if (plugins && !pluginsKey)
+    throw new Error("freshBundle: a build with plugins needs a key naming what they do");
+  return JSON.stringify({ version, options: rest, plugins: pluginsKey });
+}
+
+/** Whether the bundle at `options.outfile` was built with this key from files unchanged since. */
+function isFresh(options, key) {
+  const record = readRecord(`${options.outfile}.sources.json`);
   try {
     if (record && record.key === key) {
       statSync(options.outfile);
-      if (Object.entries(record.inputs).every(([file, was]) => same(stamp(file), was))) return false;
+      if (Object.entries(record.inputs).every(([file, was]) => same(stamp(file), was))) return true;
     }
   } catch {
     // a file is gone: build
   }
-  rmSync(recordFile, { force: true });
-  const started = Date.now();
-  const result = require("esbuild").buildSync({ ...options, metafile: true });
+  return false;
+}
+
+/**
+ * Writes what esbuild built (with `write: false`), each file whole: a temporary file, then a rename. Two synths at
+ * once (the end-to-end test deploys two environments side by side) may both build; neither reads half a bundle.
+ */
+function writeOutputs(result) {
+  for (const { path, contents } of result.outputFiles) {
+    mkdirSync(dirname(path), { recursive: true });
+    const partial = `${path}.${process.pid}.partial`;
+    writeFileSync(partial, contents);
+    renameSync(partial, path);
+  }
+}
+
+function record(options, key, result, started) {
   const inputs = {};
   for (const file of Object.keys(result.metafile.inputs)) {
     const path = join(options.absWorkingDir, file);
@@ -53,8 +69,38 @@ function freshBundle(options) {
   }
   // A file saved while esbuild read it may be newer than what it bundled: then the next synth builds again.
   if (Object.values(inputs).every((s) => s.mtimeMs < started)) {
-    writeFileSync(recordFile, JSON.stringify({ key, inputs }));
+    writeFileSync(`${options.outfile}.sources.json`, JSON.stringify({ key, inputs }));
   }
+}
+
+/**
+ * Bundles `options.entryPoints` into `options.outfile` unless the bundle there was built by this esbuild, with
+ * these options, from files unchanged since. `options.absWorkingDir` is required: the metafile's paths are relative
+ * to it. Returns true when it built.
+ */
+function freshBundle(options) {
+  const key = keyOf(options);
+  if (isFresh(options, key)) return false;
+  rmSync(`${options.outfile}.sources.json`, { force: true });
+  const started = Date.now();
+  const result = require("esbuild").buildSync({ ...options, metafile: true, write: false });
+  writeOutputs(result);
+  record(options, key, result, started);
+  return true;
+}
+
+/**
+ * freshBundle for a build with esbuild plugins, which only esbuild's asynchronous API runs. `pluginsKey` names what
+ * the plugins do: a change to them must change it, so that an old bundle is not taken for a fresh one.
+ */
+async function freshBundleAsync(options, pluginsKey) {
+  const key = keyOf(options, pluginsKey);
+  if (isFresh(options, key)) return false;
+  rmSync(`${options.outfile}.sources.json`, { force: true });
+  const started = Date.now();
+  const result = await require("esbuild").build({ ...options, metafile: true, write: false });
+  writeOutputs(result);
+  record(options, key, result, started);
   return true;
 }
 
@@ -78,4 +124,32 @@ function bundleProgram(root, entry, outfile) {
   });
 }
 
-module.exports = { freshBundle, bundleProgram };
+/**
+ * The synth's bundle: main.ts with its packages too (cdktf, constructs, the provider classes it imports, Ajv), so
+ * that Node reads one file and V8 can keep one code cache for it (scripts/lib/code-cache.js). Two stay outside:
+ * archiver, which cdktf loads only to zip file assets and scripts/lib/lazy-archiver.js defers, and Ajv's
+ * package.json, which the settings cache reads for Ajv's version. cdktf's bundled stack-trace module switches its
+ * creation stacks off (scripts/lib/creation-stacks.js). The source map is a file beside the bundle, read only by
+ * `node --enable-source-maps` or a debugger. Resolves to true when it built.
+ */
+function bundleSelfContained(root, entry, outfile) {
+  const { bundlePlugin, BUNDLE_PLUGIN_KEY } = require("./creation-stacks");
+  return freshBundleAsync(
+    {
+      absWorkingDir: root,
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      external: ["archiver", "ajv/package.json"],
+      loader: { ".sh": "text" },
+      sourcemap: "linked",
+      logLevel: "warning",
+      plugins: [bundlePlugin],
+    },
+    BUNDLE_PLUGIN_KEY,
+  );
+}
+
+module.exports = { freshBundle, freshBundleAsync, bundleProgram, bundleSelfContained };
