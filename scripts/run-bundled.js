@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Runs a TypeScript program that builds stacks: esbuild bundles it (when it changed) as scripts/synth.js bundles main.ts (the stacks
-// import the delivery steps' shell scripts as text, which only the bundler's loader reads), then Node calls the
-// bundle's `run(argv)`. Usage: node scripts/run-bundled.js scripts/<program>.ts [arguments...]
+// Runs a TypeScript program that builds stacks: esbuild bundles our code (when it changed; the packages stay
+// external, unlike the synth's bundle) with the delivery steps' shell scripts as text, which only the bundler's
+// loader reads, then Node calls the bundle's `run(argv)`.
+// Usage: node scripts/run-bundled.js scripts/<program>.ts [arguments...]
 "use strict";
 const { bundleProgram } = require("./lib/fresh-bundle");
 const { basename, join, resolve } = require("node:path");

@@ -1,3 +1,4 @@
+import type { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { Naming } from "../constructs/naming";
@@ -9,6 +10,10 @@ import { type Block, newStack, ref, synthConstruct, type Synthesized } from "./h
 const ACCOUNT = "111111111111";
 const naming = new Naming("myamazingapp", "test");
 
+/** A key of the test account in us-west-2, for a purpose, used through these services. */
+const newKey = (scope: Construct, purpose: string, viaServices: string[]) =>
+  new EncryptionKey(scope, purpose, { naming, purpose, account: ACCOUNT, region: "us-west-2", viaServices });
+
 describe("EncryptionKey", () => {
   let synth: Synthesized;
   let key: EncryptionKey;
@@ -16,13 +21,7 @@ describe("EncryptionKey", () => {
   let policy: Block[];
   beforeAll(() => {
     synth = synthConstruct((scope) => {
-      key = new EncryptionKey(scope, "data", {
-        naming,
-        purpose: "data",
-        account: ACCOUNT,
-        region: "us-west-2",
-        viaServices: ["s3", "ecr"],
-      });
+      key = newKey(scope, "data", ["s3", "ecr"]);
       role = new IamRole(scope, "role", { name: "r", assumeRolePolicy: "{}" });
       key.grantUse(role);
       key.grantUse(role);
@@ -91,16 +90,7 @@ describe("EncryptionKey", () => {
   });
 
   it("refuses a key no service may use", () => {
-    expect(
-      () =>
-        new EncryptionKey(newStack(), "k", {
-          naming,
-          purpose: "x",
-          account: ACCOUNT,
-          region: "us-west-2",
-          viaServices: [],
-        }),
-    ).toThrow(/EncryptionKey: viaServices/);
+    expect(() => newKey(newStack(), "x", [])).toThrow(/EncryptionKey: viaServices/);
   });
 });
 
@@ -110,13 +100,7 @@ describe("EncryptionKey.allowRole", () => {
   let key: EncryptionKey;
   beforeAll(() => {
     synth = synthConstruct((scope) => {
-      key = new EncryptionKey(scope, "logs", {
-        naming,
-        purpose: "logs",
-        account: ACCOUNT,
-        region: "us-west-2",
-        viaServices: ["logs"],
-      });
+      key = newKey(scope, "logs", ["logs"]);
       const agent = new IamRole(scope, "agent", { name: "agent", assumeRolePolicy: "{}" });
       key.allowRole("AgentDecrypts", agent, ["kms:Decrypt"]);
       // The path is set after the grant, as the permissions boundary's aspect sets it: the policy still names it.
@@ -161,13 +145,7 @@ describe("EncryptionKey.allowRole", () => {
   });
 
   it("refuses a role whose name is not known until it is created", () => {
-    const k = new EncryptionKey(newStack(), "k", {
-      naming,
-      purpose: "k",
-      account: ACCOUNT,
-      region: "us-west-2",
-      viaServices: ["logs"],
-    });
+    const k = newKey(newStack(), "k", ["logs"]);
     const unnamed = new IamRole(k, "unnamed", { assumeRolePolicy: "{}" });
     expect(() => k.allowRole("Unnamed", unnamed, ["kms:Decrypt"])).toThrow(
       /EncryptionKey.allowRole: role .*unnamed needs a literal name and path/,

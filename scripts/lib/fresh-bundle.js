@@ -105,23 +105,26 @@ async function freshBundleAsync(options, pluginsKey) {
 }
 
 /**
- * A program that builds stacks, bundled fresh into `outfile`: our code only (packages stay external), and the
- * delivery steps' shell scripts, which the stacks import as their text. scripts/synth.js bundles main.ts so, and
- * scripts/run-bundled.js the other programs. Returns true when it built.
+ * What every bundle of a program that builds stacks has: Node's platform, and the delivery steps' shell scripts,
+ * which the stacks import as their text.
+ */
+const programOptions = (root, entry, outfile) => ({
+  absWorkingDir: root,
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  loader: { ".sh": "text" },
+  logLevel: "warning",
+});
+
+/**
+ * A program that builds stacks, bundled fresh into `outfile`: our code only (packages stay external).
+ * scripts/run-bundled.js bundles the programs other than the synth so. Returns true when it built.
  */
 function bundleProgram(root, entry, outfile) {
-  return freshBundle({
-    absWorkingDir: root,
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    loader: { ".sh": "text" },
-    sourcemap: "inline",
-    logLevel: "warning",
-  });
+  return freshBundle({ ...programOptions(root, entry, outfile), packages: "external", sourcemap: "inline" });
 }
 
 /**
@@ -136,16 +139,9 @@ function bundleSelfContained(root, entry, outfile) {
   const { bundlePlugin, BUNDLE_PLUGIN_KEY } = require("./creation-stacks");
   return freshBundleAsync(
     {
-      absWorkingDir: root,
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: "node",
-      target: "node20",
+      ...programOptions(root, entry, outfile),
       external: ["archiver", "ajv/package.json"],
-      loader: { ".sh": "text" },
       sourcemap: "linked",
-      logLevel: "warning",
       plugins: [bundlePlugin],
     },
     BUNDLE_PLUGIN_KEY,
