@@ -26,9 +26,9 @@ function skipCreationStacks(env = process.env, stackTrace = undefined) {
 }
 
 /**
- * An esbuild plugin for a bundle that includes cdktf: the bundled copy of cdktf's stack-trace module calls
- * skipCreationStacks on itself when it loads, as scripts/synth.js once did on the module Node loaded. `BUNDLE_PLUGIN_KEY` names
- * what it does, for the bundle's freshness record.
+ * An esbuild plugin for a bundle that includes cdktf (the synth's): the bundled copy of cdktf's stack-trace module
+ * calls skipCreationStacks on itself when it loads. `BUNDLE_PLUGIN_KEY` names what it does, for the bundle's
+ * freshness record: change it with the plugin.
  */
 const bundlePlugin = {
   name: "creation-stacks",

@@ -22,7 +22,7 @@ function readRecord(file) {
   }
 }
 
-/** The record's key: esbuild's version, the options, and what the plugins do (functions are not in the options' JSON). */
+/** The record's key: esbuild's version, the options, and what the plugins do (their functions are not JSON). */
 function keyOf(options, pluginsKey) {
   if (!options.absWorkingDir || !options.outfile)
     throw new Error("freshBundle needs absWorkingDir and outfile");
