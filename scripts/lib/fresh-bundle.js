@@ -61,7 +61,16 @@ function writeOutputs(result) {
   }
 }
 
-function record(options, key, result, started) {
+/** Undefined when the bundle is fresh; else the time its build starts, its old record removed. */
+function staleSince(options, key) {
+  if (isFresh(options, key)) return undefined;
+  rmSync(`${options.outfile}.sources.json`, { force: true });
+  return Date.now();
+}
+
+/** Writes a build's files, and its record of what it read; returns true (it built). */
+function keep(options, key, result, started) {
+  writeOutputs(result);
   const inputs = {};
   for (const file of Object.keys(result.metafile.inputs)) {
     const path = join(options.absWorkingDir, file);
@@ -71,6 +80,7 @@ function record(options, key, result, started) {
   if (Object.values(inputs).every((s) => s.mtimeMs < started)) {
     writeFileSync(`${options.outfile}.sources.json`, JSON.stringify({ key, inputs }));
   }
+  return true;
 }
 
 /**
@@ -80,13 +90,14 @@ function record(options, key, result, started) {
  */
 function freshBundle(options) {
   const key = keyOf(options);
-  if (isFresh(options, key)) return false;
-  rmSync(`${options.outfile}.sources.json`, { force: true });
-  const started = Date.now();
-  const result = require("esbuild").buildSync({ ...options, metafile: true, write: false });
-  writeOutputs(result);
-  record(options, key, result, started);
-  return true;
+  const started = staleSince(options, key);
+  if (started === undefined) return false;
+  return keep(
+    options,
+    key,
+    require("esbuild").buildSync({ ...options, metafile: true, write: false }),
+    started,
+  );
 }
 
 /**
@@ -95,13 +106,14 @@ function freshBundle(options) {
  */
 async function freshBundleAsync(options, pluginsKey) {
   const key = keyOf(options, pluginsKey);
-  if (isFresh(options, key)) return false;
-  rmSync(`${options.outfile}.sources.json`, { force: true });
-  const started = Date.now();
-  const result = await require("esbuild").build({ ...options, metafile: true, write: false });
-  writeOutputs(result);
-  record(options, key, result, started);
-  return true;
+  const started = staleSince(options, key);
+  if (started === undefined) return false;
+  return keep(
+    options,
+    key,
+    await require("esbuild").build({ ...options, metafile: true, write: false }),
+    started,
+  );
 }
 
 /**
