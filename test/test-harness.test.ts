@@ -1,5 +1,6 @@
 /**
- * What jest.config.js adds to jest for speed must not change what the tests see: cdktf's archiver is replaced by a
+ * What jest.config.js adds to jest for speed must not change what the tests see: modules compiled once per worker
+ * are still evaluated anew for each load, with their own lines in stack traces; cdktf's archiver is replaced by a
  * module that fails loudly if used, cdktf's matchers are registered without loading cdktf until one is used, and the synthesized stacks a worker keeps for its later test files are keyed
  * by everything they depend on, so a changed source or environment file is synthesized again.
  */
@@ -42,6 +43,31 @@ describe("the test harness (test/jest/)", () => {
     // A stand-in hands the call to cdktf's matcher: it reads the synthesized JSON and names what it missed.
     expect(() => expect("{}").toHaveResource({ tfResourceType: "aws_s3_bucket" })).toThrow(/aws_s3_bucket/);
     expect("{}").not.toHaveResource({ tfResourceType: "aws_s3_bucket" });
+  });
+
+  it("evaluates a module anew at each load, from code compiled once per worker, its own lines and columns in stack traces", () => {
+    type Fixture = { load(): number; fail(): never };
+    const fresh = (): Fixture => {
+      let loaded: Fixture | undefined;
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        loaded = require("./fixtures/harness/module-state") as Fixture;
+      });
+      return loaded!;
+    };
+    // test/jest/runtime.js runs one compiled script for both loads: each load still gets its own module state.
+    const first = fresh();
+    const second = fresh();
+    expect(second).not.toBe(first);
+    expect([first.load(), first.load(), second.load()]).toEqual([1, 2, 1]);
+    // The wrapper around the module takes no line or column: the error is where the file says.
+    let stack = "";
+    try {
+      second.fail();
+    } catch (error) {
+      stack = (error as Error).stack ?? "";
+    }
+    expect(stack).toMatch(/thrown at line 6, column 9\n\s+at .*module-state\.js:6:9\)/);
   });
 
   it("gives each test file the run's memo, which the other worker reads from the run's folder", () => {
