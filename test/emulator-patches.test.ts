@@ -8,6 +8,7 @@
  * 19. EC2 reports the description of a security group rule that references another group (moto dropped it, so every
  *     such rule planned a change after the first apply and the local deploy applied twice).
  * 17. (in part) SES v2 lists configuration sets and identities with the POSTs current SDKs send.
+ * 20. A one-off task runs until it is first described (moto took four reads to stop one, which held a waiter 18 s).
  */
 import { gunzipSync } from "node:zlib";
 import {
@@ -25,10 +26,18 @@ import {
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
+  CreateSubnetCommand,
   CreateVpcCommand,
   DescribeSecurityGroupRulesCommand,
   EC2Client,
 } from "@aws-sdk/client-ec2";
+import {
+  CreateClusterCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+} from "@aws-sdk/client-ecs";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import {
   CreateConfigurationSetCommand,
@@ -270,5 +279,46 @@ describe("the emulator's SES v2 (patch 17)", () => {
     expect(ConfigurationSets).toContain("myamazingapp-test-mail");
     const { EmailIdentities } = await ses.send(new ListEmailIdentitiesCommand({}));
     expect(EmailIdentities?.map((i) => i.IdentityName)).toContain("patches.example.org");
+  });
+});
+
+describe("the emulator's one-off tasks (patch 20)", () => {
+  it("runs a Fargate task until it is first described: RunTask answers RUNNING, the first read STOPPED", async () => {
+    const ec2 = new EC2Client(emulator.config(REGION));
+    const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.8.0.0/16" }));
+    const { Subnet } = await ec2.send(
+      new CreateSubnetCommand({ VpcId: Vpc!.VpcId, CidrBlock: "10.8.1.0/24" }),
+    );
+    const { GroupId } = await ec2.send(
+      new CreateSecurityGroupCommand({ GroupName: "migrate", Description: "migrate", VpcId: Vpc!.VpcId }),
+    );
+    const ecs = new ECSClient(emulator.config(REGION));
+    await ecs.send(new CreateClusterCommand({ clusterName: "one-off" }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "migrate",
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: "256",
+        memory: "512",
+        containerDefinitions: [{ name: "app", image: "app:v1", essential: true }],
+      }),
+    );
+    const run = await ecs.send(
+      new RunTaskCommand({
+        cluster: "one-off",
+        taskDefinition: "migrate",
+        launchType: "FARGATE",
+        networkConfiguration: {
+          awsvpcConfiguration: { subnets: [Subnet!.SubnetId!], securityGroups: [GroupId!] },
+        },
+      }),
+    );
+    const task = run.tasks![0];
+    expect(task.lastStatus).toBe("RUNNING");
+    const read = async () =>
+      (await ecs.send(new DescribeTasksCommand({ cluster: "one-off", tasks: [task.taskArn!] }))).tasks![0]
+        .lastStatus;
+    expect([await read(), await read()]).toEqual(["STOPPED", "STOPPED"]);
   });
 });

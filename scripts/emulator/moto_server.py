@@ -1,4 +1,4 @@
-"""moto_server, plus nineteen things moto 5.2 lacks or gets wrong that this project must verify. Everything else
+"""moto_server, plus twenty things moto 5.2 lacks or gets wrong that this project must verify. Everything else
 is moto's own; the end-to-end test (test/e2e/verify.ts, test/e2e/move.ts, test/e2e/calls.ts,
 test/e2e/browser-upload.ts) goes through all but the twelfth, which test/emulator-replay.test.ts goes through;
 test/call-recorder.test.ts goes through the fourteenth, test/emulator-cors.test.ts the fifteenth rule by rule, and
@@ -106,6 +106,10 @@ test/emulator-s3-dates.test.ts the sixteenth.
     resources read the rule back that way, so every such rule planned a change to its description after the
     first apply, and the local deploy had to apply a second time. The launcher reports the pair's description
     as EC2 does.
+20. A task stops after four reads. moto walks a task through RUNNING, DEACTIVATING, STOPPING, DEPROVISIONING and
+    STOPPED one step per DescribeTasks, so `aws ecs wait tasks-stopped` (a read every 6 s) held the release's
+    migration 18 s for a task that runs nothing. The launcher's tasks run until they are first described: RunTask
+    answers RUNNING, the first DescribeTasks STOPPED (StopTask still stops one at once).
 
 Run with the Python that has moto: python moto_server.py -H 127.0.0.1 -p 4566 [-c cert -k key]
 """
@@ -136,7 +140,7 @@ from moto.core.responses import ActionResult
 from moto.core.utils import camelcase_to_underscores, utcnow
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface
 from moto.ec2.models.security_groups import SecurityGroupRule
-from moto.ecs.models import EC2ContainerServiceBackend
+from moto.ecs.models import EC2ContainerServiceBackend, Task
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.firehose.models import FirehoseBackend
 from moto.iam import models as iam_models
@@ -393,6 +397,17 @@ def _task_resource_requirements(task_definition):
 
 
 EC2ContainerServiceBackend._calculate_task_resource_requirements = staticmethod(_task_resource_requirements)
+
+_task_init = Task.__init__
+
+
+def _task_runs_until_described(self, *args, **kwargs):
+    _task_init(self, *args, **kwargs)
+    # Nothing runs in the emulator: RUNNING when started, STOPPED from the first DescribeTasks on.
+    self._transitions = [("RUNNING", "STOPPED")]
+
+
+Task.__init__ = _task_runs_until_described
 
 _account_id_from = iam_models.get_account_id_from
 
