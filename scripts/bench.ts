@@ -219,7 +219,7 @@ if (flag("--e2e")) {
   for (const p of names) rows.push([`  e2e ${p}`, fmt(phases[p]), "-", true]);
   const core = names.reduce((sum, p) => sum + (phases[p] ?? NaN), 0);
   rows.push(["end to end: deploy, verify, archive, upload, plan, destroy", fmt(core), "< 300 s", core < 300]);
-  for (const p of ["take-over", "release", "second-deploy", "second-destroy"]) {
+  for (const p of ["release", "second-deploy", "second-destroy"]) {
     rows.push([`  e2e ${p}`, fmt(phases[p]), "-", true]);
   }
   const second = (phases["second-deploy"] ?? NaN) + (phases["second-destroy"] ?? NaN);

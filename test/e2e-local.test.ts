@@ -5,7 +5,8 @@
  * plan is empty; destroy leaves nothing behind. Fault cases (a killed deploy, two deploys at once, a taken
  * port, no moto) run around it.
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
@@ -47,7 +48,7 @@ import {
 } from "./e2e/judge";
 import { inAwsPolicies } from "./e2e/shadow";
 import type { Block } from "../rules/stack-view";
-import { ROOT, runLocal, startLocal, waitForOutput, WORK_DIR } from "./e2e/local-run";
+import { clientConfig, ROOT, runLocal, STACK, startLocal, waitForOutput, WORK_DIR } from "./e2e/local-run";
 
 const port = localEmulatorPort();
 const localEnv = loadEnvironment(LOCAL_ENVIRONMENT_FILE);
@@ -61,6 +62,13 @@ const westTypes = () =>
     JSON.parse(readFileSync(join(ROOT, ".local", "work", west.prefix, "cdk.tf.json"), "utf8"))
       .resource as object,
   ).sort();
+/** Where the local stack keeps its state: the S3 backend's bucket and key in the configuration Terraform applied. */
+const stateLocation = () =>
+  (
+    JSON.parse(readFileSync(join(WORK_DIR, "cdk.tf.json"), "utf8")) as {
+      terraform: { backend: { s3: { bucket: string; key: string } } };
+    }
+  ).terraform.backend.s3;
 /** Every resource type the deployed stack holds, from the configuration Terraform applied. */
 const deployedTypes = () =>
   Object.keys(JSON.parse(readFileSync(join(WORK_DIR, "cdk.tf.json"), "utf8")).resource as object).sort();
@@ -158,8 +166,10 @@ describe("local deployment", () => {
   it(
     "a deploy killed halfway is picked up by the next deploy, which converges",
     async () => {
+      // Killed once it has created a few resources, before Terraform first saves its state (every 20 s): the
+      // emulator holds resources the state does not.
       const first = startLocal("deploy", env);
-      await waitForOutput(first, (out) => / 40 created /.test(out), 4 * MIN);
+      await waitForOutput(first, (out) => / 10 created /.test(out), 4 * MIN);
       process.kill(-first.child.pid!, "SIGKILL"); // the whole process group: node and terraform
       await first.done;
 
@@ -235,41 +245,29 @@ describe("local deployment", () => {
   );
 
   it(
-    "terraform plan reports no changes (no perpetual diffs)",
+    "a pull request's plan, plain Terraform from the synthesized cdk.tf.json alone in a fresh folder, reports no changes (no perpetual diffs, the take-over works), with the second environment deployed beside",
     async () => {
-      const plan = await timed("plan", () =>
-        // As a pull request's plan runs (.github/workflows/pull-request.yml): without the state lock.
-        recordingInto(PLAN_CALLS, () =>
-          runTerraform(
-            ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-parallelism=30", "-lock=false"],
-            { cwd: WORK_DIR, env: localTerraformEnv(() => undefined) },
-          ),
-        ),
-      );
-      expect(plan.stderr).toBe("");
-      expect(plan.code).toBe(0);
-    },
-    2 * MIN,
-  );
-
-  it(
-    "plain Terraform takes over: the synthesized cdk.tf.json alone, in a fresh folder, plans no changes",
-    async () => {
-      // No node, no cdktf: Terraform, the JSON (its backend block included) and the provider.
+      // No node, no cdktf: Terraform, the JSON (its backend block included) and the provider, as a pull
+      // request's plan runs (.github/workflows/pull-request.yml): a fresh checkout, without the state lock. It
+      // runs once localwest's deploy is done, so it also shows the two environments share no name, state key or
+      // record.
+      expect(westDeploy).toBeDefined();
+      expect((await westDeploy!).code).toBe(0);
       const dir = mkdtempSync(join(tmpdir(), "take-over-"));
       copyFileSync(join(WORK_DIR, "cdk.tf.json"), join(dir, "cdk.tf.json"));
       const terraformEnv = localTerraformEnv(() => undefined);
       const init = await runTerraform(["init", "-input=false", "-no-color"], { cwd: dir, env: terraformEnv });
       expect(init.stderr).toBe("");
       expect(init.code).toBe(0);
-      const plan = await timed("take-over", () =>
-        recordingInto(ADMIN_CALLS, () =>
-          runTerraform(["plan", "-detailed-exitcode", "-input=false", "-no-color", "-parallelism=30"], {
-            cwd: dir,
-            env: terraformEnv,
-          }),
+      const plan = await timed("plan", () =>
+        recordingInto(PLAN_CALLS, () =>
+          runTerraform(
+            ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-parallelism=30", "-lock=false"],
+            { cwd: dir, env: terraformEnv },
+          ),
         ),
       );
+      expect(plan.stderr).toBe("");
       expect(plan.stdout).toMatch(/No changes\. Your infrastructure matches the configuration\./);
       expect(plan.code).toBe(0);
     },
@@ -295,16 +293,7 @@ describe("local deployment", () => {
       const found = new Set((await leftovers(port, west, types)).map((l) => l.split(":")[0]));
       const checked = [...new Set(types.map((t) => (t in LEFTOVER_CHECKS ? t : CHECKED_THROUGH[t])))].sort();
       expect(checked.filter((t) => !found.has(t))).toEqual([]);
-      // ... and local's plan is still empty beside it: no shared name, state key or record.
-      const plan = await runTerraform(
-        ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-parallelism=30"],
-        {
-          cwd: WORK_DIR,
-          env: localTerraformEnv(() => undefined),
-        },
-      );
-      expect(plan.code).toBe(0);
-      // Its destroy runs beside local's next tests; it is checked before the moves, which reuse its names.
+      // (Local's plan, empty beside it, is the pull request's plan above.) Its destroy runs beside local's next tests; it is checked before the moves, which reuse its names.
       westStateBeforeDestroy = westState;
       westTypesBeforeDestroy = types;
       westDestroy = timed("second-destroy", () => runLocal("destroy --keep-emulator", second));
@@ -314,7 +303,7 @@ describe("local deployment", () => {
   );
 
   it(
-    "two deploys at once: exactly one is refused with a clear message, the other succeeds, state stays usable",
+    "two deploys at once: exactly one is refused with a clear message, the other succeeds and changes nothing, and no lock is left behind",
     async () => {
       // Deploys of an existing environment, as CI makes them with the GitHub deploy role.
       await recordCalls(port, DEPLOY_CALLS);
@@ -325,11 +314,18 @@ describe("local deployment", () => {
       expect(refused[0].output).toMatch(/Nothing was changed by this run/);
       const succeeded = results.filter((r) => r.code === 0);
       expect(succeeded).toHaveLength(1);
+      expect(succeeded[0].output).toMatch(/No changes: the local deployment already matches the code/);
       expect(succeeded[0].output).toMatch(/Local deployment ready/);
-      const again = await runLocal("deploy", env);
       await recordCalls(port, CALLS);
-      expect(again.code).toBe(0);
-      expect(again.output).toMatch(/No changes: the local deployment already matches the code/);
+      // Neither left a lock behind: the run lock, a deploy's marker, Terraform's lock file beside the state. (The
+      // destroy below takes the same locks.)
+      expect(existsSync(join(ROOT, ".local", `${STACK}.run.lock`))).toBe(false);
+      expect(readdirSync(join(ROOT, ".local")).filter((f) => f.startsWith(`${STACK}.deploy.`))).toEqual([]);
+      const { bucket, key } = stateLocation();
+      const locks = await new S3Client(clientConfig(port)).send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: key }),
+      );
+      expect((locks.Contents ?? []).map((o) => o.Key)).toEqual([key]);
     },
     5 * MIN,
   );
