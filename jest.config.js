@@ -39,6 +39,7 @@ const INTEGRATION = [
   "ops-cli",
   "promote-policies",
   "rollback",
+  "side-by-side",
   "synth-bundle",
   "terraform-validate",
 ];
