@@ -166,8 +166,8 @@ describe("local deployment", () => {
   it(
     "a deploy killed halfway is picked up by the next deploy, which converges",
     async () => {
-      // Killed once it has created a few resources, before Terraform first saves its state (every 20 s): the
-      // emulator holds resources the state does not.
+      // Killed once it has created a few resources, most likely before Terraform first saves its state (every
+      // 20 s): the emulator holds resources the state does not.
       const first = startLocal("deploy", env);
       await waitForOutput(first, (out) => / 10 created /.test(out), 4 * MIN);
       process.kill(-first.child.pid!, "SIGKILL"); // the whole process group: node and terraform
@@ -293,7 +293,8 @@ describe("local deployment", () => {
       const found = new Set((await leftovers(port, west, types)).map((l) => l.split(":")[0]));
       const checked = [...new Set(types.map((t) => (t in LEFTOVER_CHECKS ? t : CHECKED_THROUGH[t])))].sort();
       expect(checked.filter((t) => !found.has(t))).toEqual([]);
-      // (Local's plan, empty beside it, is the pull request's plan above.) Its destroy runs beside local's next tests; it is checked before the moves, which reuse its names.
+      // (Local's plan, empty beside it, is the pull request's plan above.) Its destroy runs beside local's next
+      // tests; it is checked before the moves, which reuse its names.
       westStateBeforeDestroy = westState;
       westTypesBeforeDestroy = types;
       westDestroy = timed("second-destroy", () => runLocal("destroy --keep-emulator", second));
