@@ -9,17 +9,9 @@
 const { sideBySide } = require("./lib/side-by-side");
 
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-/**
- * The lint and the type check run at a lower priority (`nice`, where there is one): they take the CPU that jest's
- * end-to-end file leaves while it waits, rather than slowing the Terraform plans it waits on.
- */
-const meek = (args) =>
-  process.platform === "win32"
-    ? { command: npm, args }
-    : { command: "nice", args: ["-n", "10", npm, ...args] };
 sideBySide([
-  { name: "npm run lint", ...meek(["run", "--silent", "lint"]) },
-  { name: "npm run typecheck", ...meek(["run", "--silent", "typecheck"]) },
+  { name: "npm run lint", command: npm, args: ["run", "--silent", "lint"] },
+  { name: "npm run typecheck", command: npm, args: ["run", "--silent", "typecheck"] },
   {
     name: "jest",
     command: process.execPath,
