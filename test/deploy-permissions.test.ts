@@ -23,7 +23,7 @@ import {
 import { type Statement, statementsOf } from "../rules/iam/policy";
 import { synthesizedElements } from "../rules/iam/terraform";
 import { StackView } from "../rules/stack-view";
-import { neededCalls, satisfying, writeActions } from "./access-requests";
+import { type NeededCall, neededCalls, satisfying, writeActions } from "./access-requests";
 import { reaches, sarActions } from "./sar";
 import { buildEnvironmentStack, ROOT } from "./environment-stacks";
 
@@ -84,6 +84,76 @@ function decide(e: Environment, who: string | Principal, request: Request, targe
     : result.decision;
 }
 
+/**
+ * The services through which each Terraform type's service uses a key with the caller's permissions (kms:ViaService):
+ * RDS, and Secrets Manager for the database's managed password (which makes no grant); S3 for the artifacts of the
+ * build and the pipeline.
+ */
+const KEY_USED_VIA: Record<string, Array<{ service: string; grants: boolean }>> = {
+  aws_db_instance: [
+    { service: "rds", grants: true },
+    { service: "secretsmanager", grants: false },
+  ],
+  aws_ecr_repository: [{ service: "ecr", grants: true }],
+  aws_kinesis_firehose_delivery_stream: [
+    { service: "firehose", grants: true },
+    { service: "s3", grants: false },
+  ],
+  aws_scheduler_schedule: [{ service: "scheduler", grants: true }],
+  aws_sns_topic: [{ service: "sns", grants: false }],
+  aws_sqs_queue: [{ service: "sqs", grants: false }],
+  aws_codebuild_project: [
+    { service: "codebuild", grants: true },
+    { service: "s3", grants: false },
+  ],
+  aws_codepipeline: [
+    { service: "codepipeline", grants: true },
+    { service: "s3", grants: false },
+  ],
+};
+
+/**
+ * A key use a service makes for a Terraform type, as AWS sees it: on each key the type's resources in the stack name,
+ * through one of the type's services (kms:ViaService, in the caller's account) that makes such a call; the call
+ * counts as allowed through any of them. A type whose resources name no key makes none. Other calls are as the data
+ * lists them.
+ */
+function throughServices(e: Environment, call: NeededCall): NeededCall[] {
+  const via = KEY_USED_VIA[call.terraform];
+  if (!via || !/^kms:(Decrypt|GenerateDataKey|CreateGrant)$/.test(call.request.action)) return [call];
+  const services = via
+    .filter((v) => v.grants || call.request.action !== "kms:CreateGrant")
+    .map((v) => v.service);
+  const named = new Set(
+    Object.values((e.view.config.resource[call.terraform] ?? {}) as Record<string, unknown>).flatMap(
+      (block) => [...JSON.stringify(block).matchAll(/\$\{aws_kms_key\.([\w-]+)\./g)].map((m) => m[1]),
+    ),
+  );
+  const { account, region } = e.policies.where;
+  const keys = synthesizedElements(e.view, e.policies.where).filter((el) => el.type === "aws_kms_key");
+  return [...named].flatMap((name) => {
+    const arn = String(keys.find((el) => el.name === name)?.values.arn);
+    const contexts = services.map((service) => ({
+      ...call.request.context,
+      "kms:viaservice": `${service}.${region}.amazonaws.com`,
+      "kms:calleraccount": account,
+    }));
+    // A grant on a key none of the type's granting services may use (the secrets key: RDS makes none there) is not
+    // asked for; a decrypt or data key the type's services cannot get is asked, and fails.
+    const usable = contexts.filter((context) =>
+      (e.policies.target({ ...call.request, resource: arn, context }).policy ?? []).some((st) =>
+        JSON.stringify(st.conditions).includes(String(context["kms:viaservice"])),
+      ),
+    );
+    if (usable.length === 0 && call.request.action === "kms:CreateGrant") return [];
+    if (usable.length === 0) usable.push(contexts[0]);
+    const allowed = usable.find((context) =>
+      decide(e, e.deploy, { ...call.request, resource: arn, context }).startsWith("allowed"),
+    );
+    return [{ ...call, request: { ...call.request, resource: arn, context: allowed ?? usable[0] } }];
+  });
+}
+
 const production = environment("production");
 const staging = environment("staging");
 
@@ -111,6 +181,7 @@ describe.each([
   it("the deploy role may make every call the data lists, on this environment's resources", () => {
     const refused = neededCalls(e.access, e.arns)
       .filter((c) => c.role === "deploy")
+      .flatMap((c) => throughServices(e, c))
       .map((c) => [c, decide(e, e.deploy, c.request)] as const)
       .filter(([, d]) => !d.startsWith("allowed"))
       .map(([c, d]) => `${c.terraform} ${c.request.action} ${c.request.resource}: ${d}`);
