@@ -1,9 +1,10 @@
 import { Construct } from "constructs";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import type { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { EncryptionKey } from "./encryption-key";
 import { policyDocument } from "./iam";
 import { ACCOUNT_ID, checkPattern, EMAIL, refuse } from "./limits";
 import type { Naming } from "./naming";
@@ -13,6 +14,8 @@ export interface AlarmTopicProps {
   readonly naming: Naming;
   /** AWS account id, for the key policy and the confused-deputy guards. */
   readonly account: string;
+  /** AWS region: the principals of the account use the key only through SNS's endpoint there. */
+  readonly region: string;
   /** Address that receives every alarm (subscription must be confirmed once). */
   readonly email: string;
   /** More AWS services that publish to the topic, e.g. `ses.amazonaws.com` for mail feedback. @default none */
@@ -33,11 +36,15 @@ const PUBLISHERS = [
 
 /**
  * The encrypted SNS topic all alarms go to. SNS's AWS-managed key cannot be used by CloudWatch or
- * EventBridge, so the topic gets its own customer-managed key that grants them exactly what they need.
+ * EventBridge, so the topic gets its own customer-managed key that grants them exactly what they need. Like the
+ * environment's other keys (EncryptionKey), principals of the account use it only through SNS: a role whose IAM
+ * policy covers the environment's keys cannot decrypt with it directly.
  */
 export class AlarmTopic extends Construct {
   public readonly topic: SnsTopic;
   public readonly key: KmsKey;
+  /** The key's alias, `alias/<prefix>-alarms`. */
+  public readonly alias: KmsAlias;
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
@@ -47,28 +54,16 @@ export class AlarmTopic extends Construct {
     });
     const { naming, account } = props;
     const publishers = [...PUBLISHERS, ...(props.additionalPublishers ?? [])];
-    this.key = new KmsKey(this, "key", {
-      description: `${naming.prefix} alarm notifications`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: policyDocument(
-        {
-          Sid: "AccountAdministers",
-          Effect: "Allow",
-          Principal: { AWS: `arn:aws:iam::${account}:root` },
-          Action: "kms:*",
-          Resource: "*",
-        },
-        {
-          Sid: "AlarmPublishersEncrypt",
-          Effect: "Allow",
-          Principal: { Service: publishers },
-          Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-          Resource: "*",
-        },
-      ),
+    const key = new EncryptionKey(this, "key", {
+      naming,
+      purpose: "alarms",
+      account,
+      region: props.region,
+      viaServices: ["sns"],
     });
-    new KmsAlias(this, "alias", { name: `alias/${naming.name("alarms")}`, targetKeyId: this.key.keyId });
+    key.allowService("AlarmPublishersEncrypt", publishers, ["kms:GenerateDataKey*", "kms:Decrypt"]);
+    this.key = key.key;
+    this.alias = key.alias;
 
     this.topic = new SnsTopic(this, "topic", {
       name: naming.name("alarms"),

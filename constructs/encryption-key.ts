@@ -68,6 +68,8 @@ const ADMINISTER = [
  */
 export class EncryptionKey extends Construct {
   public readonly key: KmsKey;
+  /** `alias/<prefix>-<purpose>`. */
+  public readonly alias: KmsAlias;
   /** The policy's statements; a function is one made when the policy is written (after the aspects ran). */
   private readonly statements: Array<PolicyStatement | (() => PolicyStatement)> = [];
   private readonly account: string;
@@ -103,23 +105,26 @@ export class EncryptionKey extends Construct {
         produce: () => policyDocument(...this.statements.map((s) => (typeof s === "function" ? s() : s))),
       }),
     });
-    new KmsAlias(this, "alias", { name: `alias/${naming.name(props.purpose)}`, targetKeyId: this.key.keyId });
+    this.alias = new KmsAlias(this, "alias", {
+      name: `alias/${naming.name(props.purpose)}`,
+      targetKeyId: this.key.keyId,
+    });
   }
 
-  /** Lets an AWS service principal use the key directly, under the given conditions. */
+  /** Lets AWS service principals use the key directly, under the given conditions (none: any use). */
   public allowService(
     sid: string,
-    service: string,
+    service: string | readonly string[],
     actions: string[],
-    condition: PolicyStatement["Condition"],
+    condition?: PolicyStatement["Condition"],
   ): void {
     this.statements.push({
       Sid: sid,
       Effect: "Allow",
-      Principal: { Service: service },
+      Principal: { Service: typeof service === "string" ? service : [...service] },
       Action: actions,
       Resource: "*",
-      Condition: condition,
+      ...(condition ? { Condition: condition } : {}),
     });
   }
 

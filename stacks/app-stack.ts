@@ -108,6 +108,9 @@ function ssmParameter(env: EnvironmentConfig, name: string): { name: string; arn
 const MOVED_FROM = {
   databaseCredentials: "aws_iam_role_policy.task_read-database-credentials_181E04DE",
   appSecrets: "aws_iam_role_policy.secrets_read_ABEA197E",
+  // The alarm topic's key became an EncryptionKey, used only through SNS: the same key and alias.
+  alarmsKey: "aws_kms_key.alarms_key_47B57B13",
+  alarmsAlias: "aws_kms_alias.alarms_alias_7067314E",
 };
 
 /**
@@ -171,10 +174,13 @@ export class AppStack extends SelfContainedStack {
     this.alarms = new AlarmTopic(this, "alarms", {
       naming,
       account: env.account,
+      region: env.region,
       email: env.alarmEmail,
       // SES sends the mail configuration set's bounces and complaints there.
       additionalPublishers: env.mail ? ["ses.amazonaws.com"] : [],
     });
+    this.alarms.key.moveFromId(MOVED_FROM.alarmsKey);
+    this.alarms.alias.moveFromId(MOVED_FROM.alarmsAlias);
 
     this.keys = this.encryptionKeys(env, naming);
     // Every role of the environment carries this boundary; the deploy role can create none without it.

@@ -288,6 +288,29 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
       expect(decrypters.map((r) => r.name)).toEqual([taskRole.block.name]);
     });
 
+    it("lets no role use a key of the stack directly, but the ECS Exec agent (the task role) the logs key: each key serves its services", () => {
+      const policies = stackPolicies(s);
+      const tags = s.config.provider.aws[0].default_tags[0].tags as Record<string, string>;
+      const context = Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:resourcetag/${k}`, v]));
+      const keys = policies.resourcePolicies.filter((p) => p.kind === "key");
+      expect(keys.length).toBe(s.resources("aws_kms_key").length);
+      const cluster = s.only("aws_ecs_cluster").block;
+      const logsKey = s.deref(cluster.configuration.execute_command_configuration.kms_key_id);
+      const logsKeyName = `aws_kms_key.${logsKey.name}`;
+      // Without kms:ViaService: a call the role makes itself, not one a service makes on its behalf.
+      const direct = keys.flatMap((key) => {
+        const name = key.statements[0]?.source?.split("#")[0] ?? key.arn;
+        return (["kms:Decrypt", "kms:GenerateDataKey"] as const).flatMap((action) =>
+          policies.roles
+            .filter(
+              (r) => policies.authorize(r.arn, { action, resource: key.arn, context }).decision === "allowed",
+            )
+            .map((r) => `${r.name}: ${action} with ${name}`),
+        );
+      });
+      expect(direct).toEqual([`${taskRole.block.name}: kms:Decrypt with ${logsKeyName}`]);
+    });
+
     it("names the execution role, and only it, in every app secret's resource policy", () => {
       const policies = s.resources("aws_secretsmanager_secret_policy");
       expect(policies).toHaveLength(env.secrets.length);
@@ -319,13 +342,19 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
       expect(secretReads(taskRole)).toEqual([]);
     });
 
-    it("keeps the grants that moved to their resources at their old addresses (moved blocks)", () => {
+    it("keeps the grants that moved to their resources, and the alarm topic's key and alias, at their old addresses (moved blocks)", () => {
       const moved = (s.config.moved ?? []) as Array<{ from: string; to: string }>;
-      for (const { to } of moved) expect(s.deref(`\${${to}.id}`).type).toBe("aws_iam_role_policy");
+      // Each moves to a resource of its own type, which the stack holds.
+      for (const { from, to } of moved) expect(s.deref(`\${${to}.id}`).type).toBe(from.split(".")[0]);
       expect(moved.map((m) => m.from).sort()).toEqual([
         "aws_iam_role_policy.secrets_read_ABEA197E",
         "aws_iam_role_policy.task_read-database-credentials_181E04DE",
+        "aws_kms_alias.alarms_alias_7067314E",
+        "aws_kms_key.alarms_key_47B57B13",
       ]);
+      const alarmsTopic = s.only("aws_sns_topic").block;
+      const alarmsKey = moved.find((m) => m.from.startsWith("aws_kms_key."))!.to;
+      expect(alarmsTopic.kms_master_key_id).toBe(`\${${alarmsKey}.arn}`);
     });
 
     it("opens the chain load balancer -> tasks -> database on exactly the ports in use", () => {
