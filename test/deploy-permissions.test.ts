@@ -138,11 +138,13 @@ function throughServices(e: Environment, call: NeededCall): NeededCall[] {
       "kms:viaservice": `${service}.${region}.amazonaws.com`,
       "kms:calleraccount": account,
     }));
-    // A grant on a key none of the type's granting services may use (the secrets key: RDS makes none there) is not
-    // asked for; a decrypt or data key the type's services cannot get is asked, and fails.
+    // A grant on a key whose policy names none of the type's granting services (the secrets key: RDS makes no grant
+    // there) is not asked for; a decrypt or data key the type's services cannot get is asked, and fails.
     const usable = contexts.filter((context) =>
       (e.policies.target({ ...call.request, resource: arn, context }).policy ?? []).some((st) =>
-        JSON.stringify(st.conditions).includes(String(context["kms:viaservice"])),
+        Object.values(st.conditions).some((keys) =>
+          (keys["kms:viaservice"] ?? []).includes(String(context["kms:viaservice"])),
+        ),
       ),
     );
     if (usable.length === 0 && call.request.action === "kms:CreateGrant") return [];
