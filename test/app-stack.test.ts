@@ -268,26 +268,6 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
       expect(keyUsers.Principal.Service).toContain("ses.amazonaws.com");
     });
 
-    it("lets the ECS Exec agent (the task role), and no other role, decrypt with the logs key directly", () => {
-      const policies = stackPolicies(s);
-      const cluster = s.only("aws_ecs_cluster").block;
-      const key = s.deref(cluster.configuration.execute_command_configuration.kms_key_id);
-      const alias = s.find("aws_kms_alias", (b) => b.target_key_id === s.ref(key, "key_id")).block.name;
-      const { statements } = policies.policyOf(`arn:aws:kms:${env.region}:${env.account}:${alias}`)!;
-      const logsKey = policies.resourcePolicies.find(
-        (p) => p.kind === "key" && JSON.stringify(p.statements) === JSON.stringify(statements),
-      )!;
-      // Without kms:ViaService: the call the agent makes itself, not one a service makes on a role's behalf. The
-      // key carries the provider's default tags, which the permissions boundary looks for.
-      const tags = s.config.provider.aws[0].default_tags[0].tags as Record<string, string>;
-      const context = Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:resourcetag/${k}`, v]));
-      const decrypt = { action: "kms:Decrypt", resource: logsKey.arn, context };
-      const decrypters = policies.roles.filter(
-        (r) => policies.authorize(r.arn, decrypt).decision === "allowed",
-      );
-      expect(decrypters.map((r) => r.name)).toEqual([taskRole.block.name]);
-    });
-
     it("lets no role use a key of the stack directly, but the ECS Exec agent (the task role) the logs key: each key serves its services", () => {
       const policies = stackPolicies(s);
       const tags = s.config.provider.aws[0].default_tags[0].tags as Record<string, string>;
@@ -297,7 +277,8 @@ describe("wiring (test/fixtures/environments/wiring.json)", () => {
       const cluster = s.only("aws_ecs_cluster").block;
       const logsKey = s.deref(cluster.configuration.execute_command_configuration.kms_key_id);
       const logsKeyName = `aws_kms_key.${logsKey.name}`;
-      // Without kms:ViaService: a call the role makes itself, not one a service makes on its behalf.
+      // Without kms:ViaService: a call the role makes itself, not one a service makes on its behalf. The keys carry
+      // the provider's default tags, which the permissions boundary looks for.
       const direct = keys.flatMap((key) => {
         const name = key.statements[0]?.source?.split("#")[0] ?? key.arn;
         return (["kms:Decrypt", "kms:GenerateDataKey"] as const).flatMap((action) =>
